@@ -1,0 +1,1 @@
+"""Nearby's core: extraction, inference, storage, indexing and search. Never imports Qt."""

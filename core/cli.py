@@ -1,0 +1,172 @@
+"""The `nearby` command: index, search, similar, status, skipped.
+
+Output for people goes to stdout; progress and messages go to stderr, so `--json` output can
+be piped. Exit codes: 0 ok, 1 a Nearby error (the message says how to fix it), 2 bad usage,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from core.errors import NearbyError
+from core.library import LIBRARY_ENV, Library, default_library_path
+from core.logfile import configure_logging
+from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.search import SearchHit
+
+# Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
+# every few seconds is enough and keeps CI logs readable.
+TTY_REFRESH_S = 0.1
+LOG_REFRESH_S = 5.0
+KINDS = ("document",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nearby", description="Find your own files by what they mean, offline.")
+    parser.add_argument("--library", type=Path, default=None,
+                        help=f"library file (default: ${LIBRARY_ENV}, else {default_library_path()})")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", help="index folders or files (recursive, incremental)")
+    p.add_argument("paths", nargs="*", type=Path, help="folders or files; none = every folder indexed before")
+    p = sub.add_parser("search", help="search by meaning")
+    p.add_argument("query")
+    _result_options(p)
+    p = sub.add_parser("similar", help="files nearest in meaning to an indexed file")
+    p.add_argument("path", type=Path)
+    _result_options(p)
+    p = sub.add_parser("status", help="what the library holds and how it runs")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("skipped", help="files that could not be indexed, and why")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _result_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("--kind", choices=KINDS, help="only results of this kind")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    library = Library(args.library)
+    try:
+        return _run(args, library)
+    except NearbyError as exc:
+        print(f"nearby: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        library.close()
+
+
+def _run(args: argparse.Namespace, library: Library) -> int:
+    if args.command == "index":
+        return _index(library, args.paths)
+    if args.command in ("search", "similar"):
+        if args.k < 1:
+            print("nearby: -k must be at least 1", file=sys.stderr)
+            return 2
+        hits = (library.search(args.query, args.k, args.kind) if args.command == "search"
+                else library.similar(args.path, args.k, args.kind))
+        _print_hits(hits, args.json, sys.stdout)
+        return 0
+    if args.command == "status":
+        status = library.status()
+        if args.json:
+            print(json.dumps(status.to_json(), indent=2))
+        else:
+            print(f"library   {status.path}\nfiles     {status.items} ({status.passages} passages)\n"
+                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}")
+            for folder in status.folders:
+                print(f"folder    {folder}")
+        return 0
+    failures = library.failures()
+    if args.json:
+        print(json.dumps([{"path": p, "reason": r} for p, r in failures], indent=2))
+    else:
+        for path, reason in failures:
+            print(f"{path}\n    {reason}")
+    return 0
+
+
+def _index(library: Library, paths: list[Path]) -> int:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"nearby: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    roots: list[Path | str] = list(paths) or list(library.folders())
+    if not roots:
+        print("nearby: nothing to index; name a folder: nearby index ~/Documents", file=sys.stderr)
+        return 2
+    cancel = CancelToken()
+    printer = _ProgressPrinter(sys.stderr)
+    run = library.index(roots, cancel)
+    try:
+        summary = _drain(run, printer)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        summary = _drain(run, printer)  # the generator sees the token and returns what it did
+    printer.finish()
+    for failure in summary.failures:
+        print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+    print(summary.describe(), file=sys.stderr)
+    return 130 if summary.cancelled else 0
+
+
+def _drain(run: object, printer: _ProgressPrinter) -> IndexSummary:
+    try:
+        while True:
+            printer.show(next(run))  # type: ignore[call-overload]
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+class _ProgressPrinter:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+
+    def show(self, p: IndexProgress) -> None:
+        if p.phase == "done":
+            return
+        now = time.monotonic()
+        if now - self.last < (TTY_REFRESH_S if self.tty else LOG_REFRESH_S) and p.phase == "indexing":
+            return
+        self.last = now
+        text = (f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}" if p.total
+                else f"{p.phase}: {p.done} files")
+        if self.tty:
+            self.stream.write("\r\033[K" + text[:120])
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+
+
+def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False) + "\n")
+        return
+    if not hits:
+        out.write("no results\n")
+    for rank, hit in enumerate(hits, 1):
+        where = f" (p. {hit.page})" if hit.page else ""
+        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.path}{where}\n")
+        if hit.snippet:
+            out.write(f"    {hit.snippet}\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""PDF text, page by page, with pdfium (fast, permissive licence, no scripts run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.errors import UnsupportedFile
+from core.extract.registry import Extracted, Section
+
+# Past this many pages a PDF is a scanned archive or a data dump; the rest is left out.
+MAX_PAGES = 3000
+
+
+def read_pdf(path: Path) -> Extracted:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise UnsupportedFile("the PDF is encrypted with a password; save an unlocked copy to index it") from exc
+        raise UnsupportedFile(f"the PDF is damaged or not a PDF ({exc})") from exc
+    try:
+        title = (doc.get_metadata_dict().get("Title") or "").strip() or path.stem
+        sections = []
+        for number in range(min(len(doc), MAX_PAGES)):
+            page = doc[number]
+            textpage = page.get_textpage()
+            sections.append(Section(textpage.get_text_bounded(), page=number + 1))
+            textpage.close()
+            page.close()
+        return Extracted(title=title, sections=tuple(sections))
+    except pdfium.PdfiumError as exc:
+        raise UnsupportedFile(f"the PDF is damaged ({exc})") from exc
+    finally:
+        doc.close()

@@ -1,0 +1,85 @@
+"""Which reader handles which file extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import UnsupportedFile
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text from one place in a file (a PDF page, or the whole of a plain file)."""
+
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    sections: tuple[Section, ...]
+
+
+# Text formats are read whole into memory; beyond this a file is almost surely a log or a dump,
+# not a document anyone searches by meaning, and would cost minutes of embedding.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+# PDFs and DOCX are compressed containers: allow more.
+MAX_CONTAINER_BYTES = 300 * 1024 * 1024
+
+Reader = Callable[[Path], Extracted]
+
+
+def _readers() -> dict[str, Reader]:
+    from core.extract import docx, html, pdf, plain
+
+    return {
+        ".txt": plain.read_plain, ".text": plain.read_plain, ".rst": plain.read_plain,
+        ".org": plain.read_plain, ".log": plain.read_plain,
+        ".md": plain.read_markdown, ".markdown": plain.read_markdown,
+        ".html": html.read_html, ".htm": html.read_html, ".xhtml": html.read_html,
+        ".pdf": pdf.read_pdf, ".docx": docx.read_docx,
+    }
+
+
+EXTENSIONS: frozenset[str] = frozenset(
+    {".txt", ".text", ".rst", ".org", ".log", ".md", ".markdown", ".html", ".htm", ".xhtml",
+     ".pdf", ".docx"}
+)
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in EXTENSIONS
+
+
+def extract(path: Path) -> Extracted:
+    """Read a document's text.
+
+    Raises:
+        UnsupportedFile: unknown type, unreadable, empty, too large, corrupt or encrypted.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise UnsupportedFile(f"{suffix or 'files without an extension'} is not a supported document type")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    limit = MAX_CONTAINER_BYTES if suffix in {".pdf", ".docx"} else MAX_TEXT_BYTES
+    if size == 0:
+        raise UnsupportedFile("the file is empty")
+    if size > limit:
+        raise UnsupportedFile(f"too large to index ({size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB)")
+    try:
+        result = _readers()[suffix](path)
+    except UnsupportedFile:
+        raise
+    except PermissionError as exc:
+        raise UnsupportedFile("permission denied; give your user read access to index it") from exc
+    except OSError as exc:
+        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc})") from exc
+    if not any(s.text.strip() for s in result.sections):
+        raise UnsupportedFile("no text found (a scanned document or an empty one?)")
+    return result

@@ -1,0 +1,212 @@
+"""Incremental indexing: list files, skip the unchanged, recognise moves, embed the rest, sweep.
+
+``index_paths`` is a generator: it yields IndexProgress records, checks the cancel token
+between files and batches, and returns an IndexSummary. A bad file is recorded and skipped;
+it never stops the run. Work is committed batch by batch, so a cancelled or crashed run keeps
+everything done so far and the next run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import UnsupportedFile
+from core.extract import extract, is_supported
+from core.passages import split_passages
+from core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
+from core.store import ItemRow, Store
+from core.text_embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+# Passages collected before one embedding call and one write transaction: big enough to keep
+# the model's batches full, small enough that cancel answers within a second or two.
+FLUSH_PASSAGES = 96
+# How often the file listing reports progress while it walks a large tree.
+SCAN_REPORT_EVERY = 500
+
+
+@dataclass
+class _Pending:
+    row: ItemRow
+    passages: list[tuple[str, int | None]]
+
+
+@dataclass
+class _Run:
+    summary: dict[str, int] = field(default_factory=lambda: dict(added=0, updated=0, moved=0, unchanged=0,
+                                                                  removed=0, still_skipped=0, passages=0))
+    failures: list[FileFailure] = field(default_factory=list)
+    pending: list[_Pending] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name in {"__pycache__", "node_modules"}
+
+
+def list_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Supported files under the roots; hidden folders and folder symlinks are not followed."""
+    for root in roots:
+        if root.is_file():
+            if is_supported(root):
+                yield root
+            continue
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
+            for name in sorted(files):
+                path = Path(folder) / name
+                if not _is_hidden(name) and is_supported(path):
+                    yield path
+
+
+def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
+                cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+    """Bring the library up to date with the files under ``roots``.
+
+    Args:
+        store: a writable Store (this generator is its only writer while it runs).
+        embedder: the text embedder that fills the library's vectors.
+        roots: folders (recursive) or single files.
+        cancel: checked between files; when set, the run stops and reports ``cancelled``.
+
+    Returns:
+        An IndexSummary (as the generator's return value).
+
+    Raises:
+        ModelMissing, ModelFailed: the model cannot run, so nothing could be indexed.
+        ModelMismatch: the library was filled by another model.
+    """
+    started = time.monotonic()
+    cancel = cancel or CancelToken()
+    embedder.check_installed()
+    store.check_model(embedder.name, embedder.version, embedder.dim)
+    folders = [Path(r).expanduser().resolve() for r in roots]
+    run = _Run()
+    files: list[Path] = []
+    for path in list_files(folders):
+        files.append(path)
+        if len(files) % SCAN_REPORT_EVERY == 0:
+            yield IndexProgress("scanning", len(files), 0, str(path))
+        if cancel.cancelled:
+            return _summary(run, True, started)
+    for done, path in enumerate(files):
+        if cancel.cancelled:
+            return _summary(run, True, started)
+        yield IndexProgress("indexing", done, len(files), str(path))
+        _visit(store, path, run)
+        if sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES:
+            _flush(store, embedder, run)
+    _flush(store, embedder, run)
+    yield IndexProgress("sweeping", len(files), len(files))
+    _sweep(store, folders, {str(p) for p in files}, run)
+    yield IndexProgress("done", len(files), len(files))
+    return _summary(run, False, started)
+
+
+def _summary(run: _Run, cancelled: bool, started: float) -> IndexSummary:
+    return IndexSummary(**run.summary, failures=tuple(run.failures), cancelled=cancelled,
+                        seconds=time.monotonic() - started)
+
+
+def _visit(store: Store, path: Path, run: _Run) -> None:
+    key = str(path)
+    try:
+        stat = path.stat()
+        old = store.item_by_path(key)
+        if old and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            run.summary["unchanged"] += 1
+            return
+        failed = store.failure(key)
+        if failed and (failed[1], failed[2]) == (stat.st_size, stat.st_mtime_ns):
+            run.summary["still_skipped"] += 1  # the same bad file as before: do not retry it
+            return
+        sha = file_sha256(path)
+        if old and old.sha256 == sha:  # touched, not changed
+            with store.transaction():
+                store.touch_item(old.id, stat.st_size, stat.st_mtime_ns)
+            run.summary["unchanged"] += 1
+            return
+        if old is None and _adopt_moved(store, key, sha, stat.st_mtime_ns):
+            run.summary["moved"] += 1
+            return
+        extracted = extract(path)
+        passages = [(p.text, p.page) for p in split_passages(extracted.sections)]
+        if not passages:
+            raise UnsupportedFile("no text found")
+        row = ItemRow(old.id if old else 0, key, "document", extracted.title, stat.st_size, stat.st_mtime_ns, sha)
+        run.pending.append(_Pending(row, passages))
+        run.summary["updated" if old else "added"] += 1
+    except UnsupportedFile as exc:
+        _fail(store, path, str(exc), run)
+    except OSError as exc:
+        _fail(store, path, f"cannot be read ({exc.strerror or exc})", run)
+    except Exception as exc:  # a reader library choked on this file: skip it, keep the run going
+        log.exception("unexpected error reading %s", path)
+        _fail(store, path, f"could not be read ({type(exc).__name__}: {exc})", run)
+
+
+def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
+    """If an item with this content vanished from its old path, move it here without re-embedding."""
+    for twin in store.items_by_sha(sha):
+        if not Path(twin.path).exists():
+            with store.transaction():
+                store.move_item(twin.id, path, mtime_ns)
+            return True
+    return False
+
+
+def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
+    log.warning("skipped %s: %s", path, reason)
+    run.failures.append(FileFailure(str(path), reason))
+    try:
+        stat = path.stat()
+        size, mtime = stat.st_size, stat.st_mtime_ns
+    except OSError:
+        size, mtime = -1, -1
+    with store.transaction():
+        store.delete_path(str(path))  # a file that broke since the last run loses its old passages
+        store.record_failure(str(path), reason, size, mtime)
+
+
+def _flush(store: Store, embedder: Embedder, run: _Run) -> None:
+    if not run.pending:
+        return
+    texts = [text for p in run.pending for text, _ in p.passages]
+    vectors = embedder.embed(texts)
+    offset = 0
+    with store.transaction():
+        for p in run.pending:
+            n = len(p.passages)
+            store.add_item(p.row, p.passages, vectors[offset : offset + n])
+            offset += n
+    run.summary["passages"] += len(texts)
+    run.pending.clear()
+
+
+def _sweep(store: Store, roots: list[Path], seen: set[str], run: _Run) -> None:
+    """Drop library entries under the indexed folders whose files are gone or no longer indexable."""
+    with store.transaction():
+        for root in roots:
+            if root.is_file():
+                candidates = [str(root)]
+            else:  # a folder, or one that was deleted: everything under it is a candidate
+                candidates = store.paths_under(str(root))
+                if root.is_dir():
+                    store.add_folder(str(root))
+            for path in candidates:
+                if path not in seen and store.delete_path(path):
+                    run.summary["removed"] += 1

@@ -1,0 +1,109 @@
+"""The facade the CLI and the desktop app talk to: one library file plus its embedder.
+
+Widgets and commands never touch SQL or ONNX; they call these methods. Each thread gets its
+own read connection; ``index`` opens a separate write connection for its whole run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from core import search as search_mod
+from core.indexer import index_paths
+from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.search import SearchHit
+from core.store import Store
+from core.text_embedder import Embedder, TextEmbedder
+
+LIBRARY_ENV = "NEARBY_LIBRARY"
+LIBRARY_FILE = "library.nearby.sqlite"
+
+
+def default_library_path() -> Path:
+    """$NEARBY_LIBRARY, else a library file in the platform's user data folder."""
+    env = os.environ.get(LIBRARY_ENV)
+    return Path(env).expanduser() if env else Path(user_data_dir("Nearby", appauthor=False)) / LIBRARY_FILE
+
+
+@dataclass(frozen=True)
+class LibraryStatus:
+    path: str
+    items: int
+    passages: int
+    skipped: int
+    by_kind: dict[str, int]
+    folders: list[str]
+    model: str
+    provider: str
+
+    def to_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+class Library:
+    """Index, search and find-similar over one library file."""
+
+    def __init__(self, path: Path | str | None = None, embedder: Embedder | None = None) -> None:
+        self.path = Path(path) if path else default_library_path()
+        self.embedder: Embedder = embedder or TextEmbedder()
+        self._local = threading.local()
+        self._stores: list[Store] = []
+        self._stores_lock = threading.Lock()
+
+    def _store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path, self.embedder.dim)
+            self._local.store = store
+            with self._stores_lock:
+                self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._stores_lock:
+            for store in self._stores:
+                store.close()
+            self._stores.clear()
+        self._local = threading.local()
+
+    def index(self, roots: Iterable[Path | str],
+              cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+        """Index folders or files incrementally; see core.indexer.index_paths."""
+        writer = Store(self.path, self.embedder.dim)
+        try:
+            return (yield from index_paths(writer, self.embedder, list(roots), cancel))
+        finally:
+            writer.close()
+
+    def reindex(self, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+        """Bring every folder indexed before up to date."""
+        return (yield from self.index(self.folders(), cancel))
+
+    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
+        return search_mod.search(self._store(), self.embedder, query, k, kind)
+
+    def similar(self, path: Path | str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
+        return search_mod.similar(self._store(), path, k, kind)
+
+    def folders(self) -> list[str]:
+        return self._store().folders()
+
+    def failures(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file that was skipped."""
+        return self._store().failures()
+
+    def status(self) -> LibraryStatus:
+        store = self._store()
+        counts = store.counts()
+        info = store.model_info()
+        return LibraryStatus(
+            path=str(self.path), items=counts["items"], passages=counts["passages"],
+            skipped=counts["failures"], by_kind=store.counts_by_kind(), folders=store.folders(),
+            model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
+        )

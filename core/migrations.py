@@ -1,0 +1,81 @@
+"""The library file's schema, as named, append-only migrations.
+
+Never edit or reorder a migration that has shipped: add a new one at the end. Each runs in a
+transaction and records its name, so a library knows exactly which steps built it, and a
+library built by a newer Nearby (a name this code does not know) is refused, not damaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+
+def _text_vectors(dim: int) -> str:
+    # Filter fields live in the vec0 table as metadata columns: filters on joined tables would
+    # apply only after the KNN step and could return nothing (sqlite-vec#152).
+    return f"""
+    CREATE VIRTUAL TABLE passage_vectors USING vec0(
+        passage_id INTEGER PRIMARY KEY,
+        embedding float[{dim}] distance_metric=cosine,
+        kind TEXT,
+        item_id INTEGER
+    );
+    CREATE VIRTUAL TABLE item_vectors USING vec0(
+        item_id INTEGER PRIMARY KEY,
+        embedding float[{dim}] distance_metric=cosine,
+        kind TEXT
+    );
+    """
+
+
+def migrations(text_dim: int) -> list[Migration]:
+    """All migrations in order. ``text_dim`` sizes the vector tables of a new library."""
+    return [
+        Migration("0001_items_and_passages", """
+            CREATE TABLE items (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL DEFAULT '',
+                size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                indexed_at REAL NOT NULL
+            );
+            CREATE INDEX items_sha256 ON items(sha256);
+            CREATE TABLE passages (
+                id INTEGER PRIMARY KEY,
+                item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+                ord INTEGER NOT NULL,
+                page INTEGER,
+                text TEXT NOT NULL
+            );
+            CREATE INDEX passages_item ON passages(item_id);
+            CREATE TABLE failures (
+                path TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL,
+                at REAL NOT NULL
+            );
+            CREATE TABLE folders (
+                path TEXT PRIMARY KEY,
+                added_at REAL NOT NULL
+            );
+        """),
+        Migration("0002_text_vectors", _text_vectors(text_dim) + """
+            CREATE TABLE vector_tables (
+                name TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                model_version TEXT NOT NULL,
+                dim INTEGER NOT NULL,
+                filled_at REAL NOT NULL
+            );
+        """),
+    ]

@@ -1,0 +1,96 @@
+"""Normalising extracted text and cutting it into overlapping passages along sentence lines."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.extract import Section
+
+# A passage of up to ~110 words is ~150 word-piece tokens: inside the 256-token window the model
+# reads, near the 128 tokens it was trained on, and short enough for a focused snippet.
+MAX_WORDS = 110
+# The last sentence of a passage starts the next one, if it is this short, so that a thought
+# split between two passages is still found whole in one of them.
+MAX_OVERLAP_WORDS = 35
+# Passages shorter than this are merged into a neighbour: a lone heading embeds poorly.
+MIN_WORDS = 8
+# A document past this many passages is indexed only that far (about 300 pages of prose).
+MAX_PASSAGES_PER_FILE = 5000
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    page: int | None = None
+
+
+def normalise(text: str) -> str:
+    """NFKC (ligatures like ﬁ become fi), unify line ends, collapse runs of spaces.
+
+    Paragraph breaks (blank lines) survive as ``\\n\\n``; single line breaks inside a paragraph
+    are the layout of the source (PDF lines, hard-wrapped text) and become spaces.
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00ad", "")  # soft hyphens from PDFs split words invisibly
+    paragraphs = (_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences; words of an over-long sentence are cut into pieces."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(paragraph):
+        words = sentence.split()
+        for start in range(0, len(words), MAX_WORDS):
+            piece = " ".join(words[start : start + MAX_WORDS])
+            if piece:
+                out.append(piece)
+    return out
+
+
+def _count(sentence: str) -> int:
+    return sentence.count(" ") + 1
+
+
+def split_section(text: str) -> list[str]:
+    """Group a section's sentences into passages of at most MAX_WORDS, overlapping by one sentence."""
+    units: list[str] = []
+    for paragraph in normalise(text).split("\n\n"):
+        units.extend(sentences(paragraph))
+    passages: list[str] = []
+    current: list[str] = []
+    words = 0
+    for sentence in units:
+        n = _count(sentence)
+        if current and words + n > MAX_WORDS:
+            passages.append(" ".join(current))
+            tail = current[-1]
+            overlap = _count(tail) <= MAX_OVERLAP_WORDS and _count(tail) + n <= MAX_WORDS
+            current, words = ([tail], _count(tail)) if overlap else ([], 0)
+        current.append(sentence)
+        words += n
+    if current:
+        last = " ".join(current)
+        if passages and words < MIN_WORDS and _count(passages[-1]) + words <= MAX_WORDS + MIN_WORDS:
+            passages[-1] = passages[-1] + " " + last
+        else:
+            passages.append(last)
+    return passages
+
+
+def split_passages(sections: Iterable[Section]) -> list[Passage]:
+    """All passages of a document, each remembering its page where the format has pages."""
+    out: list[Passage] = []
+    for section in sections:
+        for text in split_section(section.text):
+            out.append(Passage(text=text, page=section.page))
+            if len(out) >= MAX_PASSAGES_PER_FILE:
+                return out
+    return out

@@ -1,0 +1,66 @@
+"""Small records that long-running core work yields, and the token that cancels it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+class CancelToken:
+    """Set from any thread; long work checks it between batches and stops cleanly."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Where an indexing run is. ``total`` is 0 while files are still being listed."""
+
+    phase: str  # "scanning", "indexing", "sweeping", "done"
+    done: int
+    total: int
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """A file that was skipped, and why, in words a user can act on."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What an indexing run did. The last thing an index generator returns."""
+
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    still_skipped: int = 0  # files that failed before and have not changed since
+    passages: int = 0
+    failures: tuple[FileFailure, ...] = ()
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.moved:
+            parts.append(f"{self.moved} moved")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        parts.append(f"{len(self.failures)} skipped")
+        if self.still_skipped:
+            parts.append(f"{self.still_skipped} still skipped (see `nearby skipped`)")
+        head = "Indexing cancelled" if self.cancelled else "Indexed"
+        return f"{head}: {', '.join(parts)} ({self.passages} passages, {self.seconds:.1f} s)"

@@ -1,0 +1,49 @@
+"""Choosing onnxruntime execution providers: the fastest one present that actually starts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
+log = logging.getLogger(__name__)
+
+# Fastest first. Each of these wheels ships only some of them; CPU is always there.
+PREFERRED = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider",
+             "CPUExecutionProvider")
+CPU = "CPUExecutionProvider"
+PROVIDER_ENV = "NEARBY_PROVIDER"  # e.g. "cpu" to force the CPU when a GPU driver misbehaves
+
+
+def candidate_providers(available: list[str]) -> list[str]:
+    """Providers worth trying, best first, honouring $NEARBY_PROVIDER."""
+    forced = os.environ.get(PROVIDER_ENV, "").strip().lower()
+    ordered = [p for p in PREFERRED if p in available]
+    if forced:
+        ordered = [p for p in ordered if p.lower().startswith(forced)] + [CPU]
+    return list(dict.fromkeys(ordered + [CPU]))
+
+
+def create_session(model_path: str) -> ort.InferenceSession:
+    """Open an inference session on the best provider that starts, falling back to the CPU.
+
+    A provider listed as available can still fail at session creation (a missing CUDA
+    library, an old driver): that costs a warning, never the feature.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # onnxruntime's own warnings would reach the user's terminal
+    last_error: Exception | None = None
+    for provider in candidate_providers(ort.get_available_providers()):
+        chain = [provider] if provider == CPU else [provider, CPU]
+        try:
+            return ort.InferenceSession(model_path, sess_options=options, providers=chain)
+        except Exception as exc:  # onnxruntime raises plain RuntimeError/Fail subclasses
+            log.warning("execution provider %s failed to start (%s); trying the next", provider, exc)
+            last_error = exc
+    assert last_error is not None
+    raise last_error

@@ -1,0 +1,259 @@
+"""The one module that owns the library's SQLite connection (apsw + sqlite-vec).
+
+apsw is used because the stdlib sqlite3 of many Pythons (this project's CI, macOS's system
+Python) cannot load extensions. Each thread opens its own Store; WAL lets readers search while
+one writer indexes. Every statement is parameterised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import LibraryError, LibraryTooNew, ModelMismatch
+from core.migrations import migrations
+
+# Writers wait this long for a lock held by another connection before giving up.
+BUSY_TIMEOUT_MS = 10_000
+# vec0 refuses k above 4096 in sqlite-vec 0.1.9.
+MAX_KNN = 4096
+TEXT_VECTORS = ("passage_vectors", "item_vectors")
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    path: str
+    kind: str
+    title: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    rowid: int
+    distance: float
+    item_id: int
+
+
+def _connect(path: Path) -> Any:
+    import apsw
+    import sqlite_vec
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = apsw.Connection(str(path))
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
+    except (apsw.Error, OSError) as exc:
+        raise LibraryError(
+            f"The library {path} cannot be opened ({exc}). Check that the folder is writable, "
+            "or choose another library file with --library."
+        ) from exc
+    return conn
+
+
+class Store:
+    """A connection to one library file, with the schema brought up to date on open."""
+
+    def __init__(self, path: Path | str, text_dim: int) -> None:
+        self.path = Path(path)
+        self.text_dim = text_dim
+        self.conn = _connect(self.path)
+        self._migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        import apsw
+
+        try:
+            self.conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL)")
+            applied = {r[0] for r in self.conn.execute("SELECT name FROM migrations")}
+        except apsw.NotADBError as exc:
+            raise LibraryError(f"{self.path} is not a Nearby library (not an SQLite file).") from exc
+        known = migrations(self.text_dim)
+        unknown = applied - {m.name for m in known}
+        if unknown:
+            raise LibraryTooNew(
+                f"The library {self.path} was written by a newer Nearby (it has {sorted(unknown)}). "
+                "Update Nearby to open it, or choose another library file."
+            )
+        for m in known:
+            if m.name not in applied:
+                with self.transaction():
+                    self.conn.execute(m.sql)
+                    self.conn.execute("INSERT INTO migrations VALUES (?, ?)", (m.name, time.time()))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.conn:
+            yield
+
+    def check_model(self, model: str, version: str, dim: int) -> None:
+        """Record which model fills the text vectors, or refuse a library filled by another."""
+        row = self.conn.execute(
+            "SELECT model, model_version, dim FROM vector_tables WHERE name = 'passage_vectors'").fetchone()
+        if row is None:
+            with self.transaction():
+                for name in TEXT_VECTORS:
+                    self.conn.execute("INSERT INTO vector_tables VALUES (?, ?, ?, ?, ?)",
+                                      (name, model, version, dim, time.time()))
+        elif row[0] != model or row[2] != dim:
+            raise ModelMismatch(
+                f"The library {self.path} was indexed with {row[0]} ({row[2]}-d), not {model}. "
+                "Index into a new library file (--library), or switch back to that model."
+            )
+
+    def model_info(self) -> tuple[str, str, int] | None:
+        row = self.conn.execute(
+            "SELECT model, model_version, dim FROM vector_tables WHERE name = 'passage_vectors'").fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    # -- items --------------------------------------------------------------------------------
+
+    def item_by_path(self, path: str) -> ItemRow | None:
+        row = self.conn.execute(
+            "SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE path = ?", (path,)).fetchone()
+        return ItemRow(*row) if row else None
+
+    def items_by_sha(self, sha256: str) -> list[ItemRow]:
+        rows = self.conn.execute(
+            "SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE sha256 = ?", (sha256,))
+        return [ItemRow(*r) for r in rows]
+
+    def items_by_ids(self, ids: Sequence[int]) -> dict[int, ItemRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE id IN ({marks})", tuple(ids))
+        return {r[0]: ItemRow(*r) for r in rows}
+
+    def paths_under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/\\") + ("\\" if "\\" in folder and "/" not in folder else "/")
+        rows = self.conn.execute(
+            "SELECT path FROM items WHERE substr(path, 1, ?) = ? UNION "
+            "SELECT path FROM failures WHERE substr(path, 1, ?) = ?",
+            (len(prefix), prefix, len(prefix), prefix))
+        return [r[0] for r in rows]
+
+    def add_item(self, row: ItemRow, passages: Sequence[tuple[str, int | None]], vectors: np.ndarray) -> int:
+        """Insert (or replace) an item with its passages and their vectors. Call in a transaction."""
+        old = self.item_by_path(row.path)
+        if old is not None:
+            self.delete_item(old.id)
+        self.conn.execute(
+            "INSERT INTO items (path, kind, title, size, mtime_ns, sha256, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.path, row.kind, row.title, row.size, row.mtime_ns, row.sha256, time.time()))
+        item_id = int(self.conn.last_insert_rowid())
+        for order, ((text, page), vector) in enumerate(zip(passages, vectors, strict=True)):
+            self.conn.execute("INSERT INTO passages (item_id, ord, page, text) VALUES (?, ?, ?, ?)",
+                              (item_id, order, page, text))
+            self.conn.execute("INSERT INTO passage_vectors VALUES (?, ?, ?, ?)",
+                              (self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes(), row.kind, item_id))
+        self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
+                          (item_id, item_vector(vectors).tobytes(), row.kind))
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
+        return item_id
+
+    def delete_item(self, item_id: int) -> None:
+        self.conn.execute("DELETE FROM passage_vectors WHERE passage_id IN "
+                          "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
+        self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))
+        self.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
+
+    def delete_path(self, path: str) -> bool:
+        old = self.item_by_path(path)
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (path,))
+        if old is not None:
+            self.delete_item(old.id)
+        return old is not None
+
+    def move_item(self, item_id: int, new_path: str, mtime_ns: int) -> None:
+        self.conn.execute("UPDATE items SET path = ?, mtime_ns = ? WHERE id = ?", (new_path, mtime_ns, item_id))
+
+    def touch_item(self, item_id: int, size: int, mtime_ns: int) -> None:
+        self.conn.execute("UPDATE items SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, item_id))
+
+    # -- failures and folders -----------------------------------------------------------------
+
+    def record_failure(self, path: str, reason: str, size: int, mtime_ns: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?)",
+                          (path, reason, size, mtime_ns, time.time()))
+
+    def failure(self, path: str) -> tuple[str, int, int] | None:
+        row = self.conn.execute("SELECT reason, size, mtime_ns FROM failures WHERE path = ?", (path,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def failures(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT path, reason FROM failures ORDER BY path")]
+
+    def add_folder(self, folder: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO folders VALUES (?, ?)", (folder, time.time()))
+
+    def folders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "items": one("SELECT count(*) FROM items").fetchone()[0],
+            "passages": one("SELECT count(*) FROM passages").fetchone()[0],
+            "failures": one("SELECT count(*) FROM failures").fetchone()[0],
+            "folders": one("SELECT count(*) FROM folders").fetchone()[0],
+        }
+
+    def counts_by_kind(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT kind, count(*) FROM items GROUP BY kind").fetchall())
+
+    def passages_by_ids(self, ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT id, text, page FROM passages WHERE id IN ({marks})", tuple(ids))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def first_passage(self, item_id: int) -> tuple[str, int | None]:
+        row = self.conn.execute("SELECT text, page FROM passages WHERE item_id = ? ORDER BY ord LIMIT 1",
+                                (item_id,)).fetchone()
+        return ("", None) if row is None else (row[0], row[1])
+
+    def item_embedding(self, item_id: int) -> np.ndarray | None:
+        row = self.conn.execute("SELECT embedding FROM item_vectors WHERE item_id = ?", (item_id,)).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.float32)
+
+    def knn(self, table: str, vector: np.ndarray, k: int, kind: str | None = None) -> list[Neighbour]:
+        """Nearest rows of a text vector table by cosine distance, optionally of one kind."""
+        if table not in TEXT_VECTORS:
+            raise ValueError(f"unknown vector table {table!r}")
+        key = "passage_id" if table == "passage_vectors" else "item_id"
+        sql = (f"SELECT {key}, distance, item_id FROM {table} "
+               "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if kind else "") + " ORDER BY distance")
+        params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
+        rows = self.conn.execute(sql, params + ((kind,) if kind else ()))
+        return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+
+def item_vector(passage_vectors: np.ndarray) -> np.ndarray:
+    """One vector for a whole item: the normalised mean of its passages' vectors."""
+    mean = np.asarray(passage_vectors, dtype=np.float32).mean(axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

