@@ -170,13 +170,16 @@ def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
 
 
 def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
-    log.warning("skipped %s: %s", path, reason)
-    run.failures.append(FileFailure(str(path), reason))
     try:
         stat = path.stat()
         size, mtime = stat.st_size, stat.st_mtime_ns
     except OSError:
         size, mtime = -1, -1
+    if store.failure(str(path)) == (reason, size, mtime):
+        run.summary["still_skipped"] += 1  # e.g. a dangling link: reported once, not every run
+        return
+    log.warning("skipped %s: %s", path, reason)
+    run.failures.append(FileFailure(str(path), reason))
     with store.transaction():
         store.delete_path(str(path))  # a file that broke since the last run loses its old passages
         store.record_failure(str(path), reason, size, mtime)

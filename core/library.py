@@ -85,8 +85,8 @@ class Library:
         """Bring every folder indexed before up to date."""
         return (yield from self.index(self.folders(), cancel))
 
-    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
-        return search_mod.search(self._store(), self.embedder, query, k, kind)
+    def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
+        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score)
 
     def similar(self, path: Path | str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
         return search_mod.similar(self._store(), path, k, kind)

@@ -20,7 +20,11 @@ MIN_WORDS = 8
 # A document past this many passages is indexed only that far (about 300 pages of prose).
 MAX_PASSAGES_PER_FILE = 5000
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# Terminal punctuation (with closing quotes or brackets) followed by space and a capital or digit.
+_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# A full stop after these is not the end of a sentence ("Dr. Smith", "e.g. This").
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "etc", "e.g", "i.e",
+                            "fig", "no", "vol", "pp", "p", "ca", "cf", "approx", "inc", "ltd", "co"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -46,13 +50,26 @@ def normalise(text: str) -> str:
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences; words of an over-long sentence are cut into pieces."""
     out: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
+    for sentence in _split_sentences(paragraph):
         words = sentence.split()
         for start in range(0, len(words), MAX_WORDS):
             piece = " ".join(words[start : start + MAX_WORDS])
             if piece:
                 out.append(piece)
     return out
+
+
+def _split_sentences(paragraph: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        before = paragraph[start : match.start()].split()
+        if match.group().startswith(".") and before and before[-1].lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        pieces.append(paragraph[start : match.end()].strip())
+        start = match.end()
+    pieces.append(paragraph[start:].strip())
+    return [p for p in pieces if p]
 
 
 def _count(sentence: str) -> int:
@@ -78,7 +95,7 @@ def split_section(text: str) -> list[str]:
         words += n
     if current:
         last = " ".join(current)
-        if passages and words < MIN_WORDS and _count(passages[-1]) + words <= MAX_WORDS + MIN_WORDS:
+        if passages and words < MIN_WORDS and _count(passages[-1]) + words <= MAX_WORDS:
             passages[-1] = passages[-1] + " " + last
         else:
             passages.append(last)

@@ -55,11 +55,16 @@ def snippet_of(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
-                  exclude: frozenset[int] = frozenset()) -> list[SearchHit]:
-    """Files whose passages are nearest to a query vector, best passage per file."""
+                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0) -> list[SearchHit]:
+    """Files whose passages are nearest to a query vector, best passage per file.
+
+    Files whose best passage scores under ``min_score`` are left out.
+    """
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     best: dict[int, tuple[float, int]] = {}
     for n in store.knn("passage_vectors", query, wanted, kind):
+        if score_of(n.distance) < min_score:
+            break  # neighbours come nearest first: every later one scores lower still
         if n.item_id not in exclude and n.item_id not in best:
             best[n.item_id] = (n.distance, n.rowid)
             if len(best) == k:
@@ -74,11 +79,18 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
 
 
 def search(store: Store, embedder: Embedder, query: str, k: int = 10,
-           kind: str | None = None) -> list[SearchHit]:
-    """Rank indexed files by how close their best passage is in meaning to ``query``."""
+           kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
+    """Rank indexed files by how close their best passage is in meaning to ``query``.
+
+    Args:
+        query: words; an empty query gives no results.
+        k: at most this many files.
+        kind: only files of this kind ("document").
+        min_score: leave out files scoring under this (0 keeps every file).
+    """
     if not query.strip():
         return []
-    return search_vector(store, embedder.embed_one(query), k, kind)
+    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score)
 
 
 def similar(store: Store, path: Path | str, k: int = 10, kind: str | None = None) -> list[SearchHit]:

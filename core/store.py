@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import LibraryError, LibraryTooNew, ModelMismatch
-from core.migrations import migrations
+from core.migrations import Migration, migrations
 
 # Writers wait this long for a lock held by another connection before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -58,6 +58,8 @@ def _connect(path: Path) -> Any:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
+    except apsw.NotADBError as exc:
+        raise LibraryError(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
     except (apsw.Error, OSError) as exc:
         raise LibraryError(
             f"The library {path} cannot be opened ({exc}). Check that the folder is writable, "
@@ -81,25 +83,36 @@ class Store:
     # -- schema -------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        import apsw
-
-        try:
-            self.conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL)")
-            applied = {r[0] for r in self.conn.execute("SELECT name FROM migrations")}
-        except apsw.NotADBError as exc:
-            raise LibraryError(f"{self.path} is not a Nearby library (not an SQLite file).") from exc
         known = migrations(self.text_dim)
+        if self._applied() >= {m.name for m in known}:
+            self._refuse_unknown(self._applied(), known)
+            return
+        # Another connection (a search thread, another process) may be migrating the same new
+        # file right now: take the write lock first, then look again at what is applied.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            applied = self._applied()
+            self._refuse_unknown(applied, known)
+            for m in known:
+                if m.name not in applied:
+                    self.conn.execute(m.sql)
+                    self.conn.execute("INSERT INTO migrations VALUES (?, ?)", (m.name, time.time()))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def _applied(self) -> set[str]:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL)")
+        return {r[0] for r in self.conn.execute("SELECT name FROM migrations")}
+
+    def _refuse_unknown(self, applied: set[str], known: list[Migration]) -> None:
         unknown = applied - {m.name for m in known}
         if unknown:
             raise LibraryTooNew(
                 f"The library {self.path} was written by a newer Nearby (it has {sorted(unknown)}). "
                 "Update Nearby to open it, or choose another library file."
             )
-        for m in known:
-            if m.name not in applied:
-                with self.transaction():
-                    self.conn.execute(m.sql)
-                    self.conn.execute("INSERT INTO migrations VALUES (?, ?)", (m.name, time.time()))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,1 @@
+"""Nearby's PySide6 desktop app. Reaches the core only through core.library.Library."""

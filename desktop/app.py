@@ -1,0 +1,31 @@
+"""Entry point of the desktop app (`nearby-desktop`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nearby-desktop")
+    parser.add_argument("--library", type=Path, help="library file (default: $NEARBY_LIBRARY or the user data folder)")
+    args, qt_args = parser.parse_known_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from core.library import Library
+    from core.logfile import configure_logging
+    from desktop.main_window import MainWindow
+
+    configure_logging()
+    app = QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("Nearby")
+    app.setOrganizationName("Nearby")
+    window = MainWindow(Library(args.library))
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""The one place the window turns errors into messages: a banner above the results."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from core.errors import NearbyError
+from core.logfile import log_path
+
+log = logging.getLogger(__name__)
+
+
+def message_for(exc: BaseException) -> str:
+    """Words for the user. Nearby's own errors already say what happened and how to fix it."""
+    if isinstance(exc, NearbyError):
+        return str(exc)
+    return (f"Something went wrong: {type(exc).__name__}: {exc}. Details are in the log "
+            f"({log_path()}); please include it if you report this.")
+
+
+class ErrorBanner(QFrame):
+    """A dismissable strip that shows the latest error; hidden when there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_error(self, exc: BaseException) -> None:
+        if not isinstance(exc, NearbyError):
+            log.error("unexpected error", exc_info=exc)
+        else:
+            log.warning("%s", exc)
+        self.label.setText(message_for(exc))
+        self.show()
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""

@@ -1,0 +1,303 @@
+"""The main window: search field, result list, Add folder, indexing progress with Cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListView, QMainWindow, QMenu,
+    QMessageBox, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from core.library import Library
+from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.search import SearchHit
+from desktop.errors import ErrorBanner
+from desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
+from desktop.worker import Worker, start
+
+# Typing pauses this long before a search runs: one search per word, not per keystroke.
+SEARCH_DEBOUNCE_MS = 250
+RESULTS_K = 50
+# MiniLM gives unrelated texts cosines of about 0..0.15; below this a "match" only adds noise.
+MIN_SCORE = 0.15
+KIND_FILTERS = (("All kinds", None), ("Documents", "document"))
+
+STYLE = """
+#errorBanner { background: #fdecea; border: 1px solid #f5c2bd; border-radius: 6px; color: #8a1c12; }
+#emptyTitle { font-size: 20px; font-weight: 600; }
+#emptyText { color: palette(placeholder-text); }
+#searchField { padding: 6px 10px; font-size: 15px; border-radius: 6px; }
+QListView#results { border: none; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """Everything on screen. All core work goes through ``self.library`` in workers."""
+
+    indexing_finished = Signal(object)  # IndexSummary, or None when indexing failed
+    search_finished = Signal(list)  # list[SearchHit]
+
+    def __init__(self, library: Library, pool: QThreadPool | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.pool = pool or QThreadPool.globalInstance()
+        self.pool.setMaxThreadCount(max(2, self.pool.maxThreadCount()))  # indexing must not block search
+        self._index_worker: Worker | None = None
+        self._workers: set[Worker] = set()
+        self._search_seq = 0
+        self.setWindowTitle("Nearby")
+        self.resize(980, 680)
+        self.setStyleSheet(STYLE)
+        self._build()
+        self.refresh_status()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search_field = QLineEdit(objectName="searchField")
+        self.search_field.setPlaceholderText("Search your files by meaning — e.g. “notes about the budget”")
+        self.search_field.setClearButtonEnabled(True)
+        self.kind_filter = QComboBox()
+        for label, kind in KIND_FILTERS:
+            self.kind_filter.addItem(label, kind)
+        self.add_button = QPushButton("Add folder…")
+        self.add_button.setDefault(True)
+        top = QHBoxLayout()
+        top.addWidget(self.search_field, 1)
+        top.addWidget(self.kind_filter)
+        top.addWidget(self.add_button)
+
+        self.banner = ErrorBanner()
+        self.caption = QLabel()
+        self.caption.setObjectName("emptyText")
+        self.model = ResultsModel()
+        self.results = QListView(objectName="results")
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(ResultDelegate(self.results))
+        self.results.setMouseTracking(True)
+        self.results.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._empty_page())
+        results_page = QWidget()
+        rl = QVBoxLayout(results_page)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.caption)
+        rl.addWidget(self.results, 1)
+        self.stack.addWidget(results_page)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(14, 14, 14, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._connect()
+
+    def _empty_page(self) -> QWidget:
+        page = QWidget()
+        title = QLabel("Find your files by what they mean", objectName="emptyTitle")
+        self.empty_text = QLabel(objectName="emptyText")
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        button = QPushButton("Add a folder…")
+        button.clicked.connect(self.choose_folder)
+        layout = QVBoxLayout(page)
+        layout.addStretch(2)
+        for w in (title, self.empty_text, button):
+            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(3)
+        return page
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.stats_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMinimumWidth(320)
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.skipped_button = QPushButton()
+        self.skipped_button.setFlat(True)
+        bar.addWidget(self.stats_label, 1)
+        bar.addPermanentWidget(self.skipped_button)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        for w in (self.progress, self.cancel_button, self.skipped_button):
+            w.hide()
+
+    def _connect(self) -> None:
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.run_search)
+        self.search_field.textChanged.connect(lambda _: self._debounce.start())
+        self.search_field.returnPressed.connect(self.run_search)
+        self.kind_filter.currentIndexChanged.connect(lambda _: self.run_search())
+        self.add_button.clicked.connect(self.choose_folder)
+        self.cancel_button.clicked.connect(self.cancel_indexing)
+        self.skipped_button.clicked.connect(self.show_skipped)
+        self.results.doubleClicked.connect(self._open_index)
+        self.results.customContextMenuRequested.connect(self._context_menu)
+        focus = QAction(self, shortcut=QKeySequence.StandardKey.Find)
+        focus.triggered.connect(self.search_field.setFocus)
+        self.addAction(focus)
+
+    # -- workers ------------------------------------------------------------------------------
+
+    def _run(self, task: Any, on_done: Any, on_progress: Any = None) -> Worker:
+        worker = Worker(task)
+        self._workers.add(worker)
+        worker.signals.finished.connect(on_done)
+        worker.signals.errored.connect(self.banner.show_error)
+        if on_progress:
+            worker.signals.progress.connect(on_progress)
+        for sig in (worker.signals.finished, worker.signals.errored):
+            sig.connect(lambda *_: self._workers.discard(worker))
+        return start(worker, self.pool)
+
+    # -- indexing -----------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder to index", str(Path.home()))
+        if folder:
+            self.index_folders([folder])
+
+    def index_folders(self, folders: list[str]) -> None:
+        """Index folders in the background; the window stays usable and searchable."""
+        if self._index_worker is not None:
+            self.banner.show_error(RuntimeError("Indexing is already running; wait for it or cancel it first."))
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Listing files…")
+        for w in (self.progress, self.cancel_button):
+            w.show()
+        self.cancel_button.setEnabled(True)
+
+        def task(token: CancelToken) -> Any:
+            return self.library.index(folders, token)
+
+        self._index_worker = self._run(task, self._indexing_done, self._indexing_progress)
+        self._index_worker.signals.errored.connect(lambda _: self._indexing_done(None))
+
+    def cancel_indexing(self) -> None:
+        if self._index_worker is not None:
+            self._index_worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat("Cancelling…")
+
+    def _indexing_progress(self, p: IndexProgress) -> None:
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+            name = Path(p.path).name
+            self.progress.setFormat(f"Indexing {p.done:,}/{p.total:,}  {name[:40]}")
+        else:
+            self.progress.setFormat(f"Listing files… {p.done:,}")
+
+    def _indexing_done(self, summary: IndexSummary | None) -> None:
+        self._index_worker = None
+        for w in (self.progress, self.cancel_button):
+            w.hide()
+        if summary is not None:
+            self.statusBar().showMessage(summary.describe(), 15_000)
+        self.indexing_finished.emit(summary)
+        self.refresh_status()
+        if self.search_field.text().strip():
+            self.run_search()
+
+    # -- search -------------------------------------------------------------------------------
+
+    def run_search(self) -> None:
+        self._debounce.stop()
+        query = self.search_field.text().strip()
+        self._search_seq += 1
+        seq = self._search_seq
+        if not query:
+            self.model.set_hits([])
+            self._show_page()
+            return
+        kind = self.kind_filter.currentData()
+        self._run(lambda _t: self.library.search(query, RESULTS_K, kind, MIN_SCORE),
+                  lambda hits: self._show_hits(seq, f"for “{query}”", hits))
+
+    def find_similar(self, hit: SearchHit) -> None:
+        self._search_seq += 1
+        seq = self._search_seq
+        kind = self.kind_filter.currentData()
+        self._run(lambda _t: self.library.similar(hit.path, RESULTS_K, kind),
+                  lambda hits: self._show_hits(seq, f"similar to {hit.name}", hits))
+
+    def _show_hits(self, seq: int, caption: str, hits: list[SearchHit]) -> None:
+        if seq != self._search_seq:  # a newer search was started meanwhile: drop stale results
+            return
+        self.model.set_hits(hits)
+        count = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if hits else "No results"
+        self.caption.setText(f"{count} {caption}")
+        self._show_page()
+        self.search_finished.emit(hits)
+
+    def _show_page(self) -> None:
+        has_query = bool(self.search_field.text().strip()) or self.model.rowCount() > 0
+        self.stack.setCurrentIndex(1 if has_query else 0)
+
+    # -- results ------------------------------------------------------------------------------
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_hit(index.data(HIT_ROLE))
+
+    def open_hit(self, hit: SearchHit) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
+            self.banner.show_error(RuntimeError(f"No application could open {hit.path}."))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.results.indexAt(pos)
+        if not index.isValid():
+            return
+        hit: SearchHit = index.data(HIT_ROLE)
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_hit(hit))
+        menu.addAction("Show in folder",
+                       lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)))
+        menu.addAction("Find similar", lambda: self.find_similar(hit))
+        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
+        menu.exec(self.results.viewport().mapToGlobal(pos))
+
+    # -- status -------------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        self._run(lambda _t: self.library.status(), self._show_status)
+
+    def _show_status(self, status: Any) -> None:
+        provider = status.provider.replace("ExecutionProvider", "")
+        self.stats_label.setText(f"{status.items:,} files · {status.passages:,} passages · "
+                                 f"{status.model} on {provider}")
+        self.skipped_button.setText(f"{status.skipped:,} skipped…")
+        self.skipped_button.setVisible(status.skipped > 0)
+        if status.items == 0:
+            self.empty_text.setText("Nearby has nothing indexed yet. Add a folder of documents (text, Markdown, "
+                                    "HTML, PDF, Word) and search it by meaning, not by exact words.\n"
+                                    "Everything stays on this computer.")
+        else:
+            folders = ", ".join(Path(f).name or f for f in status.folders[:4])
+            self.empty_text.setText(f"Type above to search {status.items:,} files in {folders}.")
+
+    def show_skipped(self) -> None:
+        self._run(lambda _t: self.library.failures(), self._show_failures)
+
+    def _show_failures(self, failures: list[tuple[str, str]]) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Files Nearby skipped")
+        box.setText(f"{len(failures)} file(s) could not be indexed. Everything else was indexed.")
+        box.setDetailedText("\n".join(f"{p}\n    {r}" for p, r in failures))
+        box.setIcon(QMessageBox.Icon.Information)
+        box.open()
+
+    def closeEvent(self, event: Any) -> None:
+        self.cancel_indexing()
+        self.pool.waitForDone(5000)
+        self.library.close()
+        super().closeEvent(event)

@@ -1,0 +1,144 @@
+"""The result list: a model of SearchHits and a delegate that draws each as a card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from core.search import SearchHit
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}
+KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
+_PAD = 10
+_SNIPPET_LINES = 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ResultsModel(QAbstractListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[SearchHit] = []
+
+    def set_hits(self, hits: list[SearchHit]) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        hit = self.hits[index.row()]
+        if role == HIT_ROLE:
+            return hit
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return hit.path
+        return None
+
+
+def _score_colour(score: float) -> QColor:
+    # Greener as the score rises; scores under ~0.2 are rarely useful matches for this model.
+    strength = max(0.0, min(1.0, (score - 0.15) / 0.5))
+    return QColor.fromHsvF(0.33 * strength, 0.55, 0.80)
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Name, kind badge and score on the first line; folder; then the snippet over two lines."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        line = QFontMetrics(option.font).lineSpacing()
+        return QSize(400, _PAD * 2 + line * (2 + _SNIPPET_LINES) + 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        hit: SearchHit = index.data(HIT_ROLE)
+        painter.save()
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Highlight).lighter(170))
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
+        painter.setPen(palette.color(QPalette.ColorRole.Midlight))
+        painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
+        rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
+        line = QFontMetrics(option.font).lineSpacing()
+        right = self._draw_score(painter, option.font, rect, hit.score)
+        left = self._draw_badge(painter, option.font, rect, hit.kind)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        name_rect = QRect(left, rect.top(), right - left - 8, line)
+        title = hit.name + (f"  ·  p. {hit.page}" if hit.page else "")
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, name_rect.width()))
+        painter.setFont(option.font)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        folder_rect = QRect(rect.left(), rect.top() + line, rect.width(), line)
+        painter.drawText(folder_rect, Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(option.font).elidedText(hit.folder, Qt.TextElideMode.ElideMiddle, rect.width()))
+        painter.setPen(palette.color(QPalette.ColorRole.Text).lighter(140))
+        self._draw_snippet(painter, option.font, QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(),
+                                                       line * _SNIPPET_LINES), hit.snippet)
+        painter.restore()
+
+    def _draw_score(self, painter: QPainter, font: QFont, rect: QRect, score: float) -> int:
+        text = f"{score:.2f}"
+        width = QFontMetrics(font).horizontalAdvance(text) + 14
+        pill = QRect(rect.right() - width, rect.top(), width, QFontMetrics(font).lineSpacing())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_score_colour(score))
+        painter.drawRoundedRect(pill, 8, 8)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        return pill.left()
+
+    def _draw_badge(self, painter: QPainter, font: QFont, rect: QRect, kind: str) -> int:
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        small.setBold(True)
+        text = KIND_LABELS.get(kind, kind.upper())
+        metrics = QFontMetrics(small)
+        badge = QRect(rect.left(), rect.top() + 2, metrics.horizontalAdvance(text) + 10,
+                      QFontMetrics(font).lineSpacing() - 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(KIND_COLOURS.get(kind, "#777777")))
+        painter.drawRoundedRect(badge, 4, 4)
+        painter.setFont(small)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(font)
+        return badge.right() + 8
+
+    def _draw_snippet(self, painter: QPainter, font: QFont, rect: QRect, text: str) -> None:
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        metrics = QFontMetrics(font)
+        lines: list[str] = []
+        layout.beginLayout()
+        while len(lines) < _SNIPPET_LINES:
+            tl = layout.createLine()
+            if not tl.isValid():
+                break
+            tl.setLineWidth(rect.width())
+            lines.append(text[tl.textStart() : tl.textStart() + tl.textLength()])
+        layout.endLayout()
+        consumed = sum(len(s) for s in lines)
+        if lines and consumed < len(text):
+            lines[-1] = metrics.elidedText(lines[-1].rstrip() + " …" + text[consumed:consumed + 40],
+                                           Qt.TextElideMode.ElideRight, rect.width())
+        for i, chunk in enumerate(lines):
+            painter.drawText(QRect(rect.left(), rect.top() + i * metrics.lineSpacing(), rect.width(),
+                                   metrics.lineSpacing()), Qt.AlignmentFlag.AlignVCenter, chunk.strip())

@@ -1,0 +1,174 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core.errors import ModelMismatch
+from core.indexer import index_paths
+from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.store import Store
+from tests.documents import write_docx, write_pdf
+from tests.fakes import FakeEmbedder
+
+
+def run(gen) -> tuple[list[IndexProgress], IndexSummary]:  # type: ignore[no-untyped-def]
+    progress = []
+    try:
+        while True:
+            progress.append(next(gen))
+    except StopIteration as stop:
+        return progress, stop.value
+
+
+def make_folder(root: Path) -> Path:
+    docs = root / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "apples.txt").write_text("Apples grow on trees in the orchard. They are picked in autumn.")
+    (docs / "sub" / "boats.md").write_text("# Boats\n\nSailing boats need wind. Motor boats need fuel.")
+    write_pdf(docs / "tides.pdf", ["The tide rises twice a day.", "The moon pulls the sea."])
+    write_docx(docs / "minutes.docx", ["The committee approved the garden budget."])
+    (docs / ".hidden").mkdir()
+    (docs / ".hidden" / "secret.txt").write_text("should not be indexed")
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8 not a document")
+    return docs
+
+
+@pytest.fixture
+def store(library_path: Path) -> Store:
+    return Store(library_path, 32)
+
+
+def test_first_run_indexes_every_document_and_skips_the_rest(tmp_path: Path, store: Store,
+                                                             fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    progress, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert (summary.added, summary.updated, summary.removed, summary.failures) == (4, 0, 0, ())
+    assert store.counts()["items"] == 4
+    assert store.item_by_path(str(docs / "tides.pdf")) is not None
+    assert store.item_by_path(str(docs / ".hidden" / "secret.txt")) is None
+    assert progress[-1].phase == "done" and any(p.phase == "indexing" for p in progress)
+    assert store.folders() == [str(docs)]
+
+
+def test_second_run_embeds_nothing_when_nothing_changed(tmp_path: Path, store: Store,
+                                                        fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, fake_embedder, [docs]))
+    before = fake_embedder.texts_embedded
+    os.utime(docs / "apples.txt")  # touched, same content: still nothing to embed
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.unchanged == 4 and summary.added == summary.updated == 0
+    assert fake_embedder.texts_embedded == before
+
+
+def test_changed_file_is_re_embedded_and_its_old_passages_dropped(tmp_path: Path, store: Store,
+                                                                  fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, fake_embedder, [docs]))
+    (docs / "apples.txt").write_text("Pears are softer than apples and ripen off the tree.")
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.updated == 1
+    passages = [r[0] for r in store.conn.execute("SELECT text FROM passages")]
+    assert any("Pears" in p for p in passages) and not any("orchard" in p for p in passages)
+
+
+def test_deleted_file_and_deleted_folder_are_swept(tmp_path: Path, store: Store, fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, fake_embedder, [docs]))
+    (docs / "apples.txt").unlink()
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.removed == 1 and store.counts()["items"] == 3
+    shutil.rmtree(docs)
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.removed == 3 and store.counts()["items"] == 0
+    assert store.knn("passage_vectors", fake_embedder.embed_one("tide"), 10) == []
+
+
+def test_moved_file_keeps_its_vectors(tmp_path: Path, store: Store, fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, fake_embedder, [docs]))
+    old_id = store.item_by_path(str(docs / "apples.txt")).id  # type: ignore[union-attr]
+    before = fake_embedder.texts_embedded
+    (docs / "apples.txt").rename(docs / "sub" / "fruit.txt")
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.moved == 1 and summary.removed == 0
+    assert fake_embedder.texts_embedded == before
+    moved = store.item_by_path(str(docs / "sub" / "fruit.txt"))
+    assert moved is not None and moved.id == old_id
+
+
+def test_bad_files_are_reported_and_skipped_and_the_rest_indexed(tmp_path: Path, store: Store,
+                                                                 fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "noise.txt").write_bytes(os.urandom(4096))
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (docs / "broken.docx").write_bytes(b"not a zip")
+    (docs / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert summary.added == 4
+    reasons = {Path(f.path).name: f.reason for f in summary.failures}
+    assert set(reasons) == {"empty.txt", "noise.txt", "broken.pdf", "broken.docx", "dangling.txt"}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["noise.txt"]
+    assert "cannot be read" in reasons["dangling.txt"]
+    assert len(store.failures()) == 5
+    _, again = run(index_paths(store, fake_embedder, [docs]))
+    assert again.failures == () and again.still_skipped == 5
+    (docs / "empty.txt").write_text("Now it holds a sentence about bread and butter.")
+    _, fixed = run(index_paths(store, fake_embedder, [docs]))
+    assert fixed.added == 1 and len(store.failures()) == 4
+
+
+def test_file_that_turns_bad_loses_its_old_passages(tmp_path: Path, store: Store, fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, fake_embedder, [docs]))
+    (docs / "apples.txt").write_bytes(b"\x00\x01\x02" * 100)
+    _, summary = run(index_paths(store, fake_embedder, [docs]))
+    assert len(summary.failures) == 1
+    assert store.item_by_path(str(docs / "apples.txt")) is None
+
+
+def test_cancel_stops_early_keeps_committed_work_and_resumes(tmp_path: Path, store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.indexer
+
+    monkeypatch.setattr(core.indexer, "FLUSH_PASSAGES", 1)  # commit after every file
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(20):
+        (docs / f"note{i:02}.txt").write_text(f"Note number {i} is about topic {i}.")
+    embedder = FakeEmbedder()
+    token = CancelToken()
+    gen = index_paths(store, embedder, [docs], token)
+    seen = 0
+    try:
+        while True:
+            p = next(gen)
+            seen += p.phase == "indexing"
+            if seen == 6:
+                token.cancel()
+    except StopIteration as stop:
+        summary = stop.value
+    assert summary.cancelled
+    partial = store.counts()["items"]
+    assert 0 < partial < 20
+    _, rest = run(index_paths(store, embedder, [docs]))
+    assert rest.added == 20 - partial and store.counts()["items"] == 20
+
+
+def test_library_filled_by_another_model_is_refused(tmp_path: Path, store: Store) -> None:
+    docs = make_folder(tmp_path)
+    run(index_paths(store, FakeEmbedder(), [docs]))
+
+    class Other(FakeEmbedder):
+        name = "another-model"
+
+    with pytest.raises(ModelMismatch):
+        run(index_paths(store, Other(), [docs]))
+
+
+def test_single_files_can_be_indexed(tmp_path: Path, store: Store, fake_embedder: FakeEmbedder) -> None:
+    docs = make_folder(tmp_path)
+    _, summary = run(index_paths(store, fake_embedder, [docs / "apples.txt"]))
+    assert summary.added == 1 and store.folders() == []

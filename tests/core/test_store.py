@@ -1,0 +1,90 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.errors import LibraryError, LibraryTooNew, ModelMismatch
+from core.migrations import migrations
+from core.store import ItemRow, Store
+
+
+def unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_new_library_applies_every_migration_once_and_uses_wal(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    names = [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY name")]
+    assert names == [m.name for m in migrations(4)]
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    again = Store(library_path, 4)  # reopening migrates nothing and loses nothing
+    assert again.conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(names)
+
+
+def test_library_from_a_newer_nearby_is_refused(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    store.conn.execute("INSERT INTO migrations VALUES ('9999_from_the_future', 0)")
+    store.close()
+    with pytest.raises(LibraryTooNew, match="newer Nearby"):
+        Store(library_path, 4)
+
+
+def test_a_file_that_is_not_a_library_is_refused(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.sqlite"
+    bogus.write_bytes(b"hello, this is plainly not SQLite" * 200)
+    with pytest.raises(LibraryError, match="not a Nearby library"):
+        Store(bogus, 4)
+
+
+def test_the_model_that_filled_the_vectors_is_recorded_and_enforced(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    store.check_model("model-a", "1", 4)
+    store.check_model("model-a", "1", 4)
+    assert store.model_info() == ("model-a", "1", 4)
+    with pytest.raises(ModelMismatch, match="model-a"):
+        store.check_model("model-b", "1", 4)
+
+
+def test_vectors_use_cosine_distance_and_kind_metadata(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    vectors = {"east": unit(1, 0, 0, 0), "north": unit(0, 1, 0, 0), "north-east": unit(1, 1, 0, 0)}
+    with store.transaction():
+        for name, v in vectors.items():
+            row = ItemRow(0, f"/x/{name}.txt", "document", name, 1, 1, name)
+            store.add_item(row, [(name, None)], v[None, :])
+    near = store.knn("passage_vectors", unit(1, 0, 0, 0), 3)
+    assert [round(n.distance, 4) for n in near] == [0.0, round(1 - 2**-0.5, 4), 1.0]
+    assert store.knn("passage_vectors", unit(1, 0, 0, 0), 3, kind="image") == []
+
+
+def test_replacing_and_deleting_items_leaves_no_orphans(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    row = ItemRow(0, "/x/a.txt", "document", "a", 1, 1, "sha-a")
+    with store.transaction():
+        store.add_item(row, [("one", None), ("two", None)], np.stack([unit(1, 0, 0, 0), unit(0, 1, 0, 0)]))
+        store.add_item(row, [("three", 2)], unit(0, 0, 1, 0)[None, :])
+    assert store.counts()["passages"] == 1
+    assert len(store.knn("passage_vectors", unit(0, 0, 1, 0), 10)) == 1
+    with store.transaction():
+        assert store.delete_path("/x/a.txt")
+    assert store.counts() == {"items": 0, "passages": 0, "failures": 0, "folders": 0}
+    assert store.knn("passage_vectors", unit(0, 0, 1, 0), 10) == []
+    assert store.knn("item_vectors", unit(0, 0, 1, 0), 10) == []
+
+
+def test_paths_under_a_folder_do_not_match_sibling_prefixes(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    with store.transaction():
+        for path in ("/data/docs/a.txt", "/data/docs-old/b.txt", "/data/docs/sub/c.txt"):
+            store.add_item(ItemRow(0, path, "document", "", 1, 1, path), [("t", None)], unit(1, 0, 0, 0)[None, :])
+    assert sorted(store.paths_under("/data/docs")) == ["/data/docs/a.txt", "/data/docs/sub/c.txt"]
+
+
+def test_many_connections_opening_a_new_library_at_once_migrate_it_once(library_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        stores = list(pool.map(lambda _: Store(library_path, 4), range(8)))
+    assert stores[0].conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(migrations(4))

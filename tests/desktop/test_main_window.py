@@ -1,0 +1,99 @@
+"""The window, driven as a user would: add a folder, watch it index, search, find similar."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core.library import Library
+from core.progress import IndexSummary
+from desktop.main_window import MainWindow
+from tests.fakes import FakeEmbedder
+
+INDEX_TIMEOUT_MS = 60_000
+
+
+def make_docs(root: Path) -> Path:
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "voyage.txt").write_text("The sailors crossed the ocean in a small wooden ship during a storm.")
+    (docs / "soup.md").write_text("Simmer onions, carrots and celery for an hour to make a rich broth.")
+    (docs / "taxes.txt").write_text("File the annual income statement before the end of April to avoid fines.")
+    (docs / "broken.docx").write_bytes(b"definitely not a zip")
+    return docs
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path, text_embedder: object) -> MainWindow:
+    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder))  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def index(qtbot: QtBot, win: MainWindow, folder: Path) -> IndexSummary:
+    with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as blocker:
+        win.index_folders([str(folder)])
+    return blocker.args[0]
+
+
+def search(qtbot: QtBot, win: MainWindow, text: str) -> list:  # type: ignore[type-arg]
+    with qtbot.waitSignal(win.search_finished, timeout=10_000) as blocker:
+        win.search_field.setText(text)
+        qtbot.keyClick(win.search_field, "\r")
+    return blocker.args[0]
+
+
+def test_add_folder_index_and_find_a_document_by_meaning(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    assert window.stack.currentIndex() == 0  # the empty state invites adding a folder
+    summary = index(qtbot, window, make_docs(tmp_path))
+    assert summary.added == 3 and len(summary.failures) == 1
+    assert not window.progress.isVisible() and not window.cancel_button.isVisible()
+    hits = search(qtbot, window, "boats at sea")
+    assert Path(hits[0].path).name == "voyage.txt"
+    assert window.stack.currentIndex() == 1 and window.model.rowCount() >= 1
+    assert window.caption.text().startswith(f"{len(hits)} result")
+    qtbot.waitUntil(lambda: "3 files" in window.stats_label.text())
+    assert window.skipped_button.text().startswith("1 skipped"), window.skipped_button.text()
+    assert window.skipped_button.isVisible()
+
+
+def test_find_similar_from_a_result(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    index(qtbot, window, make_docs(tmp_path))
+    hit = search(qtbot, window, "vegetable stock")[0]
+    with qtbot.waitSignal(window.search_finished) as blocker:
+        window.find_similar(hit)
+    assert hit.path not in [h.path for h in blocker.args[0]]
+    assert window.caption.text().endswith(f"similar to {hit.name}")
+
+
+def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_path: Path) -> None:
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(80):
+        (docs / f"n{i}.txt").write_text(f"Note {i}. " + "Filler sentence about ordinary things. " * 60)
+    slow = FakeEmbedder(delay_s=0.5)  # every batch of passages takes a while
+    win = MainWindow(Library(tmp_path / "lib.sqlite", slow))
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as done:
+        win.index_folders([str(docs)])
+        qtbot.waitUntil(lambda: win.progress.maximum() > 0 and win.progress.value() > 0, timeout=10_000)
+        hits = search(qtbot, win, "ordinary things")  # answered while indexing runs
+        assert win.cancel_button.isVisible()
+        qtbot.mouseClick(win.cancel_button, Qt.MouseButton.LeftButton)
+    summary = done.args[0]
+    assert summary.cancelled and summary.added < 80
+    assert isinstance(hits, list)
+
+
+def test_errors_show_in_the_banner_with_the_fix(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.text_embedder import TextEmbedder
+
+    monkeypatch.setenv("NEARBY_MODELS", str(tmp_path / "empty-models"))
+    win = MainWindow(Library(tmp_path / "lib.sqlite", TextEmbedder()))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=10_000)
+    assert "not installed" in win.banner.text and "models.install" in win.banner.text

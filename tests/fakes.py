@@ -1,0 +1,46 @@
+"""A deterministic fake text embedder: fast, no model files, for storage and UI logic."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class FakeEmbedder:
+    """Bag of hashed words → unit vector. Texts sharing words are close; no semantics."""
+
+    name = "fake-bag-of-words"
+    version = "1"
+    provider = "FakeExecutionProvider"
+
+    def __init__(self, dim: int = 32, delay_s: float = 0.0) -> None:
+        self.dim = dim
+        self.delay_s = delay_s
+        self.calls = 0
+        self.texts_embedded = 0
+        self._lock = threading.Lock()
+
+    def check_installed(self) -> None:
+        pass
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+                out[row, h % self.dim] += 1.0
+            out[row, 0] += 1e-3  # empty text still gets a unit vector
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
