@@ -1,0 +1,20 @@
+"""Run the benchmarks: `python -m bench` (all), `python -m bench index`, `python -m bench search`."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import index_speed, search_speed
+
+
+def main(argv: list[str]) -> int:
+    wanted = set(argv) or {"index", "search"}
+    if "index" in wanted:
+        index_speed.main()
+    if "search" in wanted:
+        search_speed.main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

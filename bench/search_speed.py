@@ -1,0 +1,71 @@
+"""Search latency at 10k and 100k passages, against a numpy scan of the same vectors.
+
+Vectors are random unit vectors: exact (brute-force) search costs the same whatever the data,
+and random vectors let the benchmark build 100k rows in seconds. The query's own embedding time
+is measured separately with the real model.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from core.search import search_vector
+from core.store import ItemRow, Store
+from core.text_embedder import TextEmbedder
+
+SIZES = (10_000, 100_000)
+PASSAGES_PER_ITEM = 10
+QUERIES = 30
+K = 10
+
+
+def fill(store: Store, vectors: np.ndarray) -> None:
+    with store.transaction():
+        for item in range(len(vectors) // PASSAGES_PER_ITEM):
+            chunk = vectors[item * PASSAGES_PER_ITEM : (item + 1) * PASSAGES_PER_ITEM]
+            row = ItemRow(0, f"/bench/doc{item}.txt", "document", f"doc {item}", 1, 1, str(item))
+            store.add_item(row, [(f"passage {item}.{j}", None) for j in range(len(chunk))], chunk)
+
+
+def numpy_top_k(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    scores = matrix @ query
+    top = np.argpartition(-scores, K)[:K]
+    return top[np.argsort(-scores[top])]
+
+
+def median_ms(fn, queries: np.ndarray) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    rng = np.random.default_rng(7)
+    embedder = TextEmbedder()
+    embedder.embed_one("warm up")
+    t_embed = median_ms(lambda q: embedder.embed_one(str(q)), np.array(["notes about the budget"] * 20))
+    print(f"== search latency (k={K}, median of {QUERIES} queries; query embedding {t_embed:.1f} ms on "
+          f"{embedder.provider})")
+    for n in SIZES:
+        vectors = rng.standard_normal((n, embedder.dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        queries = vectors[rng.choice(n, QUERIES)] + 0.05 * rng.standard_normal((QUERIES, embedder.dim)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "bench.sqlite", embedder.dim)
+            t0 = time.perf_counter()
+            fill(store, vectors)
+            t_fill = time.perf_counter() - t0
+            search_vector(store, queries[0], K)
+            t_store = median_ms(lambda q, s=store: search_vector(s, q, K), queries)
+            store.close()
+        t_numpy = median_ms(lambda q, m=vectors: numpy_top_k(m, q), queries)
+        print(f"{n:>7,} passages: nearby {t_store:7.1f} ms | numpy scan {t_numpy:6.1f} ms | "
+              f"ratio {t_store / t_numpy:5.1f}x | insert {n / t_fill:,.0f} passages/s")
