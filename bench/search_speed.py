@@ -57,7 +57,8 @@ def main() -> None:
     for n in SIZES:
         vectors = rng.standard_normal((n, embedder.dim)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        queries = vectors[rng.choice(n, QUERIES)] + 0.05 * rng.standard_normal((QUERIES, embedder.dim)).astype(np.float32)
+        noise = 0.05 * rng.standard_normal((QUERIES, embedder.dim)).astype(np.float32)
+        queries = vectors[rng.choice(n, QUERIES)] + noise
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(Path(tmp) / "bench.sqlite", embedder.dim)
             t0 = time.perf_counter()

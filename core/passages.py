@@ -22,6 +22,7 @@ MAX_PASSAGES_PER_FILE = 5000
 
 # Terminal punctuation (with closing quotes or brackets) followed by space and a capital or digit.
 _SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_TERMINAL = frozenset(".!?…。！？:;\"'”’)]")
 # A full stop after these is not the end of a sentence ("Dr. Smith", "e.g. This").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "etc", "e.g", "i.e",
                             "fig", "no", "vol", "pp", "p", "ca", "cf", "approx", "inc", "ltd", "co"})
@@ -76,6 +77,15 @@ def _count(sentence: str) -> int:
     return sentence.count(" ") + 1
 
 
+def _join(units: list[str]) -> str:
+    """Join sentences; a unit without final punctuation (a heading, a list item) gets a dash
+    after it, so that "Sourdough" + "Feed the starter." reads "Sourdough — Feed the starter."."""
+    out = units[0]
+    for unit in units[1:]:
+        out += (" " if out[-1] in _TERMINAL else " — ") + unit
+    return out
+
+
 def split_section(text: str) -> list[str]:
     """Group a section's sentences into passages of at most MAX_WORDS, overlapping by one sentence."""
     units: list[str] = []
@@ -87,14 +97,14 @@ def split_section(text: str) -> list[str]:
     for sentence in units:
         n = _count(sentence)
         if current and words + n > MAX_WORDS:
-            passages.append(" ".join(current))
+            passages.append(_join(current))
             tail = current[-1]
             overlap = _count(tail) <= MAX_OVERLAP_WORDS and _count(tail) + n <= MAX_WORDS
             current, words = ([tail], _count(tail)) if overlap else ([], 0)
         current.append(sentence)
         words += n
     if current:
-        last = " ".join(current)
+        last = _join(current)
         if passages and words < MIN_WORDS and _count(passages[-1]) + words <= MAX_WORDS:
             passages[-1] = passages[-1] + " " + last
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nearby-desktop")
     parser.add_argument("--library", type=Path, help="library file (default: $NEARBY_LIBRARY or the user data folder)")
+    parser.add_argument("--search", metavar="TEXT", help="start with this search")
     args, qt_args = parser.parse_known_args(argv)
 
     from PySide6.QtWidgets import QApplication
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Nearby")
     window = MainWindow(Library(args.library))
     window.show()
+    if args.search:
+        window.search_field.setText(args.search)
+        window.run_search()
     return app.exec()
 
 

@@ -8,8 +8,20 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListView, QMainWindow, QMenu,
-    QMessageBox, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from core.library import Library
@@ -22,8 +34,10 @@ from desktop.worker import Worker, start
 # Typing pauses this long before a search runs: one search per word, not per keystroke.
 SEARCH_DEBOUNCE_MS = 250
 RESULTS_K = 50
-# MiniLM gives unrelated texts cosines of about 0..0.15; below this a "match" only adds noise.
-MIN_SCORE = 0.15
+# MiniLM gives unrelated texts cosines of about 0..0.2; below this a "match" only adds noise.
+# (The CLI shows everything: scripts decide for themselves.)
+MIN_SCORE = 0.2
+EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 KIND_FILTERS = (("All kinds", None), ("Documents", "document"))
 
 STYLE = """
@@ -108,10 +122,14 @@ class MainWindow(QMainWindow):
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         button = QPushButton("Add a folder…")
         button.clicked.connect(self.choose_folder)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setMinimumWidth(EMPTY_TEXT_WIDTH)
+        self.empty_text.setMaximumWidth(EMPTY_TEXT_WIDTH)
         layout = QVBoxLayout(page)
+        layout.setSpacing(14)
         layout.addStretch(2)
         for w in (title, self.empty_text, button):
-            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
         return page
 

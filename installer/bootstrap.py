@@ -33,7 +33,7 @@ def step(title: str, *cmd: str | Path) -> None:
 
 
 def install(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older Python
         sys.exit(f"Nearby needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not venv_python().exists():
         print(f"==> creating a virtual environment in {VENV}", flush=True)

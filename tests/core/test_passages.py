@@ -44,3 +44,7 @@ def test_pages_are_kept_and_passages_are_capped() -> None:
     assert [(p.text, p.page) for p in out] == [("Page one text is here.", 1), ("Page two text.", 2)]
     many = [Section(f"Paragraph {i} has enough words to stand alone as a passage here.") for i in range(6000)]
     assert len(split_passages(many)) == MAX_PASSAGES_PER_FILE
+
+
+def test_a_heading_is_set_off_from_the_sentence_after_it() -> None:
+    assert split_section("Sourdough\n\nFeed the starter. Then mix.") == ["Sourdough — Feed the starter. Then mix."]
