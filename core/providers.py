@@ -35,10 +35,17 @@ def create_session(model_path: str) -> ort.InferenceSession:
     """
     import onnxruntime as ort
 
+    available = ort.get_available_providers()
+    if "CUDAExecutionProvider" in available and hasattr(ort, "preload_dlls"):
+        # onnxruntime-gpu finds CUDA and cuDNN from the nvidia-* wheels only once they are loaded.
+        try:
+            ort.preload_dlls()
+        except Exception as exc:
+            log.warning("could not preload CUDA libraries (%s); CUDA may fall back to the CPU", exc)
     options = ort.SessionOptions()
     options.log_severity_level = 3  # onnxruntime's own warnings would reach the user's terminal
     last_error: Exception | None = None
-    for provider in candidate_providers(ort.get_available_providers()):
+    for provider in candidate_providers(available):
         chain = [provider] if provider == CPU else [provider, CPU]
         try:
             return ort.InferenceSession(model_path, sess_options=options, providers=chain)
