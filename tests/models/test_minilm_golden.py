@@ -35,7 +35,8 @@ def test_every_sentence_within_cosine_0_99_of_fp32(vectors: np.ndarray) -> None:
 
 def test_batching_and_padding_do_not_change_vectors(text_embedder, vectors: np.ndarray) -> None:  # type: ignore[no-untyped-def]
     one_by_one = np.stack([text_embedder.embed_one(s) for s in GOLDEN["sentences"]])
-    np.testing.assert_allclose(one_by_one, vectors, atol=1e-4)
+    # A padding bug shows as differences of 1e-1; CUDA's kernels differ by ~1e-4 between shapes.
+    np.testing.assert_allclose(one_by_one, vectors, atol=5e-4)
 
 
 def test_meaning_is_reflected(text_embedder) -> None:  # type: ignore[no-untyped-def]
