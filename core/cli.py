@@ -25,7 +25,7 @@ from core.search import SearchHit
 # every few seconds is enough and keeps CI logs readable.
 TTY_REFRESH_S = 0.1
 LOG_REFRESH_S = 5.0
-KINDS = ("document",)
+KINDS = ("document", "image")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,9 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search by meaning")
     p.add_argument("query")
     _result_options(p)
-    p = sub.add_parser("similar", help="files nearest in meaning to an indexed file")
+    p = sub.add_parser("similar", help="files most like an indexed file (pictures: look-alikes)")
     p.add_argument("path", type=Path)
-    _result_options(p)
+    _result_options(p, with_kind=False)
     p = sub.add_parser("status", help="what the library holds and how it runs")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _result_options(p: argparse.ArgumentParser) -> None:
+def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
     p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
-    p.add_argument("--kind", choices=KINDS, help="only results of this kind")
+    if with_kind:
+        p.add_argument("--kind", choices=KINDS, help="only results of this kind")
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
 
@@ -75,7 +76,7 @@ def _run(args: argparse.Namespace, library: Library) -> int:
             print("nearby: -k must be at least 1", file=sys.stderr)
             return 2
         hits = (library.search(args.query, args.k, args.kind) if args.command == "search"
-                else library.similar(args.path, args.k, args.kind))
+                else library.similar(args.path, args.k))
         _print_hits(hits, args.json, sys.stdout)
         return 0
     if args.command == "status":
@@ -84,7 +85,8 @@ def _run(args: argparse.Namespace, library: Library) -> int:
             print(json.dumps(status.to_json(), indent=2))
         else:
             print(f"library   {status.path}\nfiles     {status.items} ({status.passages} passages)\n"
-                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}")
+                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}\n"
+                  f"pictures  {status.image_model or 'off (image model not installed)'}")
             for folder in status.folders:
                 print(f"folder    {folder}")
         return 0

@@ -16,9 +16,14 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from core import calibration
 from core.errors import UnsupportedFile
-from core.extract import extract, is_supported
+from core.extract import extract
+from core.kinds import Kind, kind_of
 from core.passages import split_passages
+from core.picture_index import PicturePipeline
 from core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
 from core.store import ItemRow, Store
 from core.text_embedder import Embedder
@@ -36,6 +41,8 @@ SCAN_REPORT_EVERY = 500
 class _Pending:
     row: ItemRow
     passages: list[tuple[str, int | None]]
+    vectors: np.ndarray | None = None  # already made (pictures); documents are embedded at flush
+    native: np.ndarray | None = None
 
 
 @dataclass
@@ -58,23 +65,24 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name in {"__pycache__", "node_modules"}
 
 
-def list_files(roots: Iterable[Path]) -> Iterator[Path]:
-    """Supported files under the roots; hidden folders and folder symlinks are not followed."""
+def list_files(roots: Iterable[Path], kinds: frozenset[Kind]) -> Iterator[Path]:
+    """Files of the given kinds under the roots; hidden folders and folder symlinks are skipped."""
     for root in roots:
         if root.is_file():
-            if is_supported(root):
+            if kind_of(root) in kinds:
                 yield root
             continue
         for folder, dirs, files in os.walk(root, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
             for name in sorted(files):
                 path = Path(folder) / name
-                if not _is_hidden(name) and is_supported(path):
+                if not _is_hidden(name) and kind_of(path) in kinds:
                     yield path
 
 
 def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
-                cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+                cancel: CancelToken | None = None,
+                pictures: PicturePipeline | None = None) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the library up to date with the files under ``roots``.
 
     Args:
@@ -82,6 +90,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         embedder: the text embedder that fills the library's vectors.
         roots: folders (recursive) or single files.
         cancel: checked between files; when set, the run stops and reports ``cancelled``.
+        pictures: indexes pictures too, when given and its model is installed.
 
     Returns:
         An IndexSummary (as the generator's return value).
@@ -94,10 +103,16 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     cancel = cancel or CancelToken()
     embedder.check_installed()
     store.check_model(embedder.name, embedder.version, embedder.dim)
+    kinds: set[Kind] = {"document"}
+    if pictures is not None and pictures.available():
+        store.check_model(pictures.name, pictures.version, pictures.dim, ("image_vectors",))
+        kinds.add("image")
+    else:
+        pictures = None
     folders = [Path(r).expanduser().resolve() for r in roots]
     run = _Run()
     files: list[Path] = []
-    for path in list_files(folders):
+    for path in list_files(folders, frozenset(kinds)):
         files.append(path)
         if len(files) % SCAN_REPORT_EVERY == 0:
             yield IndexProgress("scanning", len(files), 0, str(path))
@@ -107,12 +122,16 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         if cancel.cancelled:
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
-        _visit(store, path, run)
+        _visit(store, path, run, pictures)
         if sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES:
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
     _sweep(store, folders, {str(p) for p in files}, run)
+    if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
+        measured = calibration.measure(store, embedder, store.kinds_present())
+        with store.transaction():
+            store.save_backgrounds([(b.kind, b.mean, b.std) for b in measured])
     yield IndexProgress("done", len(files), len(files))
     return _summary(run, False, started)
 
@@ -122,7 +141,7 @@ def _summary(run: _Run, cancelled: bool, started: float) -> IndexSummary:
                         seconds=time.monotonic() - started)
 
 
-def _visit(store: Store, path: Path, run: _Run) -> None:
+def _visit(store: Store, path: Path, run: _Run, pictures: PicturePipeline | None) -> None:
     key = str(path)
     try:
         stat = path.stat()
@@ -143,12 +162,18 @@ def _visit(store: Store, path: Path, run: _Run) -> None:
         if old is None and _adopt_moved(store, key, sha, stat.st_mtime_ns):
             run.summary["moved"] += 1
             return
-        extracted = extract(path)
-        passages = [(p.text, p.page) for p in split_passages(extracted.sections)]
-        if not passages:
-            raise UnsupportedFile("no text found")
-        row = ItemRow(old.id if old else 0, key, "document", extracted.title, stat.st_size, stat.st_mtime_ns, sha)
-        run.pending.append(_Pending(row, passages))
+        kind = kind_of(path)
+        if kind == "image" and pictures is not None:
+            seen = pictures.analyse(path, sha)
+            row = ItemRow(0, key, "image", seen.title, stat.st_size, stat.st_mtime_ns, sha, seen.meta)
+            run.pending.append(_Pending(row, [(seen.description, None)], seen.text_vector[None, :], seen.native_vector))
+        else:
+            extracted = extract(path)
+            passages = [(p.text, p.page) for p in split_passages(extracted.sections)]
+            if not passages:
+                raise UnsupportedFile("no text found")
+            row = ItemRow(0, key, "document", extracted.title, stat.st_size, stat.st_mtime_ns, sha)
+            run.pending.append(_Pending(row, passages))
         run.summary["updated" if old else "added"] += 1
     except UnsupportedFile as exc:
         _fail(store, path, str(exc), run)
@@ -188,15 +213,17 @@ def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
 def _flush(store: Store, embedder: Embedder, run: _Run) -> None:
     if not run.pending:
         return
-    texts = [text for p in run.pending for text, _ in p.passages]
-    vectors = embedder.embed(texts)
+    texts = [text for p in run.pending if p.vectors is None for text, _ in p.passages]
+    embedded = embedder.embed(texts)
     offset = 0
     with store.transaction():
         for p in run.pending:
-            n = len(p.passages)
-            store.add_item(p.row, p.passages, vectors[offset : offset + n])
-            offset += n
-    run.summary["passages"] += len(texts)
+            vectors = p.vectors
+            if vectors is None:
+                vectors = embedded[offset : offset + len(p.passages)]
+                offset += len(p.passages)
+            store.add_item(p.row, p.passages, vectors, p.native)
+    run.summary["passages"] += sum(len(p.passages) for p in run.pending)
     run.pending.clear()
 
 

@@ -16,6 +16,7 @@ from platformdirs import user_data_dir
 
 from core import search as search_mod
 from core.indexer import index_paths
+from core.picture_index import PicturePipeline
 from core.progress import CancelToken, IndexProgress, IndexSummary
 from core.search import SearchHit
 from core.store import Store
@@ -41,6 +42,7 @@ class LibraryStatus:
     folders: list[str]
     model: str
     provider: str
+    image_model: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -49,17 +51,28 @@ class LibraryStatus:
 class Library:
     """Index, search and find-similar over one library file."""
 
-    def __init__(self, path: Path | str | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, embedder: Embedder | None = None,
+                 pictures: PicturePipeline | None = None, with_pictures: bool = True) -> None:
+        """Args:
+            path: the library file (default: $NEARBY_LIBRARY or the user data folder).
+            embedder: the text embedder (default: the installed text model).
+            pictures: how pictures are analysed (default: the installed image model).
+            with_pictures: False indexes documents only (tests with a fake text embedder).
+        """
         self.path = Path(path) if path else default_library_path()
         self.embedder: Embedder = embedder or TextEmbedder()
+        self.pictures = pictures or (PicturePipeline(self.embedder) if with_pictures else None)
         self._local = threading.local()
         self._stores: list[Store] = []
         self._stores_lock = threading.Lock()
 
+    def _new_store(self) -> Store:
+        return Store(self.path, self.embedder.dim, self.pictures.dim if self.pictures else 1280)
+
     def _store(self) -> Store:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.path, self.embedder.dim)
+            store = self._new_store()
             self._local.store = store
             with self._stores_lock:
                 self._stores.append(store)
@@ -75,9 +88,9 @@ class Library:
     def index(self, roots: Iterable[Path | str],
               cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
         """Index folders or files incrementally; see core.indexer.index_paths."""
-        writer = Store(self.path, self.embedder.dim)
+        writer = self._new_store()
         try:
-            return (yield from index_paths(writer, self.embedder, list(roots), cancel))
+            return (yield from index_paths(writer, self.embedder, list(roots), cancel, self.pictures))
         finally:
             writer.close()
 
@@ -88,8 +101,8 @@ class Library:
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
         return search_mod.search(self._store(), self.embedder, query, k, kind, min_score)
 
-    def similar(self, path: Path | str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
-        return search_mod.similar(self._store(), path, k, kind)
+    def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
+        return search_mod.similar(self._store(), path, k)
 
     def folders(self) -> list[str]:
         return self._store().folders()
@@ -106,4 +119,5 @@ class Library:
             path=str(self.path), items=counts["items"], passages=counts["passages"],
             skipped=counts["failures"], by_kind=store.counts_by_kind(), folders=store.folders(),
             model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
+            image_model=self.pictures.name if self.pictures and self.pictures.available() else None,
         )

@@ -34,8 +34,8 @@ def _text_vectors(dim: int) -> str:
     """
 
 
-def migrations(text_dim: int) -> list[Migration]:
-    """All migrations in order. ``text_dim`` sizes the vector tables of a new library."""
+def migrations(text_dim: int, image_dim: int = 1280) -> list[Migration]:
+    """All migrations in order. The dims size the vector tables of a new library."""
     return [
         Migration("0001_items_and_passages", """
             CREATE TABLE items (
@@ -76,6 +76,24 @@ def migrations(text_dim: int) -> list[Migration]:
                 model_version TEXT NOT NULL,
                 dim INTEGER NOT NULL,
                 filled_at REAL NOT NULL
+            );
+        """),
+        # Pictures: what their files say (EXIF date, camera, size) and their vectors in the image
+        # model's own space, for look-alikes; their text-space vectors live in passage_vectors.
+        Migration("0003_images", f"""
+            ALTER TABLE items ADD COLUMN meta TEXT NOT NULL DEFAULT '{{}}';
+            CREATE VIRTUAL TABLE image_vectors USING vec0(
+                item_id INTEGER PRIMARY KEY,
+                embedding float[{image_dim}] distance_metric=cosine
+            );
+        """),
+        # Per-kind score backgrounds that make one mixed result list possible (core/calibration.py).
+        Migration("0004_calibration", """
+            CREATE TABLE calibration (
+                kind TEXT PRIMARY KEY,
+                mean REAL NOT NULL,
+                std REAL NOT NULL,
+                measured_at REAL NOT NULL
             );
         """),
     ]

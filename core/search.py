@@ -1,15 +1,17 @@
-"""Search by meaning and find-similar, over the library's text vectors."""
+"""Search by meaning and find-similar, over every kind in one ranked list."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from core.calibration import Background, backgrounds, squash
 from core.errors import NotIndexed
-from core.store import MAX_KNN, Store
+from core.store import MAX_KNN, ItemRow, Store
 from core.text_embedder import Embedder
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
@@ -26,9 +28,11 @@ class SearchHit:
     path: str
     kind: str
     title: str
-    score: float  # in [0, 1]: the cosine similarity, clipped at 0; higher is closer
+    score: float  # in [0, 1], higher is closer; comparable across kinds (see core/calibration.py)
     snippet: str = ""
     page: int | None = None
+    similarity: float = 0.0  # the raw cosine in the space that was searched
+    meta: dict[str, Any] = field(default_factory=dict)  # pictures: taken, camera, width, height, thumbnail
 
     @property
     def name(self) -> str:
@@ -38,13 +42,20 @@ class SearchHit:
     def folder(self) -> str:
         return str(Path(self.path).parent)
 
+    @property
+    def thumbnail(self) -> str | None:
+        return self.meta.get("thumbnail")
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def score_of(distance: float) -> float:
-    """Cosine distance (0..2) → score in [0, 1]. Opposite-meaning texts are as useless as unrelated."""
-    return float(min(1.0, max(0.0, 1.0 - distance)))
+def cosine_of(distance: float) -> float:
+    return 1.0 - distance
+
+
+def clip01(value: float) -> float:
+    return float(min(1.0, max(0.0, value)))
 
 
 def snippet_of(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -54,38 +65,47 @@ def snippet_of(text: str, limit: int = SNIPPET_CHARS) -> str:
     return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
+def _hit(item: ItemRow, score: float, cosine: float, text: str, page: int | None) -> SearchHit:
+    return SearchHit(item.path, item.kind, item.title, score, snippet_of(text), page, cosine, json.loads(item.meta))
+
+
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
                   exclude: frozenset[int] = frozenset(), min_score: float = 0.0) -> list[SearchHit]:
-    """Files whose passages are nearest to a query vector, best passage per file.
+    """Files nearest to a text-space query vector, best passage per file, calibrated per kind.
 
-    Files whose best passage scores under ``min_score`` are left out.
+    Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
+    crowded out before calibration; the lists are then merged by calibrated score.
     """
+    kinds = [kind] if kind else store.kinds_present()
+    norms = backgrounds(store)
+    best: dict[int, tuple[float, float, int]] = {}  # item → (z, cosine, passage id)
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
-    best: dict[int, tuple[float, int]] = {}
-    for n in store.knn("passage_vectors", query, wanted, kind):
-        if score_of(n.distance) < min_score:
-            break  # neighbours come nearest first: every later one scores lower still
-        if n.item_id not in exclude and n.item_id not in best:
-            best[n.item_id] = (n.distance, n.rowid)
-            if len(best) == k:
+    for each in kinds:
+        background = norms.get(each) or Background(each, 0.0, 1.0)
+        found = 0
+        for n in store.knn("passage_vectors", query, wanted, each):
+            if n.item_id in exclude or n.item_id in best:
+                continue
+            cosine = cosine_of(n.distance)
+            best[n.item_id] = (background.z(cosine), cosine, n.rowid)
+            found += 1
+            if found == k:
                 break
-    items = store.items_by_ids(list(best))
-    passages = store.passages_by_ids([rowid for _, rowid in best.values()])
-    hits = []
-    for item_id, (distance, rowid) in best.items():
-        item, (text, page) = items[item_id], passages[rowid]
-        hits.append(SearchHit(item.path, item.kind, item.title, score_of(distance), snippet_of(text), page))
-    return hits
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
+    items = store.items_by_ids([i for i, _ in ranked])
+    passages = store.passages_by_ids([v[2] for _, v in ranked])
+    return [_hit(items[i], squash(z), cos, *passages[rowid]) for i, (z, cos, rowid) in ranked]
 
 
 def search(store: Store, embedder: Embedder, query: str, k: int = 10,
            kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
-    """Rank indexed files by how close their best passage is in meaning to ``query``.
+    """Rank indexed files of every kind by how close they are in meaning to ``query``.
 
     Args:
         query: words; an empty query gives no results.
         k: at most this many files.
-        kind: only files of this kind ("document").
+        kind: only files of this kind ("document", "image").
         min_score: leave out files scoring under this (0 keeps every file).
     """
     if not query.strip():
@@ -93,22 +113,25 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10,
     return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score)
 
 
-def similar(store: Store, path: Path | str, k: int = 10, kind: str | None = None) -> list[SearchHit]:
-    """Files nearest to an indexed file as a whole, the file itself left out.
+def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
+    """Files most like an indexed file, the file itself left out.
+
+    Pictures are compared in the image model's own space (look-alikes, near-duplicates);
+    documents by their mean passage vector, among documents.
 
     Raises:
         NotIndexed: the file is not in the library.
     """
     key = str(Path(path).expanduser().resolve())
     item = store.item_by_path(key)
-    vector = store.item_embedding(item.id) if item else None
+    table = "image_vectors" if item and item.kind == "image" else "item_vectors"
+    vector = store.item_embedding(item.id, table) if item else None
     if item is None or vector is None:
         raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
-    hits: list[SearchHit] = []
-    neighbours = [n for n in store.knn("item_vectors", vector, k + 1, kind) if n.item_id != item.id][:k]
+    neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
     rows = store.items_by_ids([n.item_id for n in neighbours])
+    hits = []
     for n in neighbours:
-        row = rows[n.item_id]
-        text, page = store.first_passage(row.id)
-        hits.append(SearchHit(row.path, row.kind, row.title, score_of(n.distance), snippet_of(text), page))
+        cosine = cosine_of(n.distance)
+        hits.append(_hit(rows[n.item_id], clip01(cosine), cosine, *store.first_passage(n.item_id)))
     return hits

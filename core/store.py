@@ -24,6 +24,7 @@ BUSY_TIMEOUT_MS = 10_000
 # vec0 refuses k above 4096 in sqlite-vec 0.1.9.
 MAX_KNN = 4096
 TEXT_VECTORS = ("passage_vectors", "item_vectors")
+VECTOR_TABLES = (*TEXT_VECTORS, "image_vectors")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ItemRow:
     size: int
     mtime_ns: int
     sha256: str
+    meta: str = "{}"  # JSON: EXIF date, camera, pixel size … whatever the file told
+
+_ITEM_COLUMNS = "id, path, kind, title, size, mtime_ns, sha256, meta"
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,10 @@ def _connect(path: Path) -> Any:
 class Store:
     """A connection to one library file, with the schema brought up to date on open."""
 
-    def __init__(self, path: Path | str, text_dim: int) -> None:
+    def __init__(self, path: Path | str, text_dim: int, image_dim: int = 1280) -> None:
         self.path = Path(path)
         self.text_dim = text_dim
+        self.image_dim = image_dim
         self.conn = _connect(self.path)
         self._migrate()
 
@@ -83,7 +88,7 @@ class Store:
     # -- schema -------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        known = migrations(self.text_dim)
+        known = migrations(self.text_dim, self.image_dim)
         if self._applied() >= {m.name for m in known}:
             self._refuse_unknown(self._applied(), known)
             return
@@ -119,20 +124,19 @@ class Store:
         with self.conn:
             yield
 
-    def check_model(self, model: str, version: str, dim: int) -> None:
-        """Record which model fills the text vectors, or refuse a library filled by another."""
-        row = self.conn.execute(
-            "SELECT model, model_version, dim FROM vector_tables WHERE name = 'passage_vectors'").fetchone()
-        if row is None:
-            with self.transaction():
-                for name in TEXT_VECTORS:
+    def check_model(self, model: str, version: str, dim: int, tables: tuple[str, ...] = TEXT_VECTORS) -> None:
+        """Record which model fills these vector tables, or refuse a library filled by another."""
+        for table in tables:
+            row = self.conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (table,)).fetchone()
+            if row is None:
+                with self.transaction():
                     self.conn.execute("INSERT INTO vector_tables VALUES (?, ?, ?, ?, ?)",
-                                      (name, model, version, dim, time.time()))
-        elif row[0] != model or row[2] != dim:
-            raise ModelMismatch(
-                f"The library {self.path} was indexed with {row[0]} ({row[2]}-d), not {model}. "
-                "Index into a new library file (--library), or switch back to that model."
-            )
+                                      (table, model, version, dim, time.time()))
+            elif row[0] != model or row[1] != dim:
+                raise ModelMismatch(
+                    f"The library {self.path} was indexed with {row[0]} ({row[1]}-d), not {model}. "
+                    "Index into a new library file (--library), or switch back to that model."
+                )
 
     def model_info(self) -> tuple[str, str, int] | None:
         row = self.conn.execute(
@@ -143,12 +147,12 @@ class Store:
 
     def item_by_path(self, path: str) -> ItemRow | None:
         row = self.conn.execute(
-            "SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE path = ?", (path,)).fetchone()
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE path = ?", (path,)).fetchone()
         return ItemRow(*row) if row else None
 
     def items_by_sha(self, sha256: str) -> list[ItemRow]:
         rows = self.conn.execute(
-            "SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE sha256 = ?", (sha256,))
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE sha256 = ?", (sha256,))
         return [ItemRow(*r) for r in rows]
 
     def items_by_ids(self, ids: Sequence[int]) -> dict[int, ItemRow]:
@@ -156,7 +160,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            f"SELECT id, path, kind, title, size, mtime_ns, sha256 FROM items WHERE id IN ({marks})", tuple(ids))
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN ({marks})", tuple(ids))
         return {r[0]: ItemRow(*r) for r in rows}
 
     def paths_under(self, folder: str) -> list[str]:
@@ -167,14 +171,17 @@ class Store:
             (len(prefix), prefix, len(prefix), prefix))
         return [r[0] for r in rows]
 
-    def add_item(self, row: ItemRow, passages: Sequence[tuple[str, int | None]], vectors: np.ndarray) -> int:
-        """Insert (or replace) an item with its passages and their vectors. Call in a transaction."""
+    def add_item(self, row: ItemRow, passages: Sequence[tuple[str, int | None]], vectors: np.ndarray,
+                 native: np.ndarray | None = None) -> int:
+        """Insert (or replace) an item with its passages, their text-space vectors and, for
+        pictures, the vector in the image model's own space. Call in a transaction."""
         old = self.item_by_path(row.path)
         if old is not None:
             self.delete_item(old.id)
         self.conn.execute(
-            "INSERT INTO items (path, kind, title, size, mtime_ns, sha256, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row.path, row.kind, row.title, row.size, row.mtime_ns, row.sha256, time.time()))
+            "INSERT INTO items (path, kind, title, size, mtime_ns, sha256, indexed_at, meta) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.path, row.kind, row.title, row.size, row.mtime_ns, row.sha256, time.time(), row.meta))
         item_id = int(self.conn.last_insert_rowid())
         for order, ((text, page), vector) in enumerate(zip(passages, vectors, strict=True)):
             self.conn.execute("INSERT INTO passages (item_id, ord, page, text) VALUES (?, ?, ?, ?)",
@@ -183,6 +190,9 @@ class Store:
                               (self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes(), row.kind, item_id))
         self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
                           (item_id, item_vector(vectors).tobytes(), row.kind))
+        if native is not None:
+            self.conn.execute("INSERT INTO image_vectors VALUES (?, ?)",
+                              (item_id, np.asarray(native, dtype=np.float32).tobytes()))
         self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
         return item_id
 
@@ -190,6 +200,7 @@ class Store:
         self.conn.execute("DELETE FROM passage_vectors WHERE passage_id IN "
                           "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
         self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))
+        self.conn.execute("DELETE FROM image_vectors WHERE item_id = ?", (item_id,))
         self.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
 
     def delete_path(self, path: str) -> bool:
@@ -250,20 +261,39 @@ class Store:
                                 (item_id,)).fetchone()
         return ("", None) if row is None else (row[0], row[1])
 
-    def item_embedding(self, item_id: int) -> np.ndarray | None:
-        row = self.conn.execute("SELECT embedding FROM item_vectors WHERE item_id = ?", (item_id,)).fetchone()
+    def item_embedding(self, item_id: int, table: str = "item_vectors") -> np.ndarray | None:
+        if table not in ("item_vectors", "image_vectors"):
+            raise ValueError(f"unknown item vector table {table!r}")
+        row = self.conn.execute(f"SELECT embedding FROM {table} WHERE item_id = ?", (item_id,)).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype=np.float32)
 
     def knn(self, table: str, vector: np.ndarray, k: int, kind: str | None = None) -> list[Neighbour]:
-        """Nearest rows of a text vector table by cosine distance, optionally of one kind."""
-        if table not in TEXT_VECTORS:
+        """Nearest rows of a vector table by cosine distance, optionally of one kind."""
+        if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
         key = "passage_id" if table == "passage_vectors" else "item_id"
-        sql = (f"SELECT {key}, distance, item_id FROM {table} "
-               "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if kind else "") + " ORDER BY distance")
+        has_kind = table in TEXT_VECTORS and kind
+        sql = (f"SELECT {key}, distance, {'item_id' if table == 'passage_vectors' else key} FROM {table} "
+               "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if has_kind else "") + " ORDER BY distance")
         params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
-        rows = self.conn.execute(sql, params + ((kind,) if kind else ()))
+        rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
         return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+    def save_backgrounds(self, rows: Sequence[tuple[str, float, float]]) -> None:
+        for kind, mean, std in rows:
+            self.conn.execute("INSERT OR REPLACE INTO calibration VALUES (?, ?, ?, ?)", (kind, mean, std, time.time()))
+
+    def backgrounds(self) -> list[tuple[str, float, float]]:
+        return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT kind, mean, std FROM calibration")]
+
+    def kinds_present(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT kind FROM items ORDER BY kind")]
+
+    def sample_vectors(self, kind: str, limit: int) -> np.ndarray:
+        """Up to ``limit`` text-space passage vectors of one kind (for score calibration)."""
+        rows = self.conn.execute("SELECT embedding FROM passage_vectors WHERE kind = ? LIMIT ?", (kind, limit))
+        vectors = [np.frombuffer(r[0], dtype=np.float32) for r in rows]
+        return np.stack(vectors) if vectors else np.zeros((0, self.text_dim), dtype=np.float32)
 
 
 def item_vector(passage_vectors: np.ndarray) -> np.ndarray:

@@ -245,8 +245,7 @@ class MainWindow(QMainWindow):
     def find_similar(self, hit: SearchHit) -> None:
         self._search_seq += 1
         seq = self._search_seq
-        kind = self.kind_filter.currentData()
-        self._run(lambda _t: self.library.similar(hit.path, RESULTS_K, kind),
+        self._run(lambda _t: self.library.similar(hit.path, RESULTS_K),
                   lambda hits: self._show_hits(seq, f"similar to {hit.name}", hits))
 
     def _show_hits(self, seq: int, caption: str, hits: list[SearchHit]) -> None:

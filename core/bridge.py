@@ -1,0 +1,70 @@
+"""Bridging pictures into the text model's space, so typed words find them (ConSE).
+
+No text-aligned image model ships weights we can reach, so a picture's "meaning vector" is
+the probability-weighted mean of the text vectors of its most likely class names (Norouzi et
+al. 2014, "Zero-shot learning by convex combination of semantic embeddings"), blended with the
+text vector of what its file name and folder say. Both live in the text model's space, so one
+query vector ranks documents and pictures alike (after calibration, see core/calibration.py).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from core.text_embedder import Embedder
+
+# Top classes mixed into the vector. ImageNet spreads a photo over near-synonyms (tabby cat,
+# tiger cat, Egyptian cat): five keep those together without admitting the long noisy tail.
+TOP_CLASSES = 5
+LABEL_PROMPT = "a photo of a {}"
+# Weight of the file-name/folder vector against the class vector (which has unit length).
+# File names a person chose ("beach-sunset.jpg") are strong evidence; see the note in
+# tests/core/test_bridge.py for how this value was picked.
+NAME_WEIGHT = 0.6
+# Camera-made names carry no meaning ("IMG_2041", "DSC00012", "PXL_20230101").
+_CAMERA_PREFIX = re.compile(r"^(img|dsc[nf]?|dcim|pxl|mvimg|p|photo|image|pic|scan|vid)$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def name_words(path: Path) -> str:
+    """Words a person may have put in a file's name and its folder's name, or ''."""
+    words = [w for w in _WORD.findall(path.stem.replace("_", " ")) if not _CAMERA_PREFIX.match(w)]
+    folder = [w for w in _WORD.findall(path.parent.name.replace("_", " ")) if not _CAMERA_PREFIX.match(w)]
+    text = " ".join(words)
+    if folder:
+        text = f"{text}, {' '.join(folder)}" if text else " ".join(folder)
+    return text
+
+
+class LabelBridge:
+    """Maps class probabilities (and name words) to a unit vector in the text space."""
+
+    def __init__(self, text: Embedder, labels: list[str], prompt: str = LABEL_PROMPT) -> None:
+        self.text = text
+        self.labels = labels
+        self.prompt = prompt
+        self._label_vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def label_vectors(self) -> np.ndarray:
+        with self._lock:
+            if self._label_vectors is None:  # ~1 s for 1000 labels, once per process
+                self._label_vectors = self.text.embed([self.prompt.format(label) for label in self.labels])
+            return self._label_vectors
+
+    def top_classes(self, probabilities: np.ndarray, k: int = TOP_CLASSES) -> list[tuple[str, float]]:
+        top = np.argsort(-probabilities)[:k]
+        return [(self.labels[i], float(probabilities[i])) for i in top]
+
+    def vector(self, probabilities: np.ndarray, words: str = "") -> np.ndarray:
+        top = np.argsort(-probabilities)[:TOP_CLASSES]
+        weights = probabilities[top] / max(float(probabilities[top].sum()), 1e-12)
+        mixed = (weights[:, None] * self.label_vectors()[top]).sum(axis=0)
+        mixed /= max(float(np.linalg.norm(mixed)), 1e-12)
+        if words:
+            mixed = mixed + NAME_WEIGHT * self.text.embed_one(words)
+        return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)

@@ -1,0 +1,132 @@
+"""Opening pictures safely: first frame, EXIF orientation, size limits, metadata, thumbnails."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from platformdirs import user_cache_dir
+
+from core.errors import UnsupportedFile
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+# Pictures above this many pixels are refused: a 200-megapixel panorama is rare, a "decompression
+# bomb" (a tiny file that claims 100k × 100k pixels) is an attack; both would exhaust memory.
+MAX_PIXELS = 200_000_000
+MAX_IMAGE_BYTES = 500 * 1024 * 1024
+THUMBNAIL_SIZE = 256  # longest side, in pixels: two rows of results at high DPI
+THUMBNAIL_QUALITY = 85
+# Decode at least this large: the model needs 297 px on the shorter side; JPEG "draft" mode
+# decodes big photos at 1/2, 1/4 or 1/8 scale straight from the DCT, several times faster.
+DECODE_MIN_SIDE = 600
+CACHE_ENV = "NEARBY_CACHE"
+
+_EXIF_IFD = 0x8769
+_DATE_TAGS = (0x9003, 0x9004, 0x0132)  # DateTimeOriginal, DateTimeDigitized, DateTime
+_MAKE, _MODEL = 0x010F, 0x0110
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A decoded picture, upright, RGB, and what its file says about it."""
+
+    image: Image.Image
+    width: int
+    height: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def open_picture(path: Path) -> Picture:
+    """Decode the first frame of an image file, applying its EXIF orientation.
+
+    Raises:
+        UnsupportedFile: not an image, truncated, too large, or unreadable.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    size = _file_size(path)
+    if size > MAX_IMAGE_BYTES:
+        raise UnsupportedFile(f"too large to index ({size / 2**20:.0f} MB)")
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                width, height = im.size
+                if width * height > MAX_PIXELS:
+                    raise UnsupportedFile(f"the picture is {width}×{height} pixels, too large to index safely")
+                meta = _exif_meta(im)
+                im.draft("RGB", (DECODE_MIN_SIDE, DECODE_MIN_SIDE))
+                upright = ImageOps.exif_transpose(im) or im
+                rgb = upright.convert("RGB")
+                rgb.load()
+    except UnsupportedFile:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UnsupportedFile("the picture claims more pixels than can be indexed safely") from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedFile("not a picture Nearby can read (unknown or damaged format)") from exc
+    except PermissionError as exc:
+        raise UnsupportedFile("permission denied; give your user read access to index it") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:  # Pillow's errors for truncated data
+        raise UnsupportedFile(f"the picture is damaged or truncated ({exc})") from exc
+    meta.update(width=width, height=height)
+    return Picture(rgb, width, height, meta)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise UnsupportedFile("the file is empty")
+    return size
+
+
+def _exif_meta(im: Image.Image) -> dict[str, Any]:
+    try:
+        exif = im.getexif()
+        detail = exif.get_ifd(_EXIF_IFD)
+    except Exception:  # broken EXIF must not cost the picture itself
+        return {}
+    meta: dict[str, Any] = {}
+    for tag in _DATE_TAGS:
+        value = detail.get(tag) or exif.get(tag)
+        if isinstance(value, str) and value.strip("\x00 "):
+            meta["taken"] = value.strip("\x00 ").replace(":", "-", 2)
+            break
+    camera = " ".join(str(exif.get(t, "")).strip("\x00 ") for t in (_MAKE, _MODEL)).strip()
+    if camera:
+        meta["camera"] = camera
+    return meta
+
+
+def thumbnail_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    base = Path(env) if env else Path(user_cache_dir("Nearby", appauthor=False))
+    return base / "thumbnails"
+
+
+def thumbnail_path(sha256: str) -> Path:
+    return thumbnail_dir() / sha256[:2] / f"{sha256}.jpg"
+
+
+def write_thumbnail(picture: Picture, sha256: str) -> Path:
+    """Save a small JPEG of the picture in the cache (named by content, so moves keep it)."""
+    target = thumbnail_path(sha256)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    small = picture.image.copy()
+    small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    partial = target.with_suffix(".partial")
+    small.save(partial, "JPEG", quality=THUMBNAIL_QUALITY)
+    partial.replace(target)
+    return target
