@@ -1,0 +1,128 @@
+"""Quality on the evaluation set (tests/data/eval): text → picture, mixed lists, look-alikes.
+
+    python -m bench.eval_quality
+
+Text → picture is measured twice: with the files' own names, and with every file renamed
+IMG_nnnn (what a camera writes), which leaves the picture model alone to do the work.
+Look-alikes: each picture gets four edited copies (mirrored, cropped, shrunk and recompressed,
+brightened); a copy should find its original or a sibling copy first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageEnhance, ImageOps
+
+from core.library import Library
+
+EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
+DOCUMENTS = {
+    "bread.txt": "Knead the dough for ten minutes, let it prove until doubled, then shape the loaf and "
+                 "bake it in a hot oven until the crust is golden.",
+    "planets.md": "# Our neighbourhood\n\nMercury, Venus, Earth and Mars are rocky; Jupiter and Saturn are "
+                  "gas giants circling the Sun far beyond them.",
+    "lease.txt": "The tenant pays the rent on the first day of each month and gives two months' notice.",
+}
+
+
+def edited_copies(source: Path, folder: Path) -> list[Path]:
+    im = Image.open(source).convert("RGB")
+    w, h = im.size
+    variants = {
+        "mirrored": ImageOps.mirror(im),
+        "cropped": im.crop((w // 10, h // 10, w - w // 10, h - h // 10)),
+        "small": im.resize((w // 2, h // 2)),
+        "bright": ImageEnhance.Brightness(im).enhance(1.4),
+    }
+    out = []
+    for tag, variant in variants.items():
+        path = folder / f"{source.stem}-{tag}.jpg"
+        variant.save(path, "JPEG", quality=40 if tag == "small" else 85)
+        out.append(path)
+    return out
+
+
+def rank_of(hits: list, expected: str) -> int | None:  # type: ignore[type-arg]
+    names = [Path(h.path).name for h in hits]
+    return names.index(expected) + 1 if expected in names else None
+
+
+def text_to_image(folder: Path, queries: list[list[str]], rename: bool) -> tuple[int, int, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        pics = Path(tmp) / "pics"
+        pics.mkdir()
+        names = {}
+        for i, src in enumerate(sorted(folder.iterdir())):
+            target = f"IMG_{i:04}{src.suffix}" if rename else src.name
+            shutil.copy(src, pics / target)
+            names[src.name] = target
+        library = Library(Path(tmp) / "lib.sqlite")
+        for _ in library.index([pics]):
+            pass
+        top1 = top3 = 0
+        lines = []
+        for query, expected in queries:
+            hits = library.search(query, k=3, kind="image")
+            rank = rank_of(hits, names[expected])
+            top1 += rank == 1
+            top3 += rank is not None
+            lines.append(f"  {query!r:38} → {expected:18} rank {rank or '>3'} "
+                         f"(top: {hits[0].name} {hits[0].snippet[:50]})")
+        library.close()
+    return top1, top3, lines
+
+
+def mixed(queries: list[list[str]]) -> tuple[int, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "lib"
+        shutil.copytree(EVAL / "images", root / "pictures")
+        (root / "docs").mkdir()
+        for name, text in DOCUMENTS.items():
+            (root / "docs" / name).write_text(text)
+        library = Library(Path(tmp) / "lib.sqlite")
+        for _ in library.index([root]):
+            pass
+        ok = 0
+        lines = []
+        for query, expected in queries:
+            hits = library.search(query, k=5)
+            ok += rank_of(hits, expected) == 1
+            lines.append(f"  {query!r:38} → " + ", ".join(f"{h.name} ({h.kind[:3]} {h.score:.2f})" for h in hits))
+        library.close()
+    return ok, lines
+
+
+def look_alikes() -> tuple[int, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        pics = Path(tmp) / "pics"
+        shutil.copytree(EVAL / "images", pics)
+        copies = {p: src.stem for src in sorted((EVAL / "images").iterdir()) for p in edited_copies(src, pics)}
+        library = Library(Path(tmp) / "lib.sqlite")
+        for _ in library.index([pics]):
+            pass
+        found = sum(Path(library.similar(p, k=1)[0].path).name.startswith(stem) for p, stem in copies.items())
+        library.close()
+    return found, len(copies)
+
+
+def main() -> None:
+    queries = json.loads((EVAL / "queries.json").read_text())
+    n = len(queries["text_to_image"])
+    for rename in (False, True):
+        top1, top3, lines = text_to_image(EVAL / "images", queries["text_to_image"], rename)
+        label = "camera names (IMG_nnnn)" if rename else "own file names"
+        print(f"text → picture, {label}: top-1 {top1}/{n}, top-3 {top3}/{n}")
+        print("\n".join(lines))
+    ok, lines = mixed(queries["mixed"])
+    print(f"mixed list (pictures + documents): right item first {ok}/{len(queries['mixed'])}")
+    print("\n".join(lines))
+    found, total = look_alikes()
+    print(f"look-alikes: an edited copy finds its original (or a sibling copy) first {found}/{total}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Pictures end to end with the real models: formats, orientation, metadata, bad files, the
+bridge into the text space, mixed result lists, and look-alikes."""
+
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from core.errors import UnsupportedFile
+from core.images import open_picture
+from core.library import Library
+from core.progress import IndexSummary
+
+EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "images"
+FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
+
+
+def index(library: Library, *folders: Path) -> IndexSummary:
+    run = library.index(list(folders))
+    try:
+        while True:
+            next(run)
+    except StopIteration as stop:
+        return stop.value
+
+
+@pytest.fixture(scope="module")
+def picture_library(tmp_path_factory: pytest.TempPathFactory, text_embedder: object) -> tuple[Library, Path]:
+    root = tmp_path_factory.mktemp("pictures")
+    shutil.copytree(EVAL, root / "photos")
+    (root / "docs").mkdir()
+    (root / "docs" / "bread.txt").write_text("Knead the dough, let it rise, and bake the loaf until golden.")
+    (root / "docs" / "lease.txt").write_text("The tenant pays the rent on the first day of every month.")
+    library = Library(root / "lib.sqlite", text_embedder)  # type: ignore[arg-type]
+    summary = index(library, root)
+    assert summary.added == 14 and not summary.failures
+    return library, root
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_opens_upright_as_rgb(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"pic{FORMATS[fmt]}"
+    Image.new("RGB" if fmt != "GIF" else "P", (64, 48), "red").save(path, fmt)
+    picture = open_picture(path)
+    assert (picture.image.mode, picture.image.size) == ("RGB", (64, 48))
+    assert picture.meta["width"] == 64
+
+
+def test_exif_orientation_date_and_camera(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    exif[0x010F], exif[0x0110] = "Canon", "EOS 80D"
+    exif.get_ifd(0x8769)[0x9003] = "2019:07:14 18:30:00"
+    path = tmp_path / "rotated.jpg"
+    Image.new("RGB", (80, 40), "blue").save(path, "JPEG", exif=exif)
+    picture = open_picture(path)
+    assert picture.image.size == (40, 80)
+    assert picture.meta["taken"] == "2019-07-14 18:30:00" and picture.meta["camera"] == "Canon EOS 80D"
+
+
+def test_first_frame_of_an_animated_gif(tmp_path: Path) -> None:
+    frames = [Image.new("RGB", (32, 32), c) for c in ("red", "green", "blue")]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    assert open_picture(tmp_path / "anim.gif").image.getpixel((5, 5))[0] > 200
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("empty.jpg", lambda p: p.write_bytes(b""), "empty"),
+    ("notes.jpg", lambda p: p.write_text("this is a text file with the wrong extension"), "not a picture"),
+    ("truncated.jpg", lambda p: p.write_bytes((EVAL / "chelsea.jpg").read_bytes()[:3000]), "damaged or truncated"),
+    ("bomb.png", lambda p: p.write_bytes(png_claiming(100_000, 100_000)), "too large|more pixels"),
+])
+def test_bad_pictures_are_refused_with_a_reason(tmp_path: Path, name: str, make, reason: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(UnsupportedFile, match=reason):
+        open_picture(path)
+
+
+def test_bad_pictures_are_skipped_and_the_rest_indexed(tmp_path: Path, text_embedder: object) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(EVAL / "drawing-0002.png", folder / "clock.png")
+    (folder / "zero.jpg").write_bytes(b"")
+    (folder / "cut.jpg").write_bytes((EVAL / "chelsea.jpg").read_bytes()[:2000])
+    (folder / "bomb.png").write_bytes(png_claiming(50_000, 50_000))
+    library = Library(tmp_path / "lib.sqlite", text_embedder)  # type: ignore[arg-type]
+    summary = index(library, folder)
+    assert summary.added == 1 and {Path(f.path).name for f in summary.failures} == {"zero.jpg", "cut.jpg", "bomb.png"}
+    assert library.search("a clock", k=1)[0].name == "clock.png"
+
+
+def test_a_drawn_object_is_found_by_its_name(picture_library: tuple[Library, Path]) -> None:
+    library, _ = picture_library
+    for query, expected in (("a crossword puzzle", "drawing-0001.png"), ("a clock", "drawing-0002.png"),
+                            ("a cat", "chelsea.jpg"), ("a cup of coffee", "morning.jpg"), ("a rocket", "launch.jpg")):
+        hit = library.search(query, k=1, kind="image")[0]
+        assert hit.name == expected, (query, hit.name, hit.snippet)
+
+
+def test_picture_hits_carry_description_thumbnail_and_metadata(picture_library: tuple[Library, Path]) -> None:
+    library, _ = picture_library
+    hit = library.search("a crossword puzzle", k=1, kind="image")[0]
+    assert hit.kind == "image" and hit.snippet.startswith("Looks like crossword")
+    assert hit.thumbnail and Path(hit.thumbnail).is_file()
+    assert max(Image.open(hit.thumbnail).size) <= 256
+    assert hit.meta["width"] == 400 and "crossword" in hit.meta["labels"]
+
+
+def test_one_query_interleaves_documents_and_pictures(picture_library: tuple[Library, Path]) -> None:
+    library, _ = picture_library
+    for query, expected, kind in (("baking bread", "bread.txt", "document"), ("a rocket", "launch.jpg", "image")):
+        hits = library.search(query, k=5)
+        assert (hits[0].name, hits[0].kind) == (expected, kind)
+        assert {h.kind for h in hits} == {"document", "image"}, "weaker matches of the other kind still appear"
+        assert all(0 <= h.score <= 1 for h in hits) and hits == sorted(hits, key=lambda h: -h.score)
+    assert [h.kind for h in library.search("rent", k=5, kind="document")] == ["document", "document"]
+
+
+def test_an_edited_copy_finds_its_original(picture_library: tuple[Library, Path]) -> None:
+    library, root = picture_library
+    original = root / "photos" / "chelsea.jpg"
+    ImageOps.mirror(Image.open(original)).save(root / "mirrored.jpg")
+    index(library, root)
+    hits = library.similar(root / "mirrored.jpg", k=3)
+    assert hits[0].path == str(original) and hits[0].score > 0.8
+    assert all(h.kind == "image" for h in hits)
+
+
+def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]) -> None:
+    library, _ = picture_library
+    store = library._store()  # noqa: SLF001 - checking what indexing stored
+    measured = {kind: (mean, std) for kind, mean, std in store.backgrounds()}
+    assert "image" in measured and measured["image"][1] > 0

@@ -1,0 +1,62 @@
+"""Rebuild the evaluation pictures from scikit-image's bundled sample photos (all CC0 or public
+domain, see LICENSES.md) plus two drawn ones. Run from the repo root, with the wheel unpacked:
+
+    pip download --no-deps --only-binary=:all: scikit-image==0.26.0 -d /tmp/ski
+    unzip -o /tmp/ski/scikit_image-*.whl 'skimage/data/*' -d /tmp/ski/x
+    python tests/data/eval/make_images.py /tmp/ski/x/skimage/data
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+OUT = Path(__file__).resolve().parent / "images"
+MAX_SIDE = 512  # enough for a 260-px model input; keeps the repo small
+PHOTOS = {  # scikit-image file → name a person might give it
+    "chelsea.png": "chelsea.jpg", "coffee.png": "morning.jpg", "rocket.jpg": "launch.jpg",
+    "astronaut.png": "portrait.jpg", "coins.png": "collection.jpg", "moon.png": "night-sky.jpg",
+    "horse.png": "drawing.jpg", "hubble_deep_field.jpg": "deep-field.jpg", "camera.png": "scan-001.jpg",
+    "retina.jpg": "eye-exam.jpg",
+}
+
+
+def crossword() -> Image.Image:
+    im = Image.new("RGB", (400, 400), "white")
+    draw, rng = ImageDraw.Draw(im), random.Random(1)
+    for i in range(10):
+        for j in range(10):
+            box = (20 + i * 36, 20 + j * 36, 56 + i * 36, 56 + j * 36)
+            draw.rectangle(box, outline="black", width=2, fill="black" if rng.random() < 0.2 else "white")
+    return im
+
+
+def clock() -> Image.Image:
+    im = Image.new("RGB", (400, 400), "white")
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((40, 40, 360, 360), outline="black", width=8)
+    for k in range(12):
+        a = k * math.pi / 6
+        draw.line((200 + 140 * math.cos(a), 200 + 140 * math.sin(a), 200 + 155 * math.cos(a),
+                   200 + 155 * math.sin(a)), fill="black", width=6)
+    draw.line((200, 200, 200, 90), fill="black", width=8)
+    draw.line((200, 200, 280, 230), fill="black", width=10)
+    return im
+
+
+def main(source: Path) -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, target in PHOTOS.items():
+        im = Image.open(source / name).convert("RGB")
+        im.thumbnail((MAX_SIDE, MAX_SIDE))
+        im.save(OUT / target, "JPEG", quality=85)
+    crossword().save(OUT / "drawing-0001.png")
+    clock().save(OUT / "drawing-0002.png")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
