@@ -38,7 +38,7 @@ RESULTS_K = 50
 # (The CLI shows everything: scripts decide for themselves.)
 MIN_SCORE = 0.2
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
-KIND_FILTERS = (("All kinds", None), ("Documents", "document"))
+KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"))
 
 STYLE = """
 #errorBanner { background: #fdecea; border: 1px solid #f5c2bd; border-radius: 6px; color: #8a1c12; }
@@ -296,8 +296,8 @@ class MainWindow(QMainWindow):
         self.skipped_button.setVisible(status.skipped > 0)
         if status.items == 0:
             self.empty_text.setText("Nearby has nothing indexed yet. Add a folder of documents (text, Markdown, "
-                                    "HTML, PDF, Word) and search it by meaning, not by exact words.\n"
-                                    "Everything stays on this computer.")
+                                    "HTML, PDF, Word) or photos, and search it by meaning, not by exact "
+                                    "words. Everything stays on this computer.")
         else:
             folders = ", ".join(Path(f).name or f for f in status.folders[:4])
             self.empty_text.setText(f"Type above to search {status.items:,} files in {folders}.")

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QPixmapCache,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from core.search import SearchHit
@@ -15,6 +25,7 @@ KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}
 KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
 _PAD = 10
 _SNIPPET_LINES = 2
+_THUMB_GAP = 12
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -71,6 +82,10 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
         rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
         line = QFontMetrics(option.font).lineSpacing()
+        if hit.kind == "image":
+            side = rect.height()
+            self._draw_thumbnail(painter, QRect(rect.left(), rect.top(), side, side), hit.thumbnail)
+            rect = rect.adjusted(side + _THUMB_GAP, 0, 0, 0)
         right = self._draw_score(painter, option.font, rect, hit.score)
         left = self._draw_badge(painter, option.font, rect, hit.kind)
         bold = QFont(option.font)
@@ -90,6 +105,16 @@ class ResultDelegate(QStyledItemDelegate):
         self._draw_snippet(painter, option.font, QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(),
                                                        line * _SNIPPET_LINES), hit.snippet)
         painter.restore()
+
+    def _draw_thumbnail(self, painter: QPainter, box: QRect, path: str | None) -> None:
+        pixmap = thumbnail_pixmap(path)
+        if pixmap is None or pixmap.isNull():
+            painter.fillRect(box, QColor("#d9dde3"))
+            return
+        scaled = pixmap.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                               Qt.TransformationMode.SmoothTransformation)
+        sx, sy = (scaled.width() - box.width()) // 2, (scaled.height() - box.height()) // 2
+        painter.drawPixmap(box, scaled, QRect(sx, sy, box.width(), box.height()))
 
     def _draw_score(self, painter: QPainter, font: QFont, rect: QRect, score: float) -> int:
         text = f"{score:.2f}"
@@ -142,3 +167,16 @@ class ResultDelegate(QStyledItemDelegate):
         for i, chunk in enumerate(lines):
             painter.drawText(QRect(rect.left(), rect.top() + i * metrics.lineSpacing(), rect.width(),
                                    metrics.lineSpacing()), Qt.AlignmentFlag.AlignVCenter, chunk.strip())
+
+
+def thumbnail_pixmap(path: str | None) -> QPixmap | None:
+    """A thumbnail from the cache folder, kept in Qt's pixmap cache after the first paint."""
+    if not path:
+        return None
+    pixmap = QPixmapCache.find(path)
+    if pixmap is None or pixmap.isNull():
+        pixmap = QPixmap(path)
+        if pixmap.isNull():
+            return None
+        QPixmapCache.insert(path, pixmap)
+    return pixmap
