@@ -25,7 +25,7 @@ from core.search import SearchHit
 # every few seconds is enough and keeps CI logs readable.
 TTY_REFRESH_S = 0.1
 LOG_REFRESH_S = 5.0
-KINDS = ("document", "image")
+KINDS = ("document", "image", "song")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,8 +85,11 @@ def _run(args: argparse.Namespace, library: Library) -> int:
             print(json.dumps(status.to_json(), indent=2))
         else:
             print(f"library   {status.path}\nfiles     {status.items} ({status.passages} passages)\n"
-                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}\n"
-                  f"pictures  {status.image_model or 'off (image model not installed)'}")
+                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}")
+            for kind, count in sorted(status.by_kind.items()):
+                print(f"{kind + 's':9} {count}")
+            for kind, model in sorted(status.media_models.items()):
+                print(f"{kind} model {model}")
             for folder in status.folders:
                 print(f"folder    {folder}")
         return 0

@@ -22,8 +22,8 @@ from core import calibration
 from core.errors import UnsupportedFile
 from core.extract import extract
 from core.kinds import Kind, kind_of
+from core.media import MediaPipeline
 from core.passages import split_passages
-from core.picture_index import PicturePipeline
 from core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
 from core.store import ItemRow, Store
 from core.text_embedder import Embedder
@@ -82,7 +82,7 @@ def list_files(roots: Iterable[Path], kinds: frozenset[Kind]) -> Iterator[Path]:
 
 def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
                 cancel: CancelToken | None = None,
-                pictures: PicturePipeline | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+                media: Iterable[MediaPipeline] = ()) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the library up to date with the files under ``roots``.
 
     Args:
@@ -90,7 +90,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         embedder: the text embedder that fills the library's vectors.
         roots: folders (recursive) or single files.
         cancel: checked between files; when set, the run stops and reports ``cancelled``.
-        pictures: indexes pictures too, when given and its model is installed.
+        media: pipelines for pictures and songs; each kind whose model is installed is indexed.
 
     Returns:
         An IndexSummary (as the generator's return value).
@@ -103,16 +103,14 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     cancel = cancel or CancelToken()
     embedder.check_installed()
     store.check_model(embedder.name, embedder.version, embedder.dim)
-    kinds: set[Kind] = {"document"}
-    if pictures is not None and pictures.available():
-        store.check_model(pictures.name, pictures.version, pictures.dim, ("image_vectors",))
-        kinds.add("image")
-    else:
-        pictures = None
+    pipelines = {p.kind: p for p in media if p.available()}
+    for p in pipelines.values():
+        store.check_model(p.name, p.version, p.dim, (p.native_table,))
+    kinds = frozenset({"document", *pipelines})
     folders = [Path(r).expanduser().resolve() for r in roots]
     run = _Run()
     files: list[Path] = []
-    for path in list_files(folders, frozenset(kinds)):
+    for path in list_files(folders, kinds):  # type: ignore[arg-type]
         files.append(path)
         if len(files) % SCAN_REPORT_EVERY == 0:
             yield IndexProgress("scanning", len(files), 0, str(path))
@@ -122,7 +120,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         if cancel.cancelled:
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
-        _visit(store, path, run, pictures)
+        _visit(store, path, run, pipelines)
         if sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES:
             _flush(store, embedder, run)
     _flush(store, embedder, run)
@@ -141,7 +139,7 @@ def _summary(run: _Run, cancelled: bool, started: float) -> IndexSummary:
                         seconds=time.monotonic() - started)
 
 
-def _visit(store: Store, path: Path, run: _Run, pictures: PicturePipeline | None) -> None:
+def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeline]) -> None:
     key = str(path)
     try:
         stat = path.stat()
@@ -163,9 +161,9 @@ def _visit(store: Store, path: Path, run: _Run, pictures: PicturePipeline | None
             run.summary["moved"] += 1
             return
         kind = kind_of(path)
-        if kind == "image" and pictures is not None:
-            seen = pictures.analyse(path, sha)
-            row = ItemRow(0, key, "image", seen.title, stat.st_size, stat.st_mtime_ns, sha, seen.meta)
+        if kind in pipelines:
+            seen = pipelines[kind].analyse(path, sha)
+            row = ItemRow(0, key, kind, seen.title, stat.st_size, stat.st_mtime_ns, sha, seen.meta)
             run.pending.append(_Pending(row, [(seen.description, None)], seen.text_vector[None, :], seen.native_vector))
         else:
             extracted = extract(path)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from core.audio import AUDIO_EXTENSIONS
 from core.extract import EXTENSIONS as DOCUMENT_EXTENSIONS
 from core.images import IMAGE_EXTENSIONS
 
-Kind = Literal["document", "image"]
-KINDS: tuple[Kind, ...] = ("document", "image")
+Kind = Literal["document", "image", "song"]
+KINDS: tuple[Kind, ...] = ("document", "image", "song")
 
 
 def kind_of(path: Path) -> Kind | None:
@@ -18,4 +19,6 @@ def kind_of(path: Path) -> Kind | None:
         return "document"
     if suffix in IMAGE_EXTENSIONS:
         return "image"
+    if suffix in AUDIO_EXTENSIONS:
+        return "song"
     return None

@@ -9,16 +9,18 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 from core import search as search_mod
 from core.indexer import index_paths
+from core.media import MediaPipeline
 from core.picture_index import PicturePipeline
 from core.progress import CancelToken, IndexProgress, IndexSummary
 from core.search import SearchHit
+from core.song_index import SongPipeline
 from core.store import Store
 from core.text_embedder import Embedder, TextEmbedder
 
@@ -42,7 +44,7 @@ class LibraryStatus:
     folders: list[str]
     model: str
     provider: str
-    image_model: str | None = None
+    media_models: dict[str, str] = field(default_factory=dict)  # kind → model, for kinds indexed
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -52,22 +54,25 @@ class Library:
     """Index, search and find-similar over one library file."""
 
     def __init__(self, path: Path | str | None = None, embedder: Embedder | None = None,
-                 pictures: PicturePipeline | None = None, with_pictures: bool = True) -> None:
+                 media: list[MediaPipeline] | None = None, with_media: bool = True) -> None:
         """Args:
             path: the library file (default: $NEARBY_LIBRARY or the user data folder).
             embedder: the text embedder (default: the installed text model).
-            pictures: how pictures are analysed (default: the installed image model).
-            with_pictures: False indexes documents only (tests with a fake text embedder).
+            media: how pictures and songs are analysed (default: the installed models).
+            with_media: False indexes documents only (tests with a fake text embedder).
         """
         self.path = Path(path) if path else default_library_path()
         self.embedder: Embedder = embedder or TextEmbedder()
-        self.pictures = pictures or (PicturePipeline(self.embedder) if with_pictures else None)
+        if media is None:
+            media = [PicturePipeline(self.embedder), SongPipeline(self.embedder)] if with_media else []
+        self.media: dict[str, MediaPipeline] = {m.kind: m for m in media}
         self._local = threading.local()
         self._stores: list[Store] = []
         self._stores_lock = threading.Lock()
 
     def _new_store(self) -> Store:
-        return Store(self.path, self.embedder.dim, self.pictures.dim if self.pictures else 1280)
+        dims = {kind: m.dim for kind, m in self.media.items()}
+        return Store(self.path, self.embedder.dim, dims.get("image", 1280), dims.get("song", 200))
 
     def _store(self) -> Store:
         store = getattr(self._local, "store", None)
@@ -90,7 +95,7 @@ class Library:
         """Index folders or files incrementally; see core.indexer.index_paths."""
         writer = self._new_store()
         try:
-            return (yield from index_paths(writer, self.embedder, list(roots), cancel, self.pictures))
+            return (yield from index_paths(writer, self.embedder, list(roots), cancel, self.media.values()))
         finally:
             writer.close()
 
@@ -119,5 +124,5 @@ class Library:
             path=str(self.path), items=counts["items"], passages=counts["passages"],
             skipped=counts["failures"], by_kind=store.counts_by_kind(), folders=store.folders(),
             model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
-            image_model=self.pictures.name if self.pictures and self.pictures.available() else None,
+            media_models={kind: m.name for kind, m in self.media.items() if m.available()},
         )

@@ -34,7 +34,7 @@ def _text_vectors(dim: int) -> str:
     """
 
 
-def migrations(text_dim: int, image_dim: int = 1280) -> list[Migration]:
+def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> list[Migration]:
     """All migrations in order. The dims size the vector tables of a new library."""
     return [
         Migration("0001_items_and_passages", """
@@ -94,6 +94,13 @@ def migrations(text_dim: int, image_dim: int = 1280) -> list[Migration]:
                 mean REAL NOT NULL,
                 std REAL NOT NULL,
                 measured_at REAL NOT NULL
+            );
+        """),
+        # Songs: vectors in the music model's own space, for sound-alikes.
+        Migration("0005_songs", f"""
+            CREATE VIRTUAL TABLE song_vectors USING vec0(
+                item_id INTEGER PRIMARY KEY,
+                embedding float[{song_dim}] distance_metric=cosine
             );
         """),
     ]

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from core.bridge import LabelBridge, name_words
 from core.image_embedder import ImageEmbedder
 from core.images import open_picture, write_thumbnail
+from core.media import AnalysedMedia
 from core.text_embedder import Embedder
-
-
-@dataclass(frozen=True)
-class AnalysedPicture:
-    title: str
-    description: str  # shown as the result's snippet, and kept as the item's one passage
-    text_vector: np.ndarray  # in the text model's space: what typed words are compared with
-    native_vector: np.ndarray  # in the image model's space: what look-alikes are compared with
-    meta: str  # JSON
 
 
 class PicturePipeline:
     """Decodes, classifies, bridges and thumbnails pictures for the indexer."""
+
+    kind = "image"
+    native_table = "image_vectors"
 
     def __init__(self, text: Embedder, images: ImageEmbedder | None = None) -> None:
         self.images = images or ImageEmbedder()
@@ -52,12 +44,11 @@ class PicturePipeline:
             self._bridge = LabelBridge(self.text, self.images.labels)
         return self._bridge
 
-    def analyse(self, path: Path, sha256: str) -> AnalysedPicture:
+    def analyse(self, path: Path, sha256: str) -> AnalysedMedia:
         """Raises UnsupportedFile for pictures that cannot be decoded."""
         picture = open_picture(path)
         analysis = self.images.analyse(picture.image)
         bridge = self.bridge()
-        words = name_words(path)
         classes = bridge.top_classes(analysis.probabilities, 3)
         looks = ", ".join(f"{label} ({p:.0%})" for label, p in classes)
         details = [d for d in (picture.meta.get("taken", "")[:10], picture.meta.get("camera", "")) if d]
@@ -65,8 +56,8 @@ class PicturePipeline:
         meta = dict(picture.meta, labels=[label for label, _ in classes])
         with contextlib.suppress(OSError):  # a read-only cache costs the thumbnail, not the picture
             meta["thumbnail"] = str(write_thumbnail(picture, sha256))
-        return AnalysedPicture(
+        return AnalysedMedia(
             title=path.stem, description=description,
-            text_vector=bridge.vector(analysis.probabilities, words),
+            text_vector=bridge.vector(analysis.probabilities, name_words(path)),
             native_vector=analysis.features, meta=json.dumps(meta),
         )

@@ -11,7 +11,7 @@ import numpy as np
 
 from core.calibration import Background, backgrounds, squash
 from core.errors import NotIndexed
-from core.store import MAX_KNN, ItemRow, Store
+from core.store import MAX_KNN, NATIVE_TABLES, ItemRow, Store
 from core.text_embedder import Embedder
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
@@ -116,15 +116,15 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10,
 def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
     """Files most like an indexed file, the file itself left out.
 
-    Pictures are compared in the image model's own space (look-alikes, near-duplicates);
-    documents by their mean passage vector, among documents.
+    Pictures and songs are compared in their model's own space (look-alikes, near-duplicates,
+    sound-alikes); documents by their mean passage vector, among documents.
 
     Raises:
         NotIndexed: the file is not in the library.
     """
     key = str(Path(path).expanduser().resolve())
     item = store.item_by_path(key)
-    table = "image_vectors" if item and item.kind == "image" else "item_vectors"
+    table = NATIVE_TABLES.get(item.kind, "item_vectors") if item else "item_vectors"
     vector = store.item_embedding(item.id, table) if item else None
     if item is None or vector is None:
         raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")

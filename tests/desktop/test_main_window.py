@@ -74,7 +74,7 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
     for i in range(80):
         (docs / f"n{i}.txt").write_text(f"Note {i}. " + "Filler sentence about ordinary things. " * 60)
     slow = FakeEmbedder(delay_s=0.5)  # every batch of passages takes a while
-    win = MainWindow(Library(tmp_path / "lib.sqlite", slow, with_pictures=False))
+    win = MainWindow(Library(tmp_path / "lib.sqlite", slow, with_media=False))
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as done:

@@ -1,0 +1,32 @@
+"""What the indexer needs from a pipeline that turns a picture or a song into index entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AnalysedMedia:
+    title: str
+    description: str  # shown as the result's snippet, and kept as the item's one passage
+    text_vector: np.ndarray  # in the text model's space: what typed words are compared with
+    native_vector: np.ndarray  # in the media model's own space: what look-/sound-alikes use
+    meta: str  # JSON
+
+
+class MediaPipeline(Protocol):
+    kind: str  # the item kind it makes ("image", "song")
+    native_table: str  # the vector table of its own space
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+    def available(self) -> bool: ...
+    def analyse(self, path: Path, sha256: str) -> AnalysedMedia: ...
