@@ -1,4 +1,4 @@
-"""Quality on the evaluation set (tests/data/eval): text → picture, mixed lists, look-alikes.
+"""Quality on the evaluation set (tests/data/eval): text → picture and song, mixed lists, alikes.
 
     python -m bench.eval_quality
 
@@ -51,7 +51,7 @@ def rank_of(hits: list, expected: str) -> int | None:  # type: ignore[type-arg]
     return names.index(expected) + 1 if expected in names else None
 
 
-def text_to_image(folder: Path, queries: list[list[str]], rename: bool) -> tuple[int, int, list[str]]:
+def text_to_kind(folder: Path, queries: list[list[str]], rename: bool, kind: str) -> tuple[int, int, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         pics = Path(tmp) / "pics"
         pics.mkdir()
@@ -66,7 +66,7 @@ def text_to_image(folder: Path, queries: list[list[str]], rename: bool) -> tuple
         top1 = top3 = 0
         lines = []
         for query, expected in queries:
-            hits = library.search(query, k=3, kind="image")
+            hits = library.search(query, k=3, kind=kind)
             rank = rank_of(hits, names[expected])
             top1 += rank == 1
             top3 += rank is not None
@@ -80,6 +80,7 @@ def mixed(queries: list[list[str]]) -> tuple[int, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "lib"
         shutil.copytree(EVAL / "images", root / "pictures")
+        shutil.copytree(EVAL / "songs", root / "songs")
         (root / "docs").mkdir()
         for name, text in DOCUMENTS.items():
             (root / "docs" / name).write_text(text)
@@ -109,19 +110,70 @@ def look_alikes() -> tuple[int, int]:
     return found, len(copies)
 
 
+def sound_alikes() -> tuple[int, int]:
+    """A 10-second cut of each song, re-encoded as MP3, should find its song first."""
+    import soundfile as sf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        songs = Path(tmp) / "songs"
+        shutil.copytree(EVAL / "songs", songs)
+        cuts = {}
+        for src in sorted((EVAL / "songs").iterdir()):
+            audio, rate = sf.read(src)
+            cut = songs / f"{src.stem}-cut.mp3"
+            sf.write(cut, audio[5 * rate : 15 * rate], rate, format="MP3")
+            cuts[cut] = src.name
+        library = Library(Path(tmp) / "lib.sqlite")
+        for _ in library.index([songs]):
+            pass
+        found = sum(library.similar(cut, k=1)[0].name == name for cut, name in cuts.items())
+        library.close()
+    return found, len(cuts)
+
+
+def sampling_cost() -> float:
+    """Cosine between a long song's features from the 10 sampled windows and from every patch."""
+    import numpy as np
+    import soundfile as sf
+
+    from core.audio import EXCERPT_SECONDS, open_song
+    from core.audio_embedder import AudioEmbedder
+
+    embedder = AudioEmbedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        medley = Path(tmp) / "medley.wav"
+        parts = [sf.read(p)[0] for p in sorted((EVAL / "songs").iterdir())]
+        sf.write(medley, np.concatenate(parts * 2), 22_050)  # 4 minutes
+        sampled = embedder.analyse(open_song(medley, 16_000).excerpts).features
+        audio, rate = sf.read(medley)
+        import soxr
+
+        mono = soxr.resample(audio, rate, 16_000).astype(np.float32)
+        step = int(EXCERPT_SECONDS * 16_000)
+        whole = embedder.analyse([mono[i : i + step] for i in range(0, len(mono) - step, step)]).features
+    return float(sampled @ whole)
+
+
 def main() -> None:
     queries = json.loads((EVAL / "queries.json").read_text())
     n = len(queries["text_to_image"])
     for rename in (False, True):
-        top1, top3, lines = text_to_image(EVAL / "images", queries["text_to_image"], rename)
+        top1, top3, lines = text_to_kind(EVAL / "images", queries["text_to_image"], rename, "image")
         label = "camera names (IMG_nnnn)" if rename else "own file names"
         print(f"text → picture, {label}: top-1 {top1}/{n}, top-3 {top3}/{n}")
         print("\n".join(lines))
+    n = len(queries["text_to_song"])
+    top1, top3, lines = text_to_kind(EVAL / "songs", queries["text_to_song"], True, "song")
+    print(f"text → song (untagged, names hidden): top-1 {top1}/{n}, top-3 {top3}/{n}")
+    print("\n".join(lines))
     ok, lines = mixed(queries["mixed"])
     print(f"mixed list (pictures + documents): right item first {ok}/{len(queries['mixed'])}")
     print("\n".join(lines))
     found, total = look_alikes()
     print(f"look-alikes: an edited copy finds its original (or a sibling copy) first {found}/{total}")
+    found, total = sound_alikes()
+    print(f"sound-alikes: a 10-second MP3 cut finds its song first {found}/{total}")
+    print(f"sampling: 10 windows vs every 3-s patch of a 4-minute medley, feature cosine {sampling_cost():.3f}")
 
 
 if __name__ == "__main__":

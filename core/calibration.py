@@ -8,6 +8,12 @@ the reverse. So each kind gets a background distribution: the cosines between a 
 everyday queries and a sample of that kind's vectors. A hit's score is its z-score against its
 own kind's background (how unusual this closeness is for that kind), squashed into [0, 1].
 The backgrounds are measured at the end of each indexing run and stored in the library.
+
+A fixed background alone over-rewards a kind that a query is "about": every song is music, so
+a music query sits far above the song background for every song, and would push a relevant
+document below all of them. So a hit must also stand out within its own kind for this very
+query: the final z is the smaller of the two z-scores (against the kind's background, and
+against this query's scores over a sample of the kind).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from core.text_embedder import Embedder
 # Vectors sampled per kind: enough for a stable mean and spread, cheap to read (~50 ms).
 SAMPLE = 2000
 MIN_SAMPLE = 5
+# Vectors per kind kept in memory for the per-query z-score: 512 × 384 floats = 0.8 MB a kind.
+QUERY_SAMPLE = 512
 # z = Z_MID maps to 0.5: three standard deviations above the background is a plausible match.
 Z_MID = 3.0
 Z_SPREAD = 1.5
@@ -54,6 +62,21 @@ class Background:
 
     def z(self, cosine: float) -> float:
         return (cosine - self.mean) / self.std
+
+
+def query_z(query: np.ndarray, sample: np.ndarray | None) -> tuple[float, float] | None:
+    """(mean, std) of this query's cosines over a kind's sample, or None if too few to judge."""
+    if sample is None or len(sample) < MIN_SAMPLE:
+        return None
+    scores = sample @ query
+    return float(scores.mean()), max(float(scores.std()), 1e-3)
+
+
+def combined_z(cosine: float, background: Background, query_stats: tuple[float, float] | None) -> float:
+    z = background.z(cosine)
+    if query_stats is None:
+        return z
+    return min(z, (cosine - query_stats[0]) / query_stats[1])
 
 
 def squash(z: float) -> float:

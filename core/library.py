@@ -12,9 +12,11 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from platformdirs import user_data_dir
 
 from core import search as search_mod
+from core.calibration import QUERY_SAMPLE
 from core.indexer import index_paths
 from core.media import MediaPipeline
 from core.picture_index import PicturePipeline
@@ -69,6 +71,7 @@ class Library:
         self._local = threading.local()
         self._stores: list[Store] = []
         self._stores_lock = threading.Lock()
+        self._samples: dict[str, np.ndarray] | None = None  # per kind, for score calibration
 
     def _new_store(self) -> Store:
         dims = {kind: m.dim for kind, m in self.media.items()}
@@ -98,13 +101,22 @@ class Library:
             return (yield from index_paths(writer, self.embedder, list(roots), cancel, self.media.values()))
         finally:
             writer.close()
+            self._samples = None  # the library changed: sample again at the next search
 
     def reindex(self, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
         """Bring every folder indexed before up to date."""
         return (yield from self.index(self.folders(), cancel))
 
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
-        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score)
+        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score, self._kind_samples())
+
+    def _kind_samples(self) -> dict[str, np.ndarray]:
+        samples = self._samples
+        if samples is None:
+            store = self._store()
+            samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE) for kind in store.kinds_present()}
+            self._samples = samples
+        return samples
 
     def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
         return search_mod.similar(self._store(), path, k)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from core.calibration import Background, backgrounds, squash
+from core.calibration import Background, backgrounds, combined_z, query_z, squash
 from core.errors import NotIndexed
 from core.store import MAX_KNN, NATIVE_TABLES, ItemRow, Store
 from core.text_embedder import Embedder
@@ -70,11 +71,13 @@ def _hit(item: ItemRow, score: float, cosine: float, text: str, page: int | None
 
 
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
-                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0) -> list[SearchHit]:
+                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
+                  samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
     """Files nearest to a text-space query vector, best passage per file, calibrated per kind.
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
-    crowded out before calibration; the lists are then merged by calibrated score.
+    crowded out before calibration; the lists are then merged by calibrated score. ``samples``
+    (kind → a sample of its vectors) enables the per-query part of the calibration.
     """
     kinds = [kind] if kind else store.kinds_present()
     norms = backgrounds(store)
@@ -82,12 +85,13 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
         background = norms.get(each) or Background(each, 0.0, 1.0)
+        stats = query_z(query, (samples or {}).get(each))
         found = 0
         for n in store.knn("passage_vectors", query, wanted, each):
             if n.item_id in exclude or n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
-            best[n.item_id] = (background.z(cosine), cosine, n.rowid)
+            best[n.item_id] = (combined_z(cosine, background, stats), cosine, n.rowid)
             found += 1
             if found == k:
                 break
@@ -98,8 +102,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     return [_hit(items[i], squash(z), cos, *passages[rowid]) for i, (z, cos, rowid) in ranked]
 
 
-def search(store: Store, embedder: Embedder, query: str, k: int = 10,
-           kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
+def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str | None = None,
+           min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
     """Rank indexed files of every kind by how close they are in meaning to ``query``.
 
     Args:
@@ -110,7 +114,7 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10,
     """
     if not query.strip():
         return []
-    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score)
+    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score, samples=samples)
 
 
 def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
