@@ -60,7 +60,7 @@ def _connect(path: Path) -> Any:
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
     except apsw.NotADBError as exc:
@@ -71,6 +71,24 @@ def _connect(path: Path) -> Any:
             "or choose another library file with --library."
         ) from exc
     return conn
+
+
+def _use_wal(conn: Any) -> None:
+    """Switch a library to WAL once. Changing the journal mode needs the database to itself and
+    SQLite does not wait for that, so a second connection opening a brand-new library while the
+    first creates it retries for a while instead of failing."""
+    import apsw
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except apsw.BusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class Store:

@@ -28,6 +28,7 @@ from core.library import Library
 from core.progress import CancelToken, IndexProgress, IndexSummary
 from core.search import SearchHit
 from desktop.errors import ErrorBanner
+from desktop.player import Player
 from desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
 from desktop.worker import Worker, start
 
@@ -38,7 +39,8 @@ RESULTS_K = 50
 # (The CLI shows everything: scripts decide for themselves.)
 MIN_SCORE = 0.2
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
-KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"))
+KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"), ("Songs", "song"))
+KIND_NAMES = {"document": ("document", "documents"), "image": ("photo", "photos"), "song": ("song", "songs")}
 
 STYLE = """
 #errorBanner { background: #fdecea; border: 1px solid #f5c2bd; border-radius: 6px; color: #8a1c12; }
@@ -91,7 +93,9 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel()
         self.results = QListView(objectName="results")
         self.results.setModel(self.model)
-        self.results.setItemDelegate(ResultDelegate(self.results))
+        self.delegate = ResultDelegate(self.results)
+        self.results.setItemDelegate(self.delegate)
+        self.player = Player(self)
         self.results.setMouseTracking(True)
         self.results.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -160,6 +164,8 @@ class MainWindow(QMainWindow):
         self.skipped_button.clicked.connect(self.show_skipped)
         self.results.doubleClicked.connect(self._open_index)
         self.results.customContextMenuRequested.connect(self._context_menu)
+        self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
+        self.player.changed.connect(self._now_playing)
         focus = QAction(self, shortcut=QKeySequence.StandardKey.Find)
         focus.triggered.connect(self.search_field.setFocus)
         self.addAction(focus)
@@ -270,6 +276,10 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
             self.banner.show_error(RuntimeError(f"No application could open {hit.path}."))
 
+    def _now_playing(self, path: str) -> None:
+        self.delegate.playing = path
+        self.results.viewport().update()
+
     def _context_menu(self, pos: QPoint) -> None:
         index = self.results.indexAt(pos)
         if not index.isValid():
@@ -277,6 +287,8 @@ class MainWindow(QMainWindow):
         hit: SearchHit = index.data(HIT_ROLE)
         menu = QMenu(self)
         menu.addAction("Open", lambda: self.open_hit(hit))
+        if hit.kind == "song":
+            menu.addAction("Pause" if hit.path == self.player.playing else "Play", lambda: self.player.toggle(hit.path))
         menu.addAction("Show in folder",
                        lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)))
         menu.addAction("Find similar", lambda: self.find_similar(hit))
@@ -290,14 +302,15 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, status: Any) -> None:
         provider = status.provider.replace("ExecutionProvider", "")
-        self.stats_label.setText(f"{status.items:,} files · {status.passages:,} passages · "
-                                 f"{status.model} on {provider}")
+        counts = " · ".join(f"{n:,} {KIND_NAMES.get(kind, (kind, kind))[n != 1]}"
+                            for kind, n in sorted(status.by_kind.items()))
+        self.stats_label.setText(f"{counts or 'Nothing indexed'} · {status.model} on {provider}")
         self.skipped_button.setText(f"{status.skipped:,} skipped…")
         self.skipped_button.setVisible(status.skipped > 0)
         if status.items == 0:
             self.empty_text.setText("Nearby has nothing indexed yet. Add a folder of documents (text, Markdown, "
-                                    "HTML, PDF, Word) or photos, and search it by meaning, not by exact "
-                                    "words. Everything stays on this computer.")
+                                    "HTML, PDF, Word), photos or songs, and search it by meaning, not by "
+                                    "exact words. Everything stays on this computer.")
         else:
             folders = ", ".join(Path(f).name or f for f in status.folders[:4])
             self.empty_text.setText(f"Type above to search {status.items:,} files in {folders}.")
@@ -314,6 +327,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def closeEvent(self, event: Any) -> None:
+        self.player.stop()
         self.cancel_indexing()
         self.pool.waitForDone(5000)
         self.library.close()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -63,7 +73,26 @@ def _score_colour(score: float) -> QColor:
 
 
 class ResultDelegate(QStyledItemDelegate):
-    """Name, kind badge and score on the first line; folder; then the snippet over two lines."""
+    """Name, kind badge and score on the first line; folder; then the snippet over two lines.
+    Pictures get a thumbnail on the left, songs a play button there."""
+
+    play_clicked = Signal(object)  # SearchHit
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.playing = ""  # path of the song playing now, drawn with a pause sign
+
+    def media_box(self, option_rect: QRect) -> QRect:
+        rect = option_rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
+        return QRect(rect.left(), rect.top(), rect.height(), rect.height())
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: _Index) -> bool:
+        hit: SearchHit = index.data(HIT_ROLE)
+        if (hit is not None and hit.kind == "song" and event.type() == QEvent.Type.MouseButtonRelease
+                and self.media_box(option.rect).contains(event.position().toPoint())):  # type: ignore[attr-defined]
+            self.play_clicked.emit(hit)
+            return True
+        return super().editorEvent(event, model, option, index)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).lineSpacing()
@@ -82,10 +111,13 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
         rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
         line = QFontMetrics(option.font).lineSpacing()
-        if hit.kind == "image":
-            side = rect.height()
-            self._draw_thumbnail(painter, QRect(rect.left(), rect.top(), side, side), hit.thumbnail)
-            rect = rect.adjusted(side + _THUMB_GAP, 0, 0, 0)
+        if hit.kind in ("image", "song"):
+            box = self.media_box(option.rect)
+            if hit.kind == "image":
+                self._draw_thumbnail(painter, box, hit.thumbnail)
+            else:
+                self._draw_play(painter, box, hit.path == self.playing)
+            rect = rect.adjusted(box.width() + _THUMB_GAP, 0, 0, 0)
         right = self._draw_score(painter, option.font, rect, hit.score)
         left = self._draw_badge(painter, option.font, rect, hit.kind)
         bold = QFont(option.font)
@@ -93,7 +125,7 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         name_rect = QRect(left, rect.top(), right - left - 8, line)
-        title = hit.name + (f"  ·  p. {hit.page}" if hit.page else "")
+        title = display_title(hit)
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter,
                          QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, name_rect.width()))
         painter.setFont(option.font)
@@ -105,6 +137,21 @@ class ResultDelegate(QStyledItemDelegate):
         self._draw_snippet(painter, option.font, QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(),
                                                        line * _SNIPPET_LINES), hit.snippet)
         painter.restore()
+
+    def _draw_play(self, painter: QPainter, box: QRect, playing: bool) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(KIND_COLOURS["song"]))
+        circle = box.adjusted(6, 6, -6, -6)
+        painter.drawEllipse(circle)
+        painter.setBrush(QColor("white"))
+        c, r = circle.center(), circle.width() // 5
+        if playing:
+            painter.drawRect(QRect(c.x() - r, c.y() - r, r * 2 // 3, 2 * r))
+            painter.drawRect(QRect(c.x() + r // 3, c.y() - r, r * 2 // 3, 2 * r))
+        else:
+            painter.drawPolygon([QPoint(c.x() - r + 2, c.y() - r), QPoint(c.x() - r + 2, c.y() + r),
+                                 QPoint(c.x() + r + 2, c.y())])
 
     def _draw_thumbnail(self, painter: QPainter, box: QRect, path: str | None) -> None:
         pixmap = thumbnail_pixmap(path)
@@ -180,3 +227,10 @@ def thumbnail_pixmap(path: str | None) -> QPixmap | None:
             return None
         QPixmapCache.insert(path, pixmap)
     return pixmap
+
+
+def display_title(hit: SearchHit) -> str:
+    """Songs by their tags ("Title — Artist"), documents with their page, the rest by file name."""
+    if hit.kind == "song" and hit.meta.get("title"):
+        return " — ".join(p for p in (hit.meta["title"], hit.meta.get("artist", "")) if p)
+    return hit.name + (f"  ·  p. {hit.page}" if hit.page else "")

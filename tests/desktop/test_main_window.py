@@ -54,7 +54,7 @@ def test_add_folder_index_and_find_a_document_by_meaning(qtbot: QtBot, window: M
     assert Path(hits[0].path).name == "voyage.txt"
     assert window.stack.currentIndex() == 1 and window.model.rowCount() >= 1
     assert window.caption.text().startswith(f"{len(hits)} result")
-    qtbot.waitUntil(lambda: "3 files" in window.stats_label.text())
+    qtbot.waitUntil(lambda: "3 documents" in window.stats_label.text())
     assert window.skipped_button.text().startswith("1 skipped"), window.skipped_button.text()
     assert window.skipped_button.isVisible()
 

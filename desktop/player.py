@@ -1,0 +1,66 @@
+"""Playing a song from the result list: QtMultimedia when it loads, else the system's player."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+
+log = logging.getLogger(__name__)
+
+
+class Player(QObject):
+    """One player for the whole window: starting a song stops the one before."""
+
+    changed = Signal(str)  # the path now playing, or "" when stopped or paused
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player: Any = None
+        self._output: Any = None
+        self.current = ""  # the song loaded, playing or paused
+        self.available = self._create()
+
+    def _create(self) -> bool:
+        try:
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        except ImportError as exc:  # e.g. Linux without libpulse0: fall back to the system player
+            log.warning("in-app playback unavailable (%s); songs open in the system's player", exc)
+            return False
+        self._player = QMediaPlayer(self)
+        self._output = QAudioOutput(self)
+        self._player.setAudioOutput(self._output)
+        self._player.playbackStateChanged.connect(self._state_changed)
+        return True
+
+    def toggle(self, path: str) -> None:
+        """Play ``path``, or pause it if it is the song playing now."""
+        if not self.available:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            return
+        if path == self.current:
+            self._player.pause() if self.is_playing() else self._player.play()
+            return
+        self.current = path
+        self._player.setSource(QUrl.fromLocalFile(path))
+        self._player.play()
+
+    @property
+    def playing(self) -> str:
+        return self.current if self.is_playing() else ""
+
+    def stop(self) -> None:
+        if self.available:
+            self._player.stop()
+
+    def is_playing(self) -> bool:
+        if not self.available:
+            return False
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        return bool(self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
+
+    def _state_changed(self, _state: object) -> None:
+        self.changed.emit(self.playing)

@@ -1,0 +1,85 @@
+"""Pictures and songs in the window: thumbnails, kind filter, the play button."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from core.library import Library
+from desktop.main_window import MainWindow
+from desktop.results import display_title
+
+EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path, text_embedder: object) -> MainWindow:
+    shutil.copy(EVAL / "songs" / "evening.ogg", tmp_path / "evening.ogg")
+    shutil.copy(EVAL / "songs" / "friday.ogg", tmp_path / "friday.ogg")
+    shutil.copy(EVAL / "images" / "chelsea.jpg", tmp_path / "chelsea.jpg")
+    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder))  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.indexing_finished, timeout=60_000):
+        win.index_folders([str(tmp_path)])
+    return win
+
+
+def search(qtbot: QtBot, win: MainWindow, text: str, kind_row: int = 0) -> list:  # type: ignore[type-arg]
+    win.kind_filter.setCurrentIndex(kind_row)
+    with qtbot.waitSignal(win.search_finished, timeout=10_000) as blocker:
+        win.search_field.setText(text)
+        win.run_search()
+    return blocker.args[0]
+
+
+def click_media_box(qtbot: QtBot, win: MainWindow, row: int) -> None:
+    index = win.model.index(row)
+    option = QStyleOptionViewItem()
+    option.rect = win.results.visualRect(index)
+    qtbot.mouseClick(win.results.viewport(), Qt.MouseButton.LeftButton,
+                     pos=win.delegate.media_box(option.rect).center())
+
+
+def test_kind_filter_and_counts(qtbot: QtBot, window: MainWindow) -> None:
+    hits = search(qtbot, window, "calm piano", kind_row=3)
+    assert hits and {h.kind for h in hits} == {"song"} and hits[0].name == "evening.ogg"
+    assert window.stats_label.text().startswith("1 photo · 2 songs · all-MiniLM-L6-v2")
+    photos = search(qtbot, window, "a cat", kind_row=2)
+    assert [h.name for h in photos] == ["chelsea.jpg"] and Path(photos[0].thumbnail).is_file()
+
+
+def test_the_play_button_plays_and_pauses_the_song(qtbot: QtBot, window: MainWindow,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
+    hits = search(qtbot, window, "calm piano", kind_row=3)
+    click_media_box(qtbot, window, 0)
+    if not window.player.available:  # no audio libraries (Linux without libpulse0): the system player
+        assert opened == [hits[0].path]
+        return
+    assert window.player.current == hits[0].path
+    qtbot.waitUntil(lambda: window.delegate.playing == hits[0].path, timeout=5_000)
+    click_media_box(qtbot, window, 0)
+    qtbot.waitUntil(lambda: window.delegate.playing == "", timeout=5_000)
+
+
+def test_without_in_app_audio_songs_open_in_the_system_player(qtbot: QtBot, window: MainWindow,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[QUrl] = []
+    monkeypatch.setattr("desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url))
+    window.player.available = False
+    hits = search(qtbot, window, "electronic dance beat", kind_row=3)
+    click_media_box(qtbot, window, 0)
+    assert [u.toLocalFile() for u in opened] == [hits[0].path]
+
+
+def test_songs_show_their_tags_as_title() -> None:
+    from core.search import SearchHit
+
+    tagged = SearchHit("/m/01.flac", "song", "x", 0.5, meta={"title": "Clair de Lune", "artist": "Debussy"})
+    assert display_title(tagged) == "Clair de Lune — Debussy"
+    assert display_title(SearchHit("/d/a.pdf", "document", "a", 0.5, page=3)) == "a.pdf  ·  p. 3"
