@@ -1,16 +1,18 @@
-"""Run the benchmarks: `python -m bench` (all), `python -m bench index`, `python -m bench search`."""
+"""Run the benchmarks: `python -m bench` (all), or name some: index, media, search."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import index_speed, search_speed
+from bench import index_speed, media_speed, search_speed
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv) or {"index", "search"}
+    wanted = set(argv) or {"index", "media", "search"}
     if "index" in wanted:
         index_speed.main()
+    if "media" in wanted:
+        media_speed.main()
     if "search" in wanted:
         search_speed.main()
     return 0

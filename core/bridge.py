@@ -9,12 +9,15 @@ query vector ranks documents and pictures alike (after calibration, see core/cal
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from core.cache import cache_root
 from core.text_embedder import Embedder
 
 # Top classes mixed into the vector. ImageNet spreads a photo over near-synonyms (tabby cat,
@@ -51,10 +54,26 @@ class LabelBridge:
         self._lock = threading.Lock()
 
     def label_vectors(self) -> np.ndarray:
+        """The labels' text vectors: ~2 s for 1000 labels, so kept in the cache folder."""
         with self._lock:
-            if self._label_vectors is None:  # ~1 s for 1000 labels, once per process
-                self._label_vectors = self.text.embed([self.prompt.format(label) for label in self.labels])
+            if self._label_vectors is None:
+                self._label_vectors = self._cached_vectors()
             return self._label_vectors
+
+    def _cached_vectors(self) -> np.ndarray:
+        texts = [self.prompt.format(label) for label in self.labels]
+        key = hashlib.sha256("\n".join([self.text.name, self.text.version, *texts]).encode()).hexdigest()[:16]
+        path = cache_root() / "labels" / f"{key}.npy"
+        with contextlib.suppress(OSError, ValueError):
+            cached = np.load(path)
+            if cached.shape == (len(texts), self.text.dim):
+                return cached
+        vectors = self.text.embed(texts)
+        with contextlib.suppress(OSError):  # no cache folder: compute again next time
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path.with_suffix(".partial.npy"), vectors)
+            path.with_suffix(".partial.npy").replace(path)
+        return vectors
 
     def top_classes(self, probabilities: np.ndarray, k: int = TOP_CLASSES) -> list[tuple[str, float]]:
         top = np.argsort(-probabilities)[:k]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformdirs import user_cache_dir
-
+from core.cache import cache_root
 from core.errors import UnsupportedFile
 
 if TYPE_CHECKING:
@@ -25,7 +23,6 @@ THUMBNAIL_QUALITY = 85
 # Decode at least this large: the model needs 297 px on the shorter side; JPEG "draft" mode
 # decodes big photos at 1/2, 1/4 or 1/8 scale straight from the DCT, several times faster.
 DECODE_MIN_SIDE = 600
-CACHE_ENV = "NEARBY_CACHE"
 
 _EXIF_IFD = 0x8769
 _DATE_TAGS = (0x9003, 0x9004, 0x0132)  # DateTimeOriginal, DateTimeDigitized, DateTime
@@ -109,9 +106,7 @@ def _exif_meta(im: Image.Image) -> dict[str, Any]:
 
 
 def thumbnail_dir() -> Path:
-    env = os.environ.get(CACHE_ENV)
-    base = Path(env) if env else Path(user_cache_dir("Nearby", appauthor=False))
-    return base / "thumbnails"
+    return cache_root() / "thumbnails"
 
 
 def thumbnail_path(sha256: str) -> Path:
