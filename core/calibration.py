@@ -19,6 +19,7 @@ against this query's scores over a sample of the kind).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,17 +85,25 @@ def squash(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-(z - Z_MID) / Z_SPREAD))
 
 
-def measure(store: Store, embedder: Embedder, kinds: list[str]) -> list[Background]:
-    """Background of each kind with enough vectors in the library."""
+def measure(store: Store, embedder: Embedder, kinds: list[str],
+            spaces: Mapping[str, tuple[str, Callable[[Sequence[str]], np.ndarray]]] | None = None) -> list[Background]:
+    """Background of each kind with enough vectors in the library.
+
+    ``spaces`` maps a kind searched in a joint model's space to (its vector table, its text tower).
+    """
     queries: np.ndarray | None = None
     out = []
     for kind in kinds:
-        sample = store.sample_vectors(kind, SAMPLE)
+        table, embed = (spaces or {}).get(kind, ("passage_vectors", None))
+        sample = store.sample_vectors(kind, SAMPLE, table)
         if len(sample) < MIN_SAMPLE:
             continue
-        if queries is None:
-            queries = embedder.embed(list(BACKGROUND_QUERIES))
-        scores = queries @ sample.T
+        if embed is not None:
+            scores = embed(list(BACKGROUND_QUERIES)) @ sample.T
+        else:
+            if queries is None:
+                queries = embedder.embed(list(BACKGROUND_QUERIES))
+            scores = queries @ sample.T
         out.append(Background(kind, float(scores.mean()), max(float(scores.std()), 1e-3)))
     return out
 

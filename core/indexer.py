@@ -127,7 +127,8 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     yield IndexProgress("sweeping", len(files), len(files))
     _sweep(store, folders, {str(p) for p in files}, run)
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
-        measured = calibration.measure(store, embedder, store.kinds_present())
+        spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
+        measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
         with store.transaction():
             store.save_backgrounds([(b.kind, b.mean, b.std) for b in measured])
     yield IndexProgress("done", len(files), len(files))

@@ -6,6 +6,7 @@ own read connection; ``index`` opens a separate write connection for its whole r
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Generator, Iterable
@@ -18,16 +19,34 @@ from platformdirs import user_data_dir
 from core import search as search_mod
 from core.calibration import QUERY_SAMPLE
 from core.indexer import index_paths
+from core.joint import joint_pipeline
 from core.media import MediaPipeline
 from core.picture_index import PicturePipeline
 from core.progress import CancelToken, IndexProgress, IndexSummary
-from core.search import SearchHit
+from core.search import QuerySpace, SearchHit
 from core.song_index import SongPipeline
 from core.store import Store
 from core.text_embedder import Embedder, TextEmbedder
+from models.locate import models_root
+from models.manifest import find_joint_models
+
+log = logging.getLogger(__name__)
 
 LIBRARY_ENV = "NEARBY_LIBRARY"
 LIBRARY_FILE = "library.nearby.sqlite"
+
+
+def default_media(text: Embedder) -> list[MediaPipeline]:
+    """Picture and song pipelines: a joint model installed by the user for a kind wins over the
+    class-name bridge; among several joint models of a kind, the first by name."""
+    joint, problems = find_joint_models(models_root())
+    for problem in problems:
+        log.warning("ignoring a model folder: %s", problem)
+    chosen: dict[str, MediaPipeline] = {}
+    for model in joint:
+        pipeline = joint_pipeline(model, text)
+        chosen.setdefault(pipeline.kind, pipeline)
+    return [chosen.get("image") or PicturePipeline(text), chosen.get("song") or SongPipeline(text)]
 
 
 def default_library_path() -> Path:
@@ -66,7 +85,7 @@ class Library:
         self.path = Path(path) if path else default_library_path()
         self.embedder: Embedder = embedder or TextEmbedder()
         if media is None:
-            media = [PicturePipeline(self.embedder), SongPipeline(self.embedder)] if with_media else []
+            media = default_media(self.embedder) if with_media else []
         self.media: dict[str, MediaPipeline] = {m.kind: m for m in media}
         self._local = threading.local()
         self._stores: list[Store] = []
@@ -108,13 +127,20 @@ class Library:
         return (yield from self.index(self.folders(), cancel))
 
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
-        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score, self._kind_samples())
+        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score, self._kind_samples(),
+                                 self.query_spaces())
+
+    def query_spaces(self) -> dict[str, QuerySpace]:
+        """Kinds with a joint model: typed words reach them in that model's own space."""
+        return {kind: QuerySpace(m.native_table, q) for kind, m in self.media.items()
+                if m.available() and (q := m.query_embedder()) is not None}
 
     def _kind_samples(self) -> dict[str, np.ndarray]:
         samples = self._samples
         if samples is None:
-            store = self._store()
-            samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE) for kind in store.kinds_present()}
+            store, spaces = self._store(), self.query_spaces()
+            samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE, spaces[kind].table if kind in spaces
+                                                  else "passage_vectors") for kind in store.kinds_present()}
             self._samples = samples
         return samples
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -30,3 +31,6 @@ class MediaPipeline(Protocol):
     def dim(self) -> int: ...
     def available(self) -> bool: ...
     def analyse(self, path: Path, sha256: str) -> AnalysedMedia: ...
+    def query_embedder(self) -> Callable[[Sequence[str]], np.ndarray] | None:
+        """The text tower of a joint model (typed words → this kind's own space), or None when
+        this kind is reached through the text model's space (the class-name bridge)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,51 +70,72 @@ def _hit(item: ItemRow, score: float, cosine: float, text: str, page: int | None
     return SearchHit(item.path, item.kind, item.title, score, snippet_of(text), page, cosine, json.loads(item.meta))
 
 
+@dataclass(frozen=True)
+class QuerySpace:
+    """How typed words reach one kind that has a joint model: its own table and text tower."""
+
+    table: str
+    embed: Callable[[Sequence[str]], np.ndarray]
+
+
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
                   exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
-                  samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
-    """Files nearest to a text-space query vector, best passage per file, calibrated per kind.
+                  samples: Mapping[str, np.ndarray] | None = None,
+                  joint: Mapping[str, tuple[str, np.ndarray]] | None = None) -> list[SearchHit]:
+    """Files nearest to a query, best passage per file, calibrated per kind.
+
+    Args:
+        query: the query in the text model's space (passage vectors).
+        samples: kind → a sample of its vectors, for the per-query part of the calibration.
+        joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
-    crowded out before calibration; the lists are then merged by calibrated score. ``samples``
-    (kind → a sample of its vectors) enables the per-query part of the calibration.
+    crowded out before calibration; the lists are then merged by calibrated score.
     """
     kinds = [kind] if kind else store.kinds_present()
     norms = backgrounds(store)
-    best: dict[int, tuple[float, float, int]] = {}  # item → (z, cosine, passage id)
+    best: dict[int, tuple[float, float, int | None]] = {}  # item → (z, cosine, passage id)
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
+        table, vector = (joint or {}).get(each, ("passage_vectors", query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
-        stats = query_z(query, (samples or {}).get(each))
+        stats = query_z(vector, (samples or {}).get(each))
         found = 0
-        for n in store.knn("passage_vectors", query, wanted, each):
+        for n in store.knn(table, vector, wanted, each):
             if n.item_id in exclude or n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
-            best[n.item_id] = (combined_z(cosine, background, stats), cosine, n.rowid)
+            passage = n.rowid if table == "passage_vectors" else None
+            best[n.item_id] = (combined_z(cosine, background, stats), cosine, passage)
             found += 1
             if found == k:
                 break
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
     items = store.items_by_ids([i for i, _ in ranked])
-    passages = store.passages_by_ids([v[2] for _, v in ranked])
-    return [_hit(items[i], squash(z), cos, *passages[rowid]) for i, (z, cos, rowid) in ranked]
+    passages = store.passages_by_ids([v[2] for _, v in ranked if v[2] is not None])
+    return [_hit(items[i], squash(z), cos, *(passages[rowid] if rowid is not None else store.first_passage(i)))
+            for i, (z, cos, rowid) in ranked]
 
 
 def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str | None = None,
-           min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
+           min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
+           spaces: Mapping[str, QuerySpace] | None = None) -> list[SearchHit]:
     """Rank indexed files of every kind by how close they are in meaning to ``query``.
 
     Args:
         query: words; an empty query gives no results.
         k: at most this many files.
-        kind: only files of this kind ("document", "image").
+        kind: only files of this kind ("document", "image", "song").
         min_score: leave out files scoring under this (0 keeps every file).
+        samples: see search_vector.
+        spaces: kinds with a joint model, searched in that model's space.
     """
     if not query.strip():
         return []
-    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score, samples=samples)
+    joint = {kind: (space.table, space.embed([query])[0]) for kind, space in (spaces or {}).items()}
+    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score, samples=samples,
+                         joint=joint)
 
 
 def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:

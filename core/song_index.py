@@ -50,6 +50,9 @@ class SongPipeline:
     def dim(self) -> int:
         return self.audio.dim
 
+    def query_embedder(self) -> None:
+        return None  # reached through the text space, by the bridge
+
     def available(self) -> bool:
         return self.audio.is_installed()
 

@@ -293,7 +293,7 @@ class Store:
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
         key = "passage_id" if table == "passage_vectors" else "item_id"
-        has_kind = table in TEXT_VECTORS and kind
+        has_kind = bool(table in TEXT_VECTORS and kind)
         sql = (f"SELECT {key}, distance, {'item_id' if table == 'passage_vectors' else key} FROM {table} "
                "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if has_kind else "") + " ORDER BY distance")
         params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
@@ -310,9 +310,14 @@ class Store:
     def kinds_present(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT kind FROM items ORDER BY kind")]
 
-    def sample_vectors(self, kind: str, limit: int) -> np.ndarray:
-        """Up to ``limit`` text-space passage vectors of one kind (for score calibration)."""
-        rows = self.conn.execute("SELECT embedding FROM passage_vectors WHERE kind = ? LIMIT ?", (kind, limit))
+    def sample_vectors(self, kind: str, limit: int, table: str = "passage_vectors") -> np.ndarray:
+        """Up to ``limit`` vectors of one kind from a table (for score calibration)."""
+        if table not in VECTOR_TABLES:
+            raise ValueError(f"unknown vector table {table!r}")
+        if table == "passage_vectors":
+            rows = self.conn.execute("SELECT embedding FROM passage_vectors WHERE kind = ? LIMIT ?", (kind, limit))
+        else:
+            rows = self.conn.execute(f"SELECT embedding FROM {table} LIMIT ?", (limit,))
         vectors = [np.frombuffer(r[0], dtype=np.float32) for r in rows]
         return np.stack(vectors) if vectors else np.zeros((0, self.text_dim), dtype=np.float32)
 

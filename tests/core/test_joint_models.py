@@ -1,0 +1,98 @@
+"""A user's own joint models (CLIP-style, CLAP-style) replace the class-name bridge, with no code
+change: proven with tiny random models of that contract (tests/models/fixtures)."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.joint import JointAudioPipeline, JointImagePipeline
+from core.library import Library
+from core.picture_index import PicturePipeline
+from core.progress import IndexSummary
+from core.text_embedder import TextEmbedder
+from models.manifest import ManifestError, find_joint_models, load_manifest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "models" / "fixtures"
+EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+
+
+def index(library: Library, *folders: Path) -> IndexSummary:
+    run = library.index(list(folders))
+    try:
+        while True:
+            next(run)
+    except StopIteration as stop:
+        return stop.value
+
+
+@pytest.fixture
+def models_with_joint(tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "models"
+    root.mkdir()
+    for installed in models_dir.iterdir():
+        (root / installed.name).symlink_to(installed, target_is_directory=True)
+    shutil.copytree(FIXTURES / "tiny-clip", root / "tiny-clip")
+    shutil.copytree(FIXTURES / "tiny-clap", root / "tiny-clap")
+    monkeypatch.setenv("NEARBY_MODELS", str(root))
+    return root
+
+
+def test_manifests_load_and_broken_ones_are_explained(tmp_path: Path) -> None:
+    clip = load_manifest(FIXTURES / "tiny-clip")
+    assert (clip.kind, clip.dim, clip.settings["crop"]) == ("image", 32, 64)
+    broken = tmp_path / "broken"
+    shutil.copytree(FIXTURES / "tiny-clip", broken)
+    (broken / "text.onnx").unlink()
+    with pytest.raises(ManifestError, match="text.onnx"):
+        load_manifest(broken)
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "nearby-model.json").write_text(json.dumps({"name": "odd", "kind": "video"}))
+    found, problems = find_joint_models(tmp_path)
+    assert found == [] and len(problems) == 2 and any("lacks" in p for p in problems)
+
+
+def test_an_installed_clip_style_model_replaces_the_bridge(models_with_joint: Path, tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib.sqlite")
+    assert isinstance(library.media["image"], JointImagePipeline)
+    assert isinstance(library.media["song"], JointAudioPipeline)
+    pictures = tmp_path / "pictures"
+    shutil.copytree(EVAL / "images", pictures)
+    (pictures / "notes.txt").write_text("A cat slept on the warm windowsill all afternoon.")
+    summary = index(library, pictures)
+    assert summary.added == 13 and not summary.failures
+    store = library._store()  # noqa: SLF001 - looking at what was stored
+    vector = store.item_embedding(store.item_by_path(str(pictures / "chelsea.jpg")).id, "image_vectors")  # type: ignore[union-attr]
+    assert vector is not None and vector.shape == (32,) and np.linalg.norm(vector) == pytest.approx(1, abs=1e-5)
+    hits = library.search("a photo of a cat", k=20)
+    assert {h.kind for h in hits} == {"image", "document"} and all(0 <= h.score <= 1 for h in hits)
+    assert len([h for h in hits if h.kind == "image"]) == 12
+    similar = library.similar(pictures / "chelsea.jpg", k=3)
+    assert len(similar) == 3 and all(h.kind == "image" for h in similar)
+
+
+def test_joint_text_tower_gives_unit_vectors_and_pictures_are_preprocessed(models_with_joint: Path) -> None:
+    clip = JointImagePipeline(load_manifest(models_with_joint / "tiny-clip"), TextEmbedder())
+    texts = clip.embed_texts(["a cat", "a red car on the beach at sunset", ""])
+    assert texts.shape == (3, 32) and np.allclose(np.linalg.norm(texts, axis=1), 1, atol=1e-5)
+    from core.image_embedder import to_tensor
+    from core.images import open_picture
+
+    tensor = to_tensor(open_picture(EVAL / "images" / "launch.jpg").image, clip.preprocessing())
+    assert tensor.shape == (3, 64, 64) and abs(float(tensor.mean())) < 3
+
+
+def test_an_installed_clap_style_model_reaches_songs(models_with_joint: Path, tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib.sqlite")
+    music = tmp_path / "music"
+    shutil.copytree(EVAL / "songs", music)
+    assert index(library, music).added == 6
+    hits = library.search("calm piano", k=6, kind="song")
+    assert len(hits) == 6 and all(h.kind == "song" and h.snippet.startswith("Song (tiny-clap)") for h in hits)
+    assert library.similar(music / "evening.ogg", k=1)[0].kind == "song"
+
+
+def test_without_a_joint_model_the_bridge_is_used(models_dir: Path, tmp_path: Path) -> None:
+    assert isinstance(Library(tmp_path / "lib.sqlite").media["image"], PicturePipeline)
