@@ -2,9 +2,8 @@
 
     python -m bench.provider_check
 
-For every provider that starts, it embeds the golden sentences (tests/models) and a batch of
-passage-length texts, and prints cosine against the fp32 reference and the speed, with the CPU
-measured in the same run as the baseline.
+For the text, picture and music models it runs the same inputs on the CPU (the baseline, same
+run) and on the provider Nearby picks, and prints agreement with the reference and the speed.
 """
 
 from __future__ import annotations
@@ -12,12 +11,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from core import providers
 from core.text_embedder import TextEmbedder
+from models.catalog import EFFICIENTNET_LITE2, MUSICNN_MTT
+from models.golden_efficientnet import golden_input as golden_pixels
+from models.golden_musicnn import golden_input as golden_mel
+from models.locate import model_dir
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "models" / "minilm_golden.json"
 PASSAGE = ("The committee reviewed the quarterly figures, discussed the hiring plan for the support team, "
@@ -25,23 +29,40 @@ PASSAGE = ("The committee reviewed the quarterly figures, discussed the hiring p
 BATCH, ROUNDS = 64, 5
 
 
-def measure(provider_env: str) -> dict[str, object]:
+def timed_ms(fn: Callable[[], object], items: int) -> float:
+    fn()  # warm-up: CUDA allocates and tunes on the first runs
+    t0 = time.perf_counter()
+    for _ in range(ROUNDS):
+        fn()
+    return (time.perf_counter() - t0) / (ROUNDS * items) * 1000
+
+
+def text(provider_env: str) -> dict[str, object]:
     os.environ[providers.PROVIDER_ENV] = provider_env
     embedder = TextEmbedder()
     golden = json.loads(GOLDEN.read_text())
-    t0 = time.perf_counter()
-    chosen = embedder.provider  # loads the session
-    load_s = time.perf_counter() - t0
+    chosen = embedder.provider
     vectors = embedder.embed(golden["sentences"])
     cosine = float((vectors * np.array(golden["vectors"], dtype=np.float32)).sum(axis=1).min())
     texts = [PASSAGE + str(i) for i in range(BATCH)]
-    embedder.embed(texts)  # warm-up: CUDA allocates and tunes on the first batches
-    t0 = time.perf_counter()
-    for _ in range(ROUNDS):
-        embedder.embed(texts)
-    per_passage_ms = (time.perf_counter() - t0) / (ROUNDS * BATCH) * 1000
-    return {"asked": provider_env or "(default)", "chosen": chosen, "load_s": round(load_s, 2),
-            "min_cosine_vs_fp32": round(cosine, 5), "ms_per_passage": round(per_passage_ms, 2)}
+    return {"model": "text", "provider": chosen, "min_cosine_vs_fp32": round(cosine, 5),
+            "ms_per_item": round(timed_ms(lambda: embedder.embed(texts), BATCH), 3)}
+
+
+def onnx_model(name: str, path: Path, feeds: dict[str, np.ndarray], provider_env: str) -> tuple[dict, list]:  # type: ignore[type-arg]
+    os.environ[providers.PROVIDER_ENV] = provider_env
+    session = providers.create_session(str(path))
+    outputs = session.run(None, feeds)
+    items = next(iter(feeds.values())).shape[0]
+    ms = timed_ms(lambda: session.run(None, feeds), items)
+    return {"model": name, "provider": session.get_providers()[0], "ms_per_item": round(ms, 3)}, outputs
+
+
+def compare(name: str, path: Path, feeds: dict[str, np.ndarray]) -> list[dict]:  # type: ignore[type-arg]
+    cpu, reference = onnx_model(name, path, feeds, "cpu")
+    best, outputs = onnx_model(name, path, feeds, "")
+    best["max_abs_diff_vs_cpu"] = float(max(np.abs(a - b).max() for a, b in zip(outputs, reference, strict=True)))
+    return [cpu, best]
 
 
 def main() -> None:
@@ -49,10 +70,16 @@ def main() -> None:
 
     print(f"onnxruntime {ort.__version__}; available providers: {ort.get_available_providers()}")
     print(f"Nearby's order: {providers.candidate_providers(ort.get_available_providers())}")
-    results = [measure("cpu"), measure("")]
-    base = results[0]["ms_per_passage"]
+    results = [text("cpu"), text("")]
+    pixels = np.repeat(golden_pixels(), 16, axis=0)
+    results += compare("picture", model_dir(EFFICIENTNET_LITE2) / "model.onnx", {"pixels": pixels})
+    mel = np.repeat(golden_mel(), 16, axis=0)
+    results += compare("music", model_dir(MUSICNN_MTT) / "model.onnx", {"mel": mel})
+    base: dict[str, object] = {}
+    for r in results:  # the first run of each model is the CPU baseline
+        base.setdefault(str(r["model"]), r["ms_per_item"])
     for r in results:
-        r["speedup_vs_cpu"] = round(float(base) / float(r["ms_per_passage"]), 2)  # type: ignore[arg-type]
+        r["speedup_vs_cpu"] = round(float(base[r["model"]]) / float(r["ms_per_item"]), 2)  # type: ignore[arg-type]
         print(json.dumps(r))
 
 
