@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import UnsupportedFile
+from core.files import check_size
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"})
 # Ten 3-second windows = 30 s of sound per song, whatever its length: enough to see a song's
@@ -61,7 +62,7 @@ def open_song(path: Path, rate: int) -> Song:
     import soundfile as sf
     import soxr
 
-    _check_size(path)
+    check_size(path, MAX_AUDIO_BYTES)
     try:
         with sf.SoundFile(str(path)) as f:
             native, frames = f.samplerate, f.frames
@@ -84,14 +85,3 @@ def open_song(path: Path, rate: int) -> Song:
     if not excerpts:
         raise UnsupportedFile("no sound could be decoded from the file")
     return Song(excerpts, duration, read_tags(path))
-
-
-def _check_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnsupportedFile("the file is empty")
-    if size > MAX_AUDIO_BYTES:
-        raise UnsupportedFile(f"too large to index ({size / 2**20:.0f} MB)")

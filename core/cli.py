@@ -18,7 +18,7 @@ from typing import TextIO
 from core.errors import NearbyError
 from core.library import LIBRARY_ENV, Library, default_library_path
 from core.logfile import configure_logging
-from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.progress import CancelToken, IndexProgress, run_to_end
 from core.search import SearchHit
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
@@ -115,23 +115,15 @@ def _index(library: Library, paths: list[Path]) -> int:
     printer = _ProgressPrinter(sys.stderr)
     run = library.index(roots, cancel)
     try:
-        summary = _drain(run, printer)
+        summary = run_to_end(run, printer.show)
     except KeyboardInterrupt:
         cancel.cancel()
-        summary = _drain(run, printer)  # the generator sees the token and returns what it did
+        summary = run_to_end(run, printer.show)  # the generator sees the token and returns what it did
     printer.finish()
     for failure in summary.failures:
         print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
     print(summary.describe(), file=sys.stderr)
     return 130 if summary.cancelled else 0
-
-
-def _drain(run: object, printer: _ProgressPrinter) -> IndexSummary:
-    try:
-        while True:
-            printer.show(next(run))  # type: ignore[call-overload]
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
 
 
 class _ProgressPrinter:

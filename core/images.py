@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.cache import cache_root
 from core.errors import UnsupportedFile
+from core.files import check_size
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -47,9 +48,7 @@ def open_picture(path: Path) -> Picture:
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    size = _file_size(path)
-    if size > MAX_IMAGE_BYTES:
-        raise UnsupportedFile(f"too large to index ({size / 2**20:.0f} MB)")
+    check_size(path, MAX_IMAGE_BYTES)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
@@ -75,16 +74,6 @@ def open_picture(path: Path) -> Picture:
         raise UnsupportedFile(f"the picture is damaged or truncated ({exc})") from exc
     meta.update(width=width, height=height)
     return Picture(rgb, width, height, meta)
-
-
-def _file_size(path: Path) -> int:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnsupportedFile("the file is empty")
-    return size
 
 
 def _exif_meta(im: Image.Image) -> dict[str, Any]:

@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import TypeVar
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+def run_to_end(work: Generator[P, None, R], on_progress: Callable[[P], None] | None = None) -> R:
+    """Drive long core work to its end, handing each progress record to ``on_progress``;
+    return what the work returns (an IndexSummary, for indexing)."""
+    try:
+        while True:
+            record = next(work)
+            if on_progress is not None:
+                on_progress(record)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
 
 
 class CancelToken:

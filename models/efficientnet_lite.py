@@ -13,56 +13,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.onnx_graph import GraphBuilder
 from models.torch_checkpoint import load_state_dict
 
 BN_EPS = 1e-3  # efficientnet_lite's batch_norm_epsilon (TensorFlow's default)
 # (repeats, stride) per stage for Lite2: the base repeats (1,2,2,3,3,4,1) scaled by depth 1.2 and
 # rounded up, except the first and last stage, which Lite keeps fixed.
 LITE2_STAGES = ((1, 1), (3, 2), (3, 2), (4, 2), (4, 1), (5, 2), (1, 1))
-OPSET = 17
 
 
 def block_strides(stages: tuple[tuple[int, int], ...]) -> list[int]:
     return [stride if i == 0 else 1 for repeats, stride in stages for i in range(repeats)]
 
 
-class _Graph:
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.w = weights
-        self.nodes: list[object] = []
-        self.inits: list[object] = []
-        self.count = 0
-
-    def name(self, base: str) -> str:
-        self.count += 1
-        return f"{base}_{self.count}"
-
-    def const(self, base: str, array: np.ndarray) -> str:
-        from onnx import numpy_helper
-
-        name = self.name(base)
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
-        return name
-
+class _Graph(GraphBuilder):
     def conv_bn(self, x: str, conv: str, bn: str, stride: int = 1, relu6: bool = True) -> str:
-        from onnx import helper
-
         weight = self.w[f"{conv}.weight"].astype(np.float64)
         scale = self.w[f"{bn}.weight"] / np.sqrt(self.w[f"{bn}.running_var"] + BN_EPS)
         folded_w = (weight * scale[:, None, None, None]).astype(np.float32)
         folded_b = (self.w[f"{bn}.bias"] - self.w[f"{bn}.running_mean"] * scale).astype(np.float32)
         channels_in = weight.shape[1]
         group = 1 if channels_in != 1 or weight.shape[0] == 1 else weight.shape[0]  # depthwise: 1 input each
-        out = self.name("conv")
-        self.nodes.append(helper.make_node(
-            "Conv", [x, self.const("w", folded_w), self.const("b", folded_b)], [out],
-            kernel_shape=list(weight.shape[2:]), strides=[stride, stride], group=group, auto_pad="SAME_UPPER"))
+        out = self.op("Conv", [x, self.const(folded_w, "w"), self.const(folded_b, "b")],
+                      kernel_shape=list(weight.shape[2:]), strides=[stride, stride], group=group, auto_pad="SAME_UPPER")
         if not relu6:
             return out
-        act = self.name("relu6")
-        lo, hi = self.const("zero", np.array(0, np.float32)), self.const("six", np.array(6, np.float32))
-        self.nodes.append(helper.make_node("Clip", [out, lo, hi], [act]))
-        return act
+        return self.op("Clip", [out, self.const(np.array(0, np.float32)), self.const(np.array(6, np.float32))])
 
     def block(self, x: str, i: int, stride: int) -> str:
         p = f"_blocks.{i}"
@@ -74,17 +50,12 @@ class _Graph:
         c_in = self.w[f"{p}._expand_conv.weight"].shape[1] if f"{p}._expand_conv.weight" in self.w \
             else self.w[f"{p}._depthwise_conv.weight"].shape[0]
         if stride == 1 and c_in == self.w[f"{p}._project_conv.weight"].shape[0]:
-            from onnx import helper
-
-            out = self.name("skip")
-            self.nodes.append(helper.make_node("Add", [h, x], [out]))
-            return out
+            return self.op("Add", [h, x])
         return h
 
 
 def build(weights: dict[str, np.ndarray], stages: tuple[tuple[int, int], ...] = LITE2_STAGES) -> bytes:
     """Serialise an EfficientNet-Lite ONNX model from its state dict."""
-    import onnx
     from onnx import TensorProto, helper
 
     strides = block_strides(stages)
@@ -96,20 +67,15 @@ def build(weights: dict[str, np.ndarray], stages: tuple[tuple[int, int], ...] = 
     for i, stride in enumerate(strides):
         x = g.block(x, i, stride)
     x = g.conv_bn(x, "_conv_head", "_bn1")
-    g.nodes.append(helper.make_node("GlobalAveragePool", [x], ["pooled"]))
-    g.nodes.append(helper.make_node("Flatten", ["pooled"], ["features"], axis=1))
-    fc_w, fc_b = g.const("fc_w", weights["_fc.weight"].astype(np.float32)), g.const("fc_b", weights["_fc.bias"])
-    g.nodes.append(helper.make_node("Gemm", ["features", fc_w, fc_b], ["logits"], transB=1))
-    graph = helper.make_graph(
-        g.nodes, "efficientnet_lite",
+    features = g.op("Flatten", [g.op("GlobalAveragePool", [x])], "features", axis=1)
+    fc_w, fc_b = g.const(weights["_fc.weight"].astype(np.float32)), g.const(weights["_fc.bias"])
+    g.op("Gemm", [features, fc_w, fc_b], "logits", transB=1)
+    classes, width = weights["_fc.weight"].shape
+    return g.serialise(
+        "efficientnet_lite",
         [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", weights["_fc.weight"].shape[1]]),
-         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", weights["_fc.weight"].shape[0]])],
-        g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="nearby")
-    model.ir_version = 8  # readable by every onnxruntime since 1.10
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", width]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", classes])])
 
 
 def convert(checkpoint: bytes) -> bytes:

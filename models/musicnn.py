@@ -18,10 +18,10 @@ import zipfile
 
 import numpy as np
 
+from models.onnx_graph import GraphBuilder
 from models.tf_checkpoint import read_checkpoint
 
 BN_EPS = 1e-3  # tf.compat.v1.layers.batch_normalization's default
-OPSET = 17
 CHECKPOINT = "musicnn/MTT_musicnn/"
 MTT_TAGS = ("guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast", "piano",
             "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male", "singing", "vocals",
@@ -30,31 +30,7 @@ MTT_TAGS = ("guitar", "classical", "slow", "techno", "strings", "drums", "electr
             "beats", "harp", "cello", "no voice", "weird", "country", "metal", "female voice", "choral")
 
 
-class _Graph:
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.w = weights
-        self.nodes: list[object] = []
-        self.inits: list[object] = []
-        self.count = 0
-
-    def out(self, base: str) -> str:
-        self.count += 1
-        return f"{base}_{self.count}"
-
-    def const(self, array: np.ndarray) -> str:
-        from onnx import numpy_helper
-
-        name = self.out("c")
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
-        return name
-
-    def op(self, kind: str, inputs: list[str], name: str | None = None, **attrs: object) -> str:
-        from onnx import helper
-
-        output = name or self.out(kind.lower())
-        self.nodes.append(helper.make_node(kind, inputs, [output], **attrs))
-        return output
-
+class _Graph(GraphBuilder):
     def batch_norm(self, x: str, layer: str, rank: int, name: str | None = None) -> str:
         w = self.w
         scale = w[f"{layer}/gamma"] / np.sqrt(w[f"{layer}/moving_variance"] + BN_EPS)
@@ -96,7 +72,6 @@ def _midend(g: _Graph, front: str) -> list[str]:
 
 def build(weights: dict[str, np.ndarray]) -> bytes:
     """Serialise musicnn (MTT) as ONNX from its checkpoint variables."""
-    import onnx
     from onnx import TensorProto, helper
 
     g = _Graph(weights)
@@ -113,16 +88,11 @@ def build(weights: dict[str, np.ndarray]) -> bytes:
     penultimate = g.batch_norm(dense, "batch_normalization_10", 2, name="penultimate")
     logits = g.op("Gemm", [penultimate, g.const(weights["dense_1/kernel"]), g.const(weights["dense_1/bias"])])
     g.op("Sigmoid", [logits], name="tags")
-    graph = helper.make_graph(
-        g.nodes, "musicnn_mtt",
+    return g.serialise(
+        "musicnn_mtt",
         [helper.make_tensor_value_info("mel", TensorProto.FLOAT, ["batch", 187, 96])],
         [helper.make_tensor_value_info("tags", TensorProto.FLOAT, ["batch", 50]),
-         helper.make_tensor_value_info("penultimate", TensorProto.FLOAT, ["batch", 200])],
-        g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="nearby")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
+         helper.make_tensor_value_info("penultimate", TensorProto.FLOAT, ["batch", 200])])
 
 
 def convert(wheel: bytes) -> bytes:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UnsupportedFile
+from core.files import check_size
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,7 @@ def extract(path: Path) -> Extracted:
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
         raise UnsupportedFile(f"{suffix or 'files without an extension'} is not a supported document type")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnsupportedFile(f"cannot be read ({exc.strerror or exc}); check its permissions") from exc
-    limit = MAX_CONTAINER_BYTES if suffix in {".pdf", ".docx"} else MAX_TEXT_BYTES
-    if size == 0:
-        raise UnsupportedFile("the file is empty")
-    if size > limit:
-        raise UnsupportedFile(f"too large to index ({size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB)")
+    check_size(path, MAX_CONTAINER_BYTES if suffix in {".pdf", ".docx"} else MAX_TEXT_BYTES)
     try:
         result = _readers()[suffix](path)
     except UnsupportedFile:

@@ -6,19 +6,15 @@ import pytest
 
 from core.errors import ModelMismatch
 from core.indexer import index_paths
-from core.progress import CancelToken, IndexProgress, IndexSummary
+from core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
 from core.store import Store
 from tests.documents import write_docx, write_pdf
 from tests.fakes import FakeEmbedder
 
 
 def run(gen) -> tuple[list[IndexProgress], IndexSummary]:  # type: ignore[no-untyped-def]
-    progress = []
-    try:
-        while True:
-            progress.append(next(gen))
-    except StopIteration as stop:
-        return progress, stop.value
+    progress: list[IndexProgress] = []
+    return progress, run_to_end(gen, progress.append)
 
 
 def make_folder(root: Path) -> Path:

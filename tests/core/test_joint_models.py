@@ -11,7 +11,7 @@ import pytest
 from core.joint import JointAudioPipeline, JointImagePipeline
 from core.library import Library
 from core.picture_index import PicturePipeline
-from core.progress import IndexSummary
+from core.progress import IndexSummary, run_to_end
 from core.text_embedder import TextEmbedder
 from models.manifest import ManifestError, find_joint_models, load_manifest
 
@@ -20,12 +20,7 @@ EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
 
 
 def index(library: Library, *folders: Path) -> IndexSummary:
-    run = library.index(list(folders))
-    try:
-        while True:
-            next(run)
-    except StopIteration as stop:
-        return stop.value
+    return run_to_end(library.index(list(folders)))
 
 
 @pytest.fixture

@@ -12,19 +12,14 @@ from PIL import Image, ImageOps
 from core.errors import UnsupportedFile
 from core.images import open_picture
 from core.library import Library
-from core.progress import IndexSummary
+from core.progress import IndexSummary, run_to_end
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "images"
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
 
 
 def index(library: Library, *folders: Path) -> IndexSummary:
-    run = library.index(list(folders))
-    try:
-        while True:
-            next(run)
-    except StopIteration as stop:
-        return stop.value
+    return run_to_end(library.index(list(folders)))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import soundfile as sf
 from core.audio import EXCERPTS, excerpt_starts, open_song
 from core.errors import UnsupportedFile
 from core.library import Library
-from core.progress import IndexSummary
+from core.progress import IndexSummary, run_to_end
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "songs"
 FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "ogg": ("OGG", "VORBIS"),
@@ -19,12 +19,7 @@ FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "ogg": ("OGG", 
 
 
 def index(library: Library, *folders: Path) -> IndexSummary:
-    run = library.index(list(folders))
-    try:
-        while True:
-            next(run)
-    except StopIteration as stop:
-        return stop.value
+    return run_to_end(library.index(list(folders)))
 
 
 def tone(seconds: float, rate: int = 44_100) -> np.ndarray:
