@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from PIL import Image
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+# iPhone photos. The only wheel that decodes them (pillow-heif) is GPL-2 as a binary, so Nearby
+# does not ship it; where the user has installed it, HEIC/HEIF pictures are indexed too.
+HEIF_EXTENSIONS = frozenset({".heic", ".heif"})
 # Pictures above this many pixels are refused: a 200-megapixel panorama is rare, a "decompression
 # bomb" (a tiny file that claims 100k × 100k pixels) is an attack; both would exhaust memory.
 MAX_PIXELS = 200_000_000
@@ -28,6 +32,21 @@ DECODE_MIN_SIDE = 600
 _EXIF_IFD = 0x8769
 _DATE_TAGS = (0x9003, 0x9004, 0x0132)  # DateTimeOriginal, DateTimeDigitized, DateTime
 _MAKE, _MODEL = 0x010F, 0x0110
+
+
+@cache
+def heif_supported() -> bool:
+    """Whether pillow-heif is installed (and now registered with Pillow)."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def picture_extensions() -> frozenset[str]:
+    return IMAGE_EXTENSIONS | HEIF_EXTENSIONS if heif_supported() else IMAGE_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,8 @@ def open_picture(path: Path) -> Picture:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     check_size(path, MAX_IMAGE_BYTES)
+    if path.suffix.lower() in HEIF_EXTENSIONS and not heif_supported():
+        raise UnsupportedFile("HEIC pictures need the optional pillow-heif package: pip install pillow-heif")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():

@@ -7,7 +7,7 @@ from typing import Literal
 
 from core.audio import AUDIO_EXTENSIONS
 from core.extract import EXTENSIONS as DOCUMENT_EXTENSIONS
-from core.images import IMAGE_EXTENSIONS
+from core.images import picture_extensions
 
 Kind = Literal["document", "image", "song"]
 KINDS: tuple[Kind, ...] = ("document", "image", "song")
@@ -17,7 +17,7 @@ def kind_of(path: Path) -> Kind | None:
     suffix = path.suffix.lower()
     if suffix in DOCUMENT_EXTENSIONS:
         return "document"
-    if suffix in IMAGE_EXTENSIONS:
+    if suffix in picture_extensions():
         return "image"
     if suffix in AUDIO_EXTENSIONS:
         return "song"

@@ -138,3 +138,18 @@ def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]
     store = library._store()  # noqa: SLF001 - checking what indexing stored
     measured = {kind: (mean, std) for kind, mean, std in store.backgrounds()}
     assert "image" in measured and measured["image"][1] > 0
+
+
+def test_heic_pictures_when_pillow_heif_is_installed(tmp_path: Path) -> None:
+    from core.images import heif_supported
+    from core.kinds import kind_of
+
+    if not heif_supported():  # the optional GPL-2 wheel is not installed: HEIC is left alone
+        assert kind_of(Path("IMG_0001.HEIC")) is None
+        return
+    import pillow_heif
+
+    pillow_heif.from_pillow(Image.new("RGB", (96, 64), "green")).save(tmp_path / "IMG_0001.heic", quality=80)
+    assert kind_of(tmp_path / "IMG_0001.heic") == "image"
+    picture = open_picture(tmp_path / "IMG_0001.heic")
+    assert picture.image.size == (96, 64) and picture.image.getpixel((10, 10))[1] > 100
