@@ -17,6 +17,8 @@ class AnalysedMedia:
     text_vector: np.ndarray  # in the text model's space: what typed words are compared with
     native_vector: np.ndarray  # in the media model's own space: what look-/sound-alikes use
     meta: str  # JSON
+    # More passages with their text-space vectors: the text read in a picture, for one.
+    extra_passages: tuple[tuple[str, np.ndarray], ...] = ()
 
 
 class MediaPipeline(Protocol):

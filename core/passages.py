@@ -121,3 +121,14 @@ def split_passages(sections: Iterable[Section]) -> list[Passage]:
             if len(out) >= MAX_PASSAGES_PER_FILE:
                 return out
     return out
+
+
+# A snippet shows about three lines of a result: enough to judge it without opening the file.
+SNIPPET_CHARS = 300
+
+
+def snippet_of(text: str, limit: int = SNIPPET_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"

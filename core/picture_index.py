@@ -6,11 +6,19 @@ import contextlib
 import json
 from pathlib import Path
 
+import numpy as np
+
 from core.bridge import LabelBridge, name_words
 from core.image_embedder import ImageEmbedder
 from core.images import open_picture, write_thumbnail
 from core.media import AnalysedMedia
+from core.ocr import TextReader
+from core.passages import snippet_of, split_section
 from core.text_embedder import Embedder
+
+# Fewer characters than this is noise read from texture, or a lone digit: not worth a passage.
+MIN_TEXT_CHARS = 4
+DESCRIPTION_TEXT_CHARS = 80
 
 
 class PicturePipeline:
@@ -19,8 +27,10 @@ class PicturePipeline:
     kind = "image"
     native_table = "image_vectors"
 
-    def __init__(self, text: Embedder, images: ImageEmbedder | None = None) -> None:
+    def __init__(self, text: Embedder, images: ImageEmbedder | None = None,
+                 reader: TextReader | None = None) -> None:
         self.images = images or ImageEmbedder()
+        self.reader = reader or TextReader()
         self.text = text
         self._bridge: LabelBridge | None = None
 
@@ -55,12 +65,21 @@ class PicturePipeline:
         classes = bridge.top_classes(analysis.probabilities, 3)
         looks = ", ".join(f"{label} ({p:.0%})" for label, p in classes)
         details = [d for d in (picture.meta.get("taken", "")[:10], picture.meta.get("camera", "")) if d]
+        lines = self.reader.read(picture.image) if self.reader.is_installed() else []
+        written = " ".join(lines)
+        if len(written) >= MIN_TEXT_CHARS:
+            details.append(f"Text: {snippet_of(written, DESCRIPTION_TEXT_CHARS)}")
         description = f"Looks like {looks}" + (f" · {' · '.join(details)}" if details else "")
         meta = dict(picture.meta, labels=[label for label, _ in classes])
+        extra: tuple[tuple[str, np.ndarray], ...] = ()
+        if len(written) >= MIN_TEXT_CHARS:
+            meta["text"] = "\n".join(lines)
+            passages = split_section("\n".join(lines))
+            extra = tuple(zip(passages, self.text.embed(passages), strict=True))
         with contextlib.suppress(OSError):  # a read-only cache costs the thumbnail, not the picture
             meta["thumbnail"] = str(write_thumbnail(picture, sha256))
         return AnalysedMedia(
             title=path.stem, description=description,
             text_vector=bridge.vector(analysis.probabilities, name_words(path)),
-            native_vector=analysis.features, meta=json.dumps(meta),
+            native_vector=analysis.features, meta=json.dumps(meta), extra_passages=extra,
         )

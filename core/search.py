@@ -12,6 +12,7 @@ import numpy as np
 
 from core.calibration import Background, backgrounds, combined_z, query_z, squash
 from core.errors import NotIndexed
+from core.passages import snippet_of
 from core.store import MAX_KNN, NATIVE_TABLES, ItemRow, Store
 from core.text_embedder import Embedder
 
@@ -19,7 +20,6 @@ from core.text_embedder import Embedder
 # the result list is one line per file, so ask for more passages than files.
 PASSAGES_PER_HIT = 8
 MIN_PASSAGES = 64
-SNIPPET_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,6 @@ def cosine_of(distance: float) -> float:
 
 def clip01(value: float) -> float:
     return float(min(1.0, max(0.0, value)))
-
-
-def snippet_of(text: str, limit: int = SNIPPET_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def _hit(item: ItemRow, score: float, cosine: float, text: str, page: int | None) -> SearchHit:

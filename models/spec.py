@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "image", "audio"]
+Kind = Literal["text", "image", "audio", "ocr"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,20 @@ class AudioPreprocessing:
 
 
 @dataclass(frozen=True)
+class OcrSettings:
+    """Text detection (DB) and recognition (CTC) settings, as PaddleOCR tuned them."""
+
+    det_max_side: int  # pictures are scaled down to this longest side for detection
+    det_mean: float  # pixels are (x / 255 - mean) / std
+    det_std: float
+    pixel_threshold: float  # a pixel is text when its probability exceeds this
+    box_threshold: float  # a region is kept when its mean probability exceeds this
+    unclip_ratio: float  # regions are grown by area × ratio / perimeter (DB shrinks them in training)
+    rec_height: int  # recognition input height
+    min_confidence: float  # lines read with less mean confidence are dropped
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything Nearby needs to know to install, verify and run one model."""
 
@@ -85,7 +99,7 @@ class ModelSpec:
     kind: Kind
     dim: int
     files: tuple[ModelFile, ...]
-    preprocessing: TextPreprocessing | ImagePreprocessing | AudioPreprocessing
+    preprocessing: TextPreprocessing | ImagePreprocessing | AudioPreprocessing | OcrSettings
     licence: str
     homepage: str
     notes: str = ""

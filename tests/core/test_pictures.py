@@ -153,3 +153,37 @@ def test_heic_pictures_when_pillow_heif_is_installed(tmp_path: Path) -> None:
     assert kind_of(tmp_path / "IMG_0001.heic") == "image"
     picture = open_picture(tmp_path / "IMG_0001.heic")
     assert picture.image.size == (96, 64) and picture.image.getpixel((10, 10))[1] > 100
+
+
+def screenshot(path: Path) -> Path:
+    from PIL import ImageDraw, ImageFont
+
+    im = Image.new("RGB", (900, 420), "white")
+    draw = ImageDraw.Draw(im)
+    big, small = ImageFont.load_default(size=40), ImageFont.load_default(size=28)
+    draw.text((40, 40), "Quarterly Sales Report 2024", fill="black", font=big)
+    draw.text((40, 140), "Revenue grew twelve percent in Europe", fill=(40, 40, 40), font=small)
+    draw.text((40, 220), "Meeting room B, Thursday 10:30", fill=(0, 0, 120), font=small)
+    im.save(path)
+    return path
+
+
+def test_text_in_a_picture_is_read(tmp_path: Path) -> None:
+    from core.ocr import TextReader
+
+    lines = TextReader().read(Image.open(screenshot(tmp_path / "shot.png")).convert("RGB"))
+    assert lines == ["Quarterly Sales Report 2024", "Revenue grew twelve percent in Europe",
+                     "Meeting room B, Thursday 10:30"]
+    assert TextReader().read(Image.open(EVAL / "chelsea.jpg").convert("RGB")) == []
+
+
+def test_a_screenshot_is_found_by_the_words_in_it(tmp_path: Path, text_embedder: object) -> None:
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    screenshot(folder / "Screenshot 2024-10-03.png")
+    shutil.copy(EVAL / "chelsea.jpg", folder / "chelsea.jpg")
+    library = Library(tmp_path / "lib.sqlite", text_embedder)  # type: ignore[arg-type]
+    index(library, folder)
+    hit = library.search("how much did sales in Europe increase", k=1, kind="image")[0]
+    assert hit.name == "Screenshot 2024-10-03.png" and "Revenue grew twelve percent" in hit.snippet
+    assert hit.meta["text"].startswith("Quarterly Sales Report 2024")
