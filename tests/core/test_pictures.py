@@ -187,3 +187,18 @@ def test_a_screenshot_is_found_by_the_words_in_it(tmp_path: Path, text_embedder:
     hit = library.search("how much did sales in Europe increase", k=1, kind="image")[0]
     assert hit.name == "Screenshot 2024-10-03.png" and "Revenue grew twelve percent" in hit.snippet
     assert hit.meta["text"].startswith("Quarterly Sales Report 2024")
+
+
+def test_camera_photos_are_read_only_when_they_look_like_they_carry_writing(text_embedder: object) -> None:
+    import numpy as np
+
+    from core.picture_index import PicturePipeline
+
+    pipeline = PicturePipeline(text_embedder)  # type: ignore[arg-type]
+    labels = pipeline.images.labels
+    cat, menu = np.zeros(1000, np.float32), np.zeros(1000, np.float32)
+    cat[labels.index("tabby cat")] = 1.0
+    menu[labels.index("menu")] = 1.0
+    assert pipeline._worth_reading({}, cat)  # noqa: SLF001 - no camera: a screenshot or a scan
+    assert not pipeline._worth_reading({"camera": "Canon EOS 80D"}, cat)  # noqa: SLF001
+    assert pipeline._worth_reading({"camera": "Canon EOS 80D"}, menu)  # noqa: SLF001
