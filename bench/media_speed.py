@@ -2,8 +2,9 @@
 
 Pictures: the 12 evaluation pictures, each saved 4 times at 1600 px (a phone photo's decode
 cost matters); three copies of four carry a camera in their EXIF, like phone photos, and one
-does not, like a screenshot or a scan, which Nearby always searches for text. Songs: the 6 evaluation pieces looped to 3 minutes each (a typical song), as
-Ogg Vorbis. The full run includes hashing, thumbnails, the text bridge and SQLite writes.
+does not, like a screenshot or a scan, which Nearby always searches for text. Songs: the 6
+evaluation pieces looped to 3 minutes each (a typical song), as Ogg Vorbis. The full run
+includes hashing, thumbnails, the text bridge, reading text, and SQLite writes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from core.audio import open_song
 from core.audio_embedder import AudioEmbedder
 from core.image_embedder import ImageEmbedder
 from core.images import open_picture
-from core.ocr import TextReader
 from core.library import Library
+from core.ocr import TextReader
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 COPIES = 4
