@@ -25,8 +25,9 @@ from core.text_embedder import Embedder
 TOP_CLASSES = 5
 LABEL_PROMPT = "a photo of a {}"
 # Weight of the file-name/folder vector against the class vector (which has unit length).
-# File names a person chose ("beach-sunset.jpg") are strong evidence; see the note in
-# tests/core/test_bridge.py for how this value was picked.
+# File names a person chose ("beach-sunset.jpg") are strong evidence. On the evaluation set
+# (python -m bench.eval_quality) text → picture top-1 was 8/12 at 0.3, 10/12 at 0.6 and at 1.0;
+# 0.6 keeps the pictures' own content in charge when a name is vague.
 NAME_WEIGHT = 0.6
 # Camera-made names carry no meaning ("IMG_2041", "DSC00012", "PXL_20230101").
 _CAMERA_PREFIX = re.compile(r"^(img|dsc[nf]?|dcim|pxl|mvimg|p|photo|image|pic|scan|vid)$", re.IGNORECASE)
