@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.results.doubleClicked.connect(self._open_index)
         self.results.customContextMenuRequested.connect(self._context_menu)
         self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
+        self.delegate.similar_clicked.connect(self.find_similar)
         self.player.changed.connect(self._now_playing)
         focus = QAction(self, shortcut=QKeySequence.StandardKey.Find)
         focus.triggered.connect(self.search_field.setFocus)

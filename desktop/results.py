@@ -36,6 +36,7 @@ KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
 _PAD = 10
 _SNIPPET_LINES = 2
 _THUMB_GAP = 12
+SIMILAR_LABEL = "Find similar ›"
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -77,6 +78,7 @@ class ResultDelegate(QStyledItemDelegate):
     Pictures get a thumbnail on the left, songs a play button there."""
 
     play_clicked = Signal(object)  # SearchHit
+    similar_clicked = Signal(object)  # SearchHit
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -86,12 +88,23 @@ class ResultDelegate(QStyledItemDelegate):
         rect = option_rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
         return QRect(rect.left(), rect.top(), rect.height(), rect.height())
 
+    def similar_box(self, option: QStyleOptionViewItem) -> QRect:
+        """Where "Find similar" sits: the right end of the folder line."""
+        metrics = QFontMetrics(option.font)
+        rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
+        width = metrics.horizontalAdvance(SIMILAR_LABEL) + 8
+        return QRect(rect.right() - width, rect.top() + metrics.lineSpacing(), width, metrics.lineSpacing())
+
     def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: _Index) -> bool:
         hit: SearchHit = index.data(HIT_ROLE)
-        if (hit is not None and hit.kind == "song" and event.type() == QEvent.Type.MouseButtonRelease
-                and self.media_box(option.rect).contains(event.position().toPoint())):  # type: ignore[attr-defined]
-            self.play_clicked.emit(hit)
-            return True
+        if hit is not None and event.type() == QEvent.Type.MouseButtonRelease:
+            where = event.position().toPoint()  # type: ignore[attr-defined]
+            if hit.kind == "song" and self.media_box(option.rect).contains(where):
+                self.play_clicked.emit(hit)
+                return True
+            if self.similar_box(option).contains(where):
+                self.similar_clicked.emit(hit)
+                return True
         return super().editorEvent(event, model, option, index)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
@@ -129,10 +142,14 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter,
                          QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, name_rect.width()))
         painter.setFont(option.font)
+        similar = self.similar_box(option)
+        if option.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_Selected):
+            painter.setPen(palette.color(QPalette.ColorRole.Link))
+            painter.drawText(similar, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, SIMILAR_LABEL)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        folder_rect = QRect(rect.left(), rect.top() + line, rect.width(), line)
-        painter.drawText(folder_rect, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(option.font).elidedText(hit.folder, Qt.TextElideMode.ElideMiddle, rect.width()))
+        folder_rect = QRect(rect.left(), rect.top() + line, similar.left() - rect.left() - 8, line)
+        painter.drawText(folder_rect, Qt.AlignmentFlag.AlignVCenter, QFontMetrics(option.font).elidedText(
+            hit.folder, Qt.TextElideMode.ElideMiddle, folder_rect.width()))
         painter.setPen(palette.color(QPalette.ColorRole.Text).lighter(140))
         self._draw_snippet(painter, option.font, QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(),
                                                        line * _SNIPPET_LINES), hit.snippet)

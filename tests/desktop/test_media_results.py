@@ -83,3 +83,16 @@ def test_songs_show_their_tags_as_title() -> None:
     tagged = SearchHit("/m/01.flac", "song", "x", 0.5, meta={"title": "Clair de Lune", "artist": "Debussy"})
     assert display_title(tagged) == "Clair de Lune — Debussy"
     assert display_title(SearchHit("/d/a.pdf", "document", "a", 0.5, page=3)) == "a.pdf  ·  p. 3"
+
+
+def test_find_similar_from_the_row(qtbot: QtBot, window: MainWindow) -> None:
+    hits = search(qtbot, window, "calm piano", kind_row=3)
+    index = window.model.index(0)
+    option = QStyleOptionViewItem()
+    option.rect = window.results.visualRect(index)
+    option.font = window.results.font()
+    with qtbot.waitSignal(window.search_finished) as blocker:
+        qtbot.mouseClick(window.results.viewport(), Qt.MouseButton.LeftButton,
+                         pos=window.delegate.similar_box(option).center())
+    assert window.caption.text().endswith(f"similar to {hits[0].name}")
+    assert [h.kind for h in blocker.args[0]] == ["song"]
