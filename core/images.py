@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from core.cache import cache_root
 from core.errors import UnsupportedFile
 from core.files import check_size
@@ -81,8 +83,7 @@ def open_picture(path: Path) -> Picture:
                 meta = _exif_meta(im)
                 im.draft("RGB", (DECODE_MIN_SIDE, DECODE_MIN_SIDE))
                 upright = ImageOps.exif_transpose(im) or im
-                rgb = upright.convert("RGB")
-                rgb.load()
+                rgb = to_rgb(upright)
     except UnsupportedFile:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -95,6 +96,22 @@ def open_picture(path: Path) -> Picture:
         raise UnsupportedFile(f"the picture is damaged or truncated ({exc})") from exc
     meta.update(width=width, height=height)
     return Picture(rgb, width, height, meta)
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """8-bit RGB for the models: deep images rescaled, transparency laid on white (as viewers show it)."""
+    from PIL import Image as PILImage
+
+    if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        values = np.asarray(im, dtype=np.float32)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) / (high - low) * 255 if high > low else np.zeros_like(values)
+        return PILImage.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        white = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return PILImage.alpha_composite(white, rgba).convert("RGB")
+    return im.convert("RGB")
 
 
 def _exif_meta(im: Image.Image) -> dict[str, Any]:

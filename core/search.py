@@ -85,7 +85,9 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
     """
-    kinds = [kind] if kind else store.kinds_present()
+    # The samples, when given, are keyed by the kinds present: no need to ask the library.
+    present = list(samples) if samples is not None else store.kinds_present()
+    kinds = [kind] if kind else present
     norms = backgrounds(store)
     best: dict[int, tuple[float, float, int | None]] = {}  # item → (z, cosine, passage id)
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))

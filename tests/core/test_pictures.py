@@ -202,3 +202,17 @@ def test_camera_photos_are_read_only_when_they_look_like_they_carry_writing(text
     assert pipeline._worth_reading({}, cat)  # noqa: SLF001 - no camera: a screenshot or a scan
     assert not pipeline._worth_reading({"camera": "Canon EOS 80D"}, cat)  # noqa: SLF001
     assert pipeline._worth_reading({"camera": "Canon EOS 80D"}, menu)  # noqa: SLF001
+
+
+def test_deep_and_transparent_pictures_become_plain_rgb(tmp_path: Path) -> None:
+    import numpy as np
+
+    ramp = np.tile(np.linspace(0, 60000, 64, dtype=np.uint16), (48, 1))
+    Image.fromarray(ramp).save(tmp_path / "deep.png")  # 16-bit greyscale, as scanners write
+    deep = np.asarray(open_picture(tmp_path / "deep.png").image)
+    assert deep[0, 0, 0] == 0 and deep[0, -1, 0] == 255, "the full 16-bit range maps onto 0–255"
+    icon = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    icon.paste((200, 0, 0, 255), (8, 8, 24, 24))
+    icon.save(tmp_path / "icon.png")
+    flat = open_picture(tmp_path / "icon.png").image
+    assert flat.getpixel((1, 1)) == (255, 255, 255) and flat.getpixel((16, 16)) == (200, 0, 0)
