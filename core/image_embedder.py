@@ -36,9 +36,9 @@ def to_tensor(image: Image.Image, pre: ImagePreprocessing) -> np.ndarray:
                            PILImage.Resampling.BICUBIC)
     left, top = (resized.width - pre.crop) // 2, (resized.height - pre.crop) // 2
     crop = resized.crop((left, top, left + pre.crop, top + pre.crop))
-    array = np.asarray(crop, dtype=np.float32) / 255.0
-    array = (array - np.array(pre.mean, dtype=np.float32)) / np.array(pre.std, dtype=np.float32)
-    return array.transpose(2, 0, 1)
+    array: np.ndarray = np.asarray(crop, dtype=np.float32) / 255.0
+    normalised: np.ndarray = (array - np.array(pre.mean, dtype=np.float32)) / np.array(pre.std, dtype=np.float32)
+    return normalised.transpose(2, 0, 1)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

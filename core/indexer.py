@@ -165,7 +165,8 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
         if kind in pipelines:
             seen = pipelines[kind].analyse(path, sha)
             row = ItemRow(0, key, kind, seen.title, stat.st_size, stat.st_mtime_ns, sha, seen.meta)
-            texts = [(seen.description, None)] + [(text, None) for text, _ in seen.extra_passages]
+            texts: list[tuple[str, int | None]] = [(seen.description, None)]
+            texts += [(text, None) for text, _ in seen.extra_passages]
             vectors = np.stack([seen.text_vector] + [vector for _, vector in seen.extra_passages])
             run.pending.append(_Pending(row, texts, vectors, seen.native_vector))
         else:

@@ -12,7 +12,7 @@ import numpy as np
 from core.errors import ModelFailed, ModelMissing
 from models.catalog import DEFAULT_TEXT_MODEL, get_model
 from models.locate import missing_files, model_dir
-from models.spec import ModelSpec
+from models.spec import ModelSpec, TextPreprocessing
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -93,6 +93,7 @@ class TextEmbedder:
                         "Reinstall it with `python -m models.install`."
                     ) from exc
                 pre = self.spec.preprocessing
+                assert isinstance(pre, TextPreprocessing), f"{self.spec.name} is not a text model"
                 # The shipped tokenizer.json pads every input to 128: pad only to the batch's longest.
                 tokenizer.no_padding()
                 tokenizer.enable_padding(pad_id=pre.pad_id, pad_token="[PAD]")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class _Graph(GraphBuilder):
         scaled = self.op("Mul", [x, self.const(scale.reshape(shape).astype(np.float32))])
         return self.op("Add", [scaled, self.const(shift.reshape(shape).astype(np.float32))], name)
 
-    def conv(self, x: str, layer: str, weight: np.ndarray, **attrs: object) -> str:
+    def conv(self, x: str, layer: str, weight: np.ndarray, **attrs: Any) -> str:
         bias = self.w[f"{layer}/bias"].astype(np.float32)
         return self.op("Relu", [self.op("Conv", [x, self.const(weight.astype(np.float32)), self.const(bias)], **attrs)])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -10,8 +12,8 @@ class GraphBuilder:
 
     def __init__(self, weights: dict[str, np.ndarray]) -> None:
         self.w = weights
-        self.nodes: list[object] = []
-        self.inits: list[object] = []
+        self.nodes: list[Any] = []  # onnx NodeProto, TensorProto: onnx is imported only when used
+        self.inits: list[Any] = []
         self.count = 0
 
     def out(self, base: str) -> str:
@@ -25,14 +27,14 @@ class GraphBuilder:
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def op(self, kind: str, inputs: list[str], name: str | None = None, **attrs: object) -> str:
+    def op(self, kind: str, inputs: list[str], name: str | None = None, **attrs: Any) -> str:
         from onnx import helper
 
         output = name or self.out(kind.lower())
         self.nodes.append(helper.make_node(kind, inputs, [output], **attrs))
         return output
 
-    def serialise(self, name: str, inputs: list[object], outputs: list[object]) -> bytes:
+    def serialise(self, name: str, inputs: list[Any], outputs: list[Any]) -> bytes:
         """A checked model at opset 17, readable by every onnxruntime since 1.10."""
         import onnx
         from onnx import helper

