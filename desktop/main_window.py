@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPoint, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.pool = pool or QThreadPool.globalInstance()
         self.pool.setMaxThreadCount(max(2, self.pool.maxThreadCount()))  # indexing must not block search
         self._index_worker: Worker | None = None
+        self._queued: list[str] = []  # folders added while indexing ran
         self._workers: set[Worker] = set()
         self._search_seq = 0
         self.setWindowTitle("Nearby")
@@ -162,7 +163,6 @@ class MainWindow(QMainWindow):
         self.add_button.clicked.connect(self.choose_folder)
         self.cancel_button.clicked.connect(self.cancel_indexing)
         self.skipped_button.clicked.connect(self.show_skipped)
-        self.results.doubleClicked.connect(self._open_index)
         self.results.customContextMenuRequested.connect(self._context_menu)
         self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
         self.delegate.similar_clicked.connect(self.find_similar)
@@ -170,6 +170,31 @@ class MainWindow(QMainWindow):
         focus = QAction(self, shortcut=QKeySequence.StandardKey.Find)
         focus.triggered.connect(self.search_field.setFocus)
         self.addAction(focus)
+        self.results.activated.connect(self._open_index)  # Enter on a result, as well as a double-click
+        self.search_field.installEventFilter(self)
+        self.setAcceptDrops(True)
+
+    # -- keyboard and drops -------------------------------------------------------------------
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        # Down from the search field goes to the results, so the keyboard alone is enough.
+        if watched is self.search_field and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down and self.model.rowCount():
+            self.results.setFocus()
+            self.results.setCurrentIndex(self.model.index(0))
+            return True
+        return super().eventFilter(watched, event)
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if dropped_folders(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        """Folders (or files) dropped on the window are indexed, like Add folder…."""
+        paths = dropped_folders(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.index_folders(paths)
 
     # -- workers ------------------------------------------------------------------------------
 
@@ -192,9 +217,11 @@ class MainWindow(QMainWindow):
             self.index_folders([folder])
 
     def index_folders(self, folders: list[str]) -> None:
-        """Index folders in the background; the window stays usable and searchable."""
+        """Index folders in the background; the window stays usable and searchable. Folders
+        added while indexing runs are queued and indexed next."""
         if self._index_worker is not None:
-            self.banner.show_error(RuntimeError("Indexing is already running; wait for it or cancel it first."))
+            self._queued += [f for f in folders if f not in self._queued]
+            self.statusBar().showMessage(f"Queued: {', '.join(Path(f).name for f in self._queued)}", 10_000)
             return
         self.progress.setRange(0, 0)
         self.progress.setFormat("Listing files…")
@@ -233,6 +260,9 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         if self.search_field.text().strip():
             self.run_search()
+        queued, self._queued = self._queued, []
+        if queued and not (summary and summary.cancelled):
+            self.index_folders(queued)
 
     # -- search -------------------------------------------------------------------------------
 
@@ -333,3 +363,8 @@ class MainWindow(QMainWindow):
         self.pool.waitForDone(5000)
         self.library.close()
         super().closeEvent(event)
+
+
+def dropped_folders(mime: QMimeData) -> list[str]:
+    """Local folders and files among dropped URLs."""
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and Path(url.toLocalFile()).exists()]

@@ -97,3 +97,34 @@ def test_errors_show_in_the_banner_with_the_fix(qtbot: QtBot, tmp_path: Path, mo
     win.show()
     qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=10_000)
     assert "not installed" in win.banner.text and "models.install" in win.banner.text
+
+
+def test_folders_added_while_indexing_are_queued_and_dropped_folders_indexed(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QUrl
+
+    from desktop.main_window import dropped_folders
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, word in ((first, "apples"), (second, "pears")):
+        folder.mkdir()
+        for i in range(30):
+            (folder / f"{word}{i}.txt").write_text(f"Notes about {word}, number {i}. " * 30)
+    win = MainWindow(Library(tmp_path / "lib.sqlite", FakeEmbedder(delay_s=0.2), with_media=False))
+    qtbot.addWidget(win)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(second)), QUrl("https://example.com/x")])
+    assert dropped_folders(mime) == [str(second)]
+    summaries: list[object] = []
+    win.indexing_finished.connect(summaries.append)
+    win.index_folders([str(first)])
+    win.index_folders(dropped_folders(mime))  # arrives while the first folder is indexing
+    qtbot.waitUntil(lambda: len(summaries) == 2, timeout=INDEX_TIMEOUT_MS)
+    assert win.library.status().items == 60
+
+
+def test_keyboard_down_from_search_selects_the_first_result(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    index(qtbot, window, make_docs(tmp_path))
+    search(qtbot, window, "boats at sea")
+    window.search_field.setFocus()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    assert window.results.currentIndex().row() == 0
