@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--library", type=Path, help="library file (default: $NEARBY_LIBRARY or the user data folder)")
     parser.add_argument("--search", metavar="TEXT", help="start with this search")
     args, qt_args = parser.parse_known_args(argv)
+    # QtMultimedia lists every optional codec library it could not find; users need none of it.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
     from PySide6.QtWidgets import QApplication
 

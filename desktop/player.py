@@ -21,7 +21,9 @@ class Player(QObject):
         self._player: Any = None
         self._output: Any = None
         self.current = ""  # the song loaded, playing or paused
-        self.available = self._create()
+        # Whether in-app playback works; found out at the first play, so that the window does
+        # not load QtMultimedia (and FFmpeg) at start for people who never play a song.
+        self.available: bool | None = None
 
     def _create(self) -> bool:
         try:
@@ -37,6 +39,8 @@ class Player(QObject):
 
     def toggle(self, path: str) -> None:
         """Play ``path``, or pause it if it is the song playing now."""
+        if self.available is None:
+            self.available = self._create()
         if not self.available:
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))
             return
@@ -52,11 +56,11 @@ class Player(QObject):
         return self.current if self.is_playing() else ""
 
     def stop(self) -> None:
-        if self.available:
+        if self._player is not None:
             self._player.stop()
 
     def is_playing(self) -> bool:
-        if not self.available:
+        if self._player is None:
             return False
         from PySide6.QtMultimedia import QMediaPlayer
 
