@@ -122,10 +122,6 @@ class Library:
             writer.close()
             self._samples = None  # the library changed: sample again at the next search
 
-    def reindex(self, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
-        """Bring every folder indexed before up to date."""
-        return (yield from self.index(self.folders(), cancel))
-
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
         return search_mod.search(self._store(), self.embedder, query, k, kind, min_score, self._kind_samples(),
                                  self.query_spaces())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["text", "image", "audio", "ocr"]
@@ -104,7 +104,6 @@ class ModelSpec:
     homepage: str
     notes: str = ""
     conversions: tuple[Conversion, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def installed_names(self) -> list[str]:
