@@ -125,7 +125,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
-    _sweep(store, folders, {str(p) for p in files}, run)
+    _sweep(store, folders, {str(p) for p in files}, kinds, run)
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
@@ -229,8 +229,12 @@ def _flush(store: Store, embedder: Embedder, run: _Run) -> None:
     run.pending.clear()
 
 
-def _sweep(store: Store, roots: list[Path], seen: set[str], run: _Run) -> None:
-    """Drop library entries under the indexed folders whose files are gone or no longer indexable."""
+def _sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str], run: _Run) -> None:
+    """Drop library entries under the indexed folders whose files are gone or no longer indexable.
+
+    A file that still exists but whose kind was not indexed this time (its model is missing just
+    now) is kept: losing a model must not empty the library of pictures or songs.
+    """
     with store.transaction():
         for root in roots:
             if root.is_file():
@@ -240,5 +244,7 @@ def _sweep(store: Store, roots: list[Path], seen: set[str], run: _Run) -> None:
                 if root.is_dir():
                     store.add_folder(str(root))
             for path in candidates:
-                if path not in seen and store.delete_path(path):
+                if path in seen or (kind_of(Path(path)) not in kinds and Path(path).exists()):
+                    continue
+                if store.delete_path(path):
                     run.summary["removed"] += 1

@@ -216,3 +216,16 @@ def test_deep_and_transparent_pictures_become_plain_rgb(tmp_path: Path) -> None:
     icon.save(tmp_path / "icon.png")
     flat = open_picture(tmp_path / "icon.png").image
     assert flat.getpixel((1, 1)) == (255, 255, 255) and flat.getpixel((16, 16)) == (200, 0, 0)
+
+
+def test_pictures_survive_a_run_without_the_image_model(tmp_path: Path, text_embedder: object) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(EVAL / "chelsea.jpg", folder / "cat.jpg")
+    (folder / "note.txt").write_text("Remember to buy cat food on the way home.")
+    index(Library(tmp_path / "lib.sqlite", text_embedder), folder)  # type: ignore[arg-type]
+    without_models = Library(tmp_path / "lib.sqlite", text_embedder, media=[])  # type: ignore[arg-type]
+    summary = index(without_models, folder)
+    assert summary.removed == 0 and without_models.status().by_kind == {"document": 1, "image": 1}
+    (folder / "cat.jpg").unlink()
+    assert index(without_models, folder).removed == 1
