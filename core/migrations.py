@@ -103,4 +103,18 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 embedding float[{song_dim}] distance_metric=cosine
             );
         """),
+        # Words of every passage, for "quoted phrases" a result must (or -"must not") contain.
+        # External content: the text lives once, in passages; triggers keep the index in step.
+        Migration("0006_passage_words", """
+            CREATE VIRTUAL TABLE passage_words USING fts5(
+                text, content='passages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+            );
+            INSERT INTO passage_words(rowid, text) SELECT id, text FROM passages;
+            CREATE TRIGGER passages_words_insert AFTER INSERT ON passages BEGIN
+                INSERT INTO passage_words(rowid, text) VALUES (new.id, new.text);
+            END;
+            CREATE TRIGGER passages_words_delete AFTER DELETE ON passages BEGIN
+                INSERT INTO passage_words(passage_words, rowid, text) VALUES ('delete', old.id, old.text);
+            END;
+        """),
     ]

@@ -13,6 +13,7 @@ import numpy as np
 from core.calibration import Background, backgrounds, combined_z, query_z, squash
 from core.errors import NotIndexed
 from core.passages import snippet_of
+from core.query import fts_phrase, parse_query
 from core.store import MAX_KNN, NATIVE_TABLES, ItemRow, Store
 from core.text_embedder import Embedder
 
@@ -89,7 +90,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     present = list(samples) if samples is not None else store.kinds_present()
     kinds = [kind] if kind else present
     norms = backgrounds(store)
-    best: dict[int, tuple[float, float, int | None]] = {}  # item → (z, cosine, passage id)
+    best: _Best = {}
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
         table, vector = (joint or {}).get(each, ("passage_vectors", query))
@@ -105,6 +106,13 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             found += 1
             if found == k:
                 break
+    return _ranked_hits(store, best, k, min_score)
+
+
+_Best = dict[int, tuple[float, float, int | None]]  # item → (calibrated z, cosine, best passage id)
+
+
+def _ranked_hits(store: Store, best: _Best, k: int, min_score: float) -> list[SearchHit]:
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
     items = store.items_by_ids([i for i, _ in ranked])
@@ -113,24 +121,56 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             for i, (z, cos, rowid) in ranked]
 
 
+def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: int = 10, kind: str | None = None,
+                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
+                  samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
+    """Like search_vector, among the passages that contain every required phrase."""
+    matches = store.passages_containing(" AND ".join(fts_phrase(p) for p in required))
+    matches = [m for m in matches if m[1] not in exclude and (kind is None or m[2] == kind)]
+    vectors = store.passage_vectors([m[0] for m in matches])
+    norms = backgrounds(store)
+    stats = {each: query_z(query, (samples or {}).get(each)) for each in {m[2] for m in matches}}
+    best: _Best = {}
+    for passage, item, each in matches:
+        if passage not in vectors:
+            continue
+        cosine = float(vectors[passage] @ query)
+        z = combined_z(cosine, norms.get(each) or Background(each, 0.0, 1.0), stats[each])
+        if item not in best or z > best[item][0]:
+            best[item] = (z, cosine, passage)
+    return _ranked_hits(store, best, k, min_score)
+
+
+def items_containing(store: Store, phrases: Sequence[str]) -> frozenset[int]:
+    """Items with a passage containing any of the phrases (for -"excluded" phrases)."""
+    if not phrases:
+        return frozenset()
+    return frozenset(item for _, item, _ in store.passages_containing(" OR ".join(fts_phrase(p) for p in phrases)))
+
+
 def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str | None = None,
            min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
            spaces: Mapping[str, QuerySpace] | None = None) -> list[SearchHit]:
     """Rank indexed files of every kind by how close they are in meaning to ``query``.
 
     Args:
-        query: words; an empty query gives no results.
+        query: words, matched by meaning; "quoted phrases" every result must contain and
+            -words or -"phrases" none may contain. A query of nothing else gives no results.
         k: at most this many files.
         kind: only files of this kind ("document", "image", "song").
         min_score: leave out files scoring under this (0 keeps every file).
         samples: see search_vector.
         spaces: kinds with a joint model, searched in that model's space.
     """
-    if not query.strip():
+    parsed = parse_query(query)
+    if not parsed.text_for_meaning.strip():
         return []
-    joint = {kind: (space.table, space.embed([query])[0]) for kind, space in (spaces or {}).items()}
-    return search_vector(store, embedder.embed_one(query), k, kind, min_score=min_score, samples=samples,
-                         joint=joint)
+    exclude = items_containing(store, parsed.excluded)
+    vector = embedder.embed_one(parsed.text_for_meaning)
+    if parsed.required:
+        return search_within(store, vector, parsed.required, k, kind, exclude, min_score, samples)
+    joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
+    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint)
 
 
 def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:

@@ -282,6 +282,22 @@ class Store:
                                 (item_id,)).fetchone()
         return ("", None) if row is None else (row[0], row[1])
 
+    def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
+        """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.item_id, i.kind FROM passage_words w JOIN passages p ON p.id = w.rowid "
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? ORDER BY w.rank LIMIT ?",
+            (fts_query, limit))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT passage_id, embedding FROM passage_vectors WHERE passage_id IN ({marks})",
+                                 tuple(ids))
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
     def item_embedding(self, item_id: int, table: str = "item_vectors") -> np.ndarray | None:
         if table != "item_vectors" and table not in NATIVE_TABLES.values():
             raise ValueError(f"unknown item vector table {table!r}")
