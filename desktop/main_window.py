@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.search_field = QLineEdit(objectName="searchField")
-        self.search_field.setPlaceholderText("Search your files by meaning — e.g. “notes about the budget”")
+        self.search_field.setPlaceholderText('Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude')
         self.search_field.setClearButtonEnabled(True)
         self.kind_filter = QComboBox()
         for label, kind in KIND_FILTERS:
