@@ -38,6 +38,7 @@ RESULTS_K = 50
 # MiniLM gives unrelated texts cosines of about 0..0.2; below this a "match" only adds noise.
 # (The CLI shows everything: scripts decide for themselves.)
 MIN_SCORE = 0.2
+SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude'
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"), ("Songs", "song"))
 KIND_NAMES = {"document": ("document", "documents"), "image": ("photo", "photos"), "song": ("song", "songs")}
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.search_field = QLineEdit(objectName="searchField")
-        self.search_field.setPlaceholderText('Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude')
+        self.search_field.setPlaceholderText(SEARCH_HINT)
         self.search_field.setClearButtonEnabled(True)
         self.kind_filter = QComboBox()
         for label, kind in KIND_FILTERS:

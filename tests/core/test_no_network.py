@@ -6,6 +6,7 @@ Nearby is imported, in a fresh interpreter.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -48,11 +49,15 @@ def test_index_and_search_make_no_network_attempt(tmp_path: Path, models_dir: Pa
     docs.mkdir()
     (docs / "a.txt").write_text("The lighthouse keeper logged every passing ship in a notebook.")
     (docs / "b.html").write_text("<p>Fresh bread is best eaten warm.</p><img src='http://example.com/x.png'>")
+    eval_set = Path(__file__).resolve().parent.parent / "data" / "eval"
+    shutil.copy(eval_set / "images" / "chelsea.jpg", docs / "cat.jpg")  # picture model, bridge, text reader
+    shutil.copy(eval_set / "songs" / "evening.ogg", docs / "evening.ogg")  # music model
     attempts = run_guarded(f"""
         from core.cli import main
         assert main(["--library", {str(tmp_path / 'lib.sqlite')!r}, "index", {str(docs)!r}]) == 0
         assert main(["--library", {str(tmp_path / 'lib.sqlite')!r}, "search", "boats at sea", "--json"]) == 0
         assert main(["--library", {str(tmp_path / 'lib.sqlite')!r}, "similar", {str(docs / 'a.txt')!r}]) == 0
+        assert main(["--library", {str(tmp_path / 'lib.sqlite')!r}, "similar", {str(docs / 'cat.jpg')!r}]) == 0
         assert main(["--library", {str(tmp_path / 'lib.sqlite')!r}, "status"]) == 0
     """)
     assert attempts == []
