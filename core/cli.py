@@ -160,7 +160,7 @@ def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:
         out.write("no results\n")
     for rank, hit in enumerate(hits, 1):
         where = f" (p. {hit.page})" if hit.page else ""
-        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.path}{where}\n")
+        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {hit.path}{where}\n")
         if hit.snippet:
             out.write(f"    {hit.snippet}\n")
 
