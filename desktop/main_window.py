@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
     indexing_finished = Signal(object)  # IndexSummary, or None when indexing failed
     search_finished = Signal(list)  # list[SearchHit]
 
-    def __init__(self, library: Library, pool: QThreadPool | None = None) -> None:
+    def __init__(self, library: Library, pool: QThreadPool | None = None, update_on_start: bool = True) -> None:
         super().__init__()
         self.library = library
         self.pool = pool or QThreadPool.globalInstance()
@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self._build()
         self.refresh_status()
+        if update_on_start:  # no folder watching yet: catch up with what changed since last time
+            self.update_folders()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -84,9 +86,12 @@ class MainWindow(QMainWindow):
             self.kind_filter.addItem(label, kind)
         self.add_button = QPushButton("Add folder…")
         self.add_button.setDefault(True)
+        self.update_button = QPushButton("Update")
+        self.update_button.setToolTip("Look for new, changed and deleted files in the folders already added")
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
         top.addWidget(self.kind_filter)
+        top.addWidget(self.update_button)
         top.addWidget(self.add_button)
 
         self.banner = ErrorBanner()
@@ -162,6 +167,7 @@ class MainWindow(QMainWindow):
         self.search_field.returnPressed.connect(self.run_search)
         self.kind_filter.currentIndexChanged.connect(lambda _: self.run_search())
         self.add_button.clicked.connect(self.choose_folder)
+        self.update_button.clicked.connect(self.update_folders)
         self.cancel_button.clicked.connect(self.cancel_indexing)
         self.skipped_button.clicked.connect(self.show_skipped)
         self.results.customContextMenuRequested.connect(self._context_menu)
@@ -235,6 +241,10 @@ class MainWindow(QMainWindow):
 
         self._index_worker = self._run(task, self._indexing_done, self._indexing_progress)
         self._index_worker.signals.errored.connect(lambda _: self._indexing_done(None))
+
+    def update_folders(self) -> None:
+        """Bring every folder added before up to date, in the background."""
+        self._run(lambda _t: self.library.folders(), lambda folders: folders and self.index_folders(folders))
 
     def cancel_indexing(self) -> None:
         if self._index_worker is not None:

@@ -128,3 +128,18 @@ def test_keyboard_down_from_search_selects_the_first_result(qtbot: QtBot, window
     window.search_field.setFocus()
     qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
     assert window.results.currentIndex().row() == 0
+
+
+def test_known_folders_are_brought_up_to_date_at_start(qtbot: QtBot, tmp_path: Path) -> None:
+    docs = make_docs(tmp_path)
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    from core.progress import run_to_end
+
+    run_to_end(library.index([docs]))
+    (docs / "new.txt").write_text("A note written while Nearby was closed.")
+    (docs / "soup.md").unlink()
+    win = MainWindow(library)  # update_on_start is the default
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as done:
+        pass
+    assert (done.args[0].added, done.args[0].removed) == (1, 1)
