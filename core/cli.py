@@ -123,6 +123,8 @@ def _index(library: Library, paths: list[Path]) -> int:
     for failure in summary.failures:
         print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
     print(summary.describe(), file=sys.stderr)
+    if summary.still_skipped:
+        print("`nearby skipped` lists the files that could not be indexed, and why", file=sys.stderr)
     return 130 if summary.cancelled else 0
 
 

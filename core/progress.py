@@ -70,6 +70,10 @@ class IndexSummary:
     cancelled: bool = False
     seconds: float = 0.0
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.moved or self.removed or self.failures)
+
     def describe(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
         if self.moved:
@@ -78,6 +82,6 @@ class IndexSummary:
             parts.append(f"{self.removed} removed")
         parts.append(f"{len(self.failures)} skipped")
         if self.still_skipped:
-            parts.append(f"{self.still_skipped} still skipped (see `nearby skipped`)")
+            parts.append(f"{self.still_skipped} still skipped")
         head = "Indexing cancelled" if self.cancelled else "Indexed"
         return f"{head}: {', '.join(parts)} ({self.passages} passages, {self.seconds:.1f} s)"

@@ -38,6 +38,7 @@ RESULTS_K = 50
 # MiniLM gives unrelated texts cosines of about 0..0.2; below this a "match" only adds noise.
 # (The CLI shows everything: scripts decide for themselves.)
 MIN_SCORE = 0.2
+SUMMARY_SHOWN_MS = 8_000  # how long an indexing summary replaces the counts in the status bar
 SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude'
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"), ("Songs", "song"))
@@ -265,8 +266,8 @@ class MainWindow(QMainWindow):
         self._index_worker = None
         for w in (self.progress, self.cancel_button):
             w.hide()
-        if summary is not None:
-            self.statusBar().showMessage(summary.describe(), 15_000)
+        if summary is not None and (summary.changed or summary.cancelled):
+            self.statusBar().showMessage(summary.describe(), SUMMARY_SHOWN_MS)
         self.indexing_finished.emit(summary)
         self.refresh_status()
         if self.search_field.text().strip():
