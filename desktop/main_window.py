@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
         self.banner = ErrorBanner()
         self.caption = QLabel()
         self.caption.setObjectName("emptyText")
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.linkActivated.connect(lambda _: self.show_weaker())
+        self._weaker: list[SearchHit] = []
         self.model = ResultsModel()
         self.results = QListView(objectName="results")
         self.results.setModel(self.model)
@@ -288,8 +292,8 @@ class MainWindow(QMainWindow):
             self._show_page()
             return
         kind = self.kind_filter.currentData()
-        self._run(lambda _t: self.library.search(query, RESULTS_K, kind, MIN_SCORE),
-                  lambda hits: self._show_hits(seq, f"for “{query}”", hits))
+        self._run(lambda _t: self.library.search(query, RESULTS_K, kind),
+                  lambda hits: self._show_hits(seq, f"for “{query}”", hits, MIN_SCORE))
 
     def find_similar(self, hit: SearchHit) -> None:
         self._search_seq += 1
@@ -297,14 +301,23 @@ class MainWindow(QMainWindow):
         self._run(lambda _t: self.library.similar(hit.path, RESULTS_K),
                   lambda hits: self._show_hits(seq, f"similar to {hit.name}", hits))
 
-    def _show_hits(self, seq: int, caption: str, hits: list[SearchHit]) -> None:
+    def _show_hits(self, seq: int, caption: str, hits: list[SearchHit], min_score: float = 0.0) -> None:
+        """Show the hits scoring at least ``min_score``; the weaker ones are one click away."""
         if seq != self._search_seq:  # a newer search was started meanwhile: drop stale results
             return
-        self.model.set_hits(hits)
-        count = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if hits else "No results"
-        self.caption.setText(f"{count} {caption}")
+        strong = [h for h in hits if h.score >= min_score]
+        self._weaker = hits[len(strong) :]  # hits come best first: the strong ones are a prefix
+        self.model.set_hits(strong)
+        count = f"{len(strong)} result{'s' if len(strong) != 1 else ''}" if strong else "No good matches"
+        more = f' · <a href="weaker">show {len(self._weaker)} weaker</a>' if self._weaker else ""
+        self.caption.setText(f"{count} {html.escape(caption)}{more}")
         self._show_page()
-        self.search_finished.emit(hits)
+        self.search_finished.emit(strong)
+
+    def show_weaker(self) -> None:
+        self.model.set_hits(self.model.hits + self._weaker)
+        self.caption.setText(self.caption.text().split(" · <a")[0])
+        self._weaker = []
 
     def _show_page(self) -> None:
         has_query = bool(self.search_field.text().strip()) or self.model.rowCount() > 0

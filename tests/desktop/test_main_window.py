@@ -143,3 +143,12 @@ def test_known_folders_are_brought_up_to_date_at_start(qtbot: QtBot, tmp_path: P
     with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as done:
         pass
     assert (done.args[0].added, done.args[0].removed) == (1, 1)
+
+
+def test_weak_matches_are_one_click_away(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    index(qtbot, window, make_docs(tmp_path))
+    strong = search(qtbot, window, "boats at sea")
+    assert [Path(h.path).name for h in strong] == ["voyage.txt"]
+    assert "show 2 weaker" in window.caption.text()
+    window.caption.linkActivated.emit("weaker")
+    assert window.model.rowCount() == 3 and "weaker" not in window.caption.text()
