@@ -31,7 +31,7 @@ class GraphBuilder:
         from onnx import helper
 
         output = name or self.out(kind.lower())
-        self.nodes.append(helper.make_node(kind, inputs, [output], **attrs))
+        self.nodes.append(helper.make_node(kind, inputs, [output], name=output, **attrs))
         return output
 
     def serialise(self, name: str, inputs: list[Any], outputs: list[Any]) -> bytes:
