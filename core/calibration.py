@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.store import Store
+from core.store import PASSAGE_VECTORS, Store
 from core.text_embedder import Embedder
 
 # Vectors sampled per kind: enough for a stable mean and spread, cheap to read (~50 ms).
@@ -94,7 +94,7 @@ def measure(store: Store, embedder: Embedder, kinds: list[str],
     queries: np.ndarray | None = None
     out = []
     for kind in kinds:
-        table, embed = (spaces or {}).get(kind, ("passage_vectors", None))
+        table, embed = (spaces or {}).get(kind, (PASSAGE_VECTORS, None))
         sample = store.sample_vectors(kind, SAMPLE, table)
         if len(sample) < MIN_SAMPLE:
             continue

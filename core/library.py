@@ -25,7 +25,7 @@ from core.picture_index import PicturePipeline
 from core.progress import CancelToken, IndexProgress, IndexSummary
 from core.search import QuerySpace, SearchHit
 from core.song_index import SongPipeline
-from core.store import Store
+from core.store import PASSAGE_VECTORS, Store
 from core.text_embedder import Embedder, TextEmbedder
 from models.locate import models_root
 from models.manifest import find_joint_models
@@ -136,7 +136,7 @@ class Library:
         if samples is None:
             store, spaces = self._store(), self.query_spaces()
             samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE, spaces[kind].table if kind in spaces
-                                                  else "passage_vectors") for kind in store.kinds_present()}
+                                                  else PASSAGE_VECTORS) for kind in store.kinds_present()}
             self._samples = samples
         return samples
 

@@ -14,7 +14,7 @@ from core.calibration import Background, backgrounds, combined_z, query_z, squas
 from core.errors import NotIndexed
 from core.passages import snippet_of
 from core.query import fts_phrase, parse_query
-from core.store import MAX_KNN, NATIVE_TABLES, ItemRow, Store
+from core.store import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, ItemRow, Store
 from core.text_embedder import Embedder
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
@@ -93,7 +93,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     best: _Best = {}
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
-        table, vector = (joint or {}).get(each, ("passage_vectors", query))
+        table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
         found = 0
@@ -101,7 +101,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             if n.item_id in exclude or n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
-            passage = n.rowid if table == "passage_vectors" else None
+            passage = n.rowid if table == PASSAGE_VECTORS else None
             best[n.item_id] = (combined_z(cosine, background, stats), cosine, passage)
             found += 1
             if found == k:

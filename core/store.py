@@ -23,7 +23,8 @@ from core.migrations import Migration, migrations
 BUSY_TIMEOUT_MS = 10_000
 # vec0 refuses k above 4096 in sqlite-vec 0.1.9.
 MAX_KNN = 4096
-TEXT_VECTORS = ("passage_vectors", "item_vectors")
+PASSAGE_VECTORS = "passage_embeddings"  # passage vectors, partitioned by kind (migration 0007)
+TEXT_VECTORS = (PASSAGE_VECTORS, "item_vectors")
 NATIVE_TABLES = {"image": "image_vectors", "song": "song_vectors"}  # each media kind's own space
 VECTOR_TABLES = (*TEXT_VECTORS, *NATIVE_TABLES.values())
 
@@ -160,7 +161,7 @@ class Store:
 
     def model_info(self) -> tuple[str, str, int] | None:
         row = self.conn.execute(
-            "SELECT model, model_version, dim FROM vector_tables WHERE name = 'passage_vectors'").fetchone()
+            "SELECT model, model_version, dim FROM vector_tables WHERE name = ?", (PASSAGE_VECTORS,)).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
     # -- items --------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ class Store:
         for order, ((text, page), vector) in enumerate(zip(passages, vectors, strict=True)):
             self.conn.execute("INSERT INTO passages (item_id, ord, page, text) VALUES (?, ?, ?, ?)",
                               (item_id, order, page, text))
-            self.conn.execute("INSERT INTO passage_vectors VALUES (?, ?, ?, ?)",
+            self.conn.execute(f"INSERT INTO {PASSAGE_VECTORS} VALUES (?, ?, ?, ?)",
                               (self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes(), row.kind, item_id))
         self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
                           (item_id, item_vector(vectors).tobytes(), row.kind))
@@ -217,7 +218,7 @@ class Store:
         return item_id
 
     def delete_item(self, item_id: int) -> None:
-        self.conn.execute("DELETE FROM passage_vectors WHERE passage_id IN "
+        self.conn.execute(f"DELETE FROM {PASSAGE_VECTORS} WHERE passage_id IN "
                           "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
         self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))
         for table in NATIVE_TABLES.values():
@@ -294,7 +295,7 @@ class Store:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT passage_id, embedding FROM passage_vectors WHERE passage_id IN ({marks})",
+        rows = self.conn.execute(f"SELECT passage_id, embedding FROM {PASSAGE_VECTORS} WHERE passage_id IN ({marks})",
                                  tuple(ids))
         return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
 
@@ -308,9 +309,9 @@ class Store:
         """Nearest rows of a vector table by cosine distance, optionally of one kind."""
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
-        key = "passage_id" if table == "passage_vectors" else "item_id"
+        key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         has_kind = bool(table in TEXT_VECTORS and kind)
-        sql = (f"SELECT {key}, distance, {'item_id' if table == 'passage_vectors' else key} FROM {table} "
+        sql = (f"SELECT {key}, distance, {'item_id' if table == PASSAGE_VECTORS else key} FROM {table} "
                "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if has_kind else "") + " ORDER BY distance")
         params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
         rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
@@ -326,12 +327,12 @@ class Store:
     def kinds_present(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT kind FROM items ORDER BY kind")]
 
-    def sample_vectors(self, kind: str, limit: int, table: str = "passage_vectors") -> np.ndarray:
+    def sample_vectors(self, kind: str, limit: int, table: str = PASSAGE_VECTORS) -> np.ndarray:
         """Up to ``limit`` vectors of one kind from a table (for score calibration)."""
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
-        if table == "passage_vectors":
-            rows = self.conn.execute("SELECT embedding FROM passage_vectors WHERE kind = ? LIMIT ?", (kind, limit))
+        if table == PASSAGE_VECTORS:
+            rows = self.conn.execute(f"SELECT embedding FROM {PASSAGE_VECTORS} WHERE kind = ? LIMIT ?", (kind, limit))
         else:
             rows = self.conn.execute(f"SELECT embedding FROM {table} LIMIT ?", (limit,))
         vectors = [np.frombuffer(r[0], dtype=np.float32) for r in rows]

@@ -7,7 +7,7 @@ import pytest
 from core.errors import ModelMismatch
 from core.indexer import index_paths
 from core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
-from core.store import Store
+from core.store import PASSAGE_VECTORS, Store
 from tests.documents import write_docx, write_pdf
 from tests.fakes import FakeEmbedder
 
@@ -78,7 +78,7 @@ def test_deleted_file_and_deleted_folder_are_swept(tmp_path: Path, store: Store,
     shutil.rmtree(docs)
     _, summary = run(index_paths(store, fake_embedder, [docs]))
     assert summary.removed == 3 and store.counts()["items"] == 0
-    assert store.knn("passage_vectors", fake_embedder.embed_one("tide"), 10) == []
+    assert store.knn(PASSAGE_VECTORS, fake_embedder.embed_one("tide"), 10) == []
 
 
 def test_moved_file_keeps_its_vectors(tmp_path: Path, store: Store, fake_embedder: FakeEmbedder) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import LibraryError, LibraryTooNew, ModelMismatch
 from core.migrations import migrations
-from core.store import ItemRow, Store
+from core.store import PASSAGE_VECTORS, ItemRow, Store
 
 
 def unit(*values: float) -> np.ndarray:
@@ -54,9 +54,9 @@ def test_vectors_use_cosine_distance_and_kind_metadata(library_path: Path) -> No
         for name, v in vectors.items():
             row = ItemRow(0, f"/x/{name}.txt", "document", name, 1, 1, name)
             store.add_item(row, [(name, None)], v[None, :])
-    near = store.knn("passage_vectors", unit(1, 0, 0, 0), 3)
+    near = store.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 3)
     assert [round(n.distance, 4) for n in near] == [0.0, round(1 - 2**-0.5, 4), 1.0]
-    assert store.knn("passage_vectors", unit(1, 0, 0, 0), 3, kind="image") == []
+    assert store.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 3, kind="image") == []
 
 
 def test_replacing_and_deleting_items_leaves_no_orphans(library_path: Path) -> None:
@@ -66,11 +66,11 @@ def test_replacing_and_deleting_items_leaves_no_orphans(library_path: Path) -> N
         store.add_item(row, [("one", None), ("two", None)], np.stack([unit(1, 0, 0, 0), unit(0, 1, 0, 0)]))
         store.add_item(row, [("three", 2)], unit(0, 0, 1, 0)[None, :])
     assert store.counts()["passages"] == 1
-    assert len(store.knn("passage_vectors", unit(0, 0, 1, 0), 10)) == 1
+    assert len(store.knn(PASSAGE_VECTORS, unit(0, 0, 1, 0), 10)) == 1
     with store.transaction():
         assert store.delete_path("/x/a.txt")
     assert store.counts() == {"items": 0, "passages": 0, "failures": 0, "folders": 0}
-    assert store.knn("passage_vectors", unit(0, 0, 1, 0), 10) == []
+    assert store.knn(PASSAGE_VECTORS, unit(0, 0, 1, 0), 10) == []
     assert store.knn("item_vectors", unit(0, 0, 1, 0), 10) == []
 
 
@@ -88,3 +88,24 @@ def test_many_connections_opening_a_new_library_at_once_migrate_it_once(library_
     with ThreadPoolExecutor(8) as pool:
         stores = list(pool.map(lambda _: Store(library_path, 4), range(8)))
     assert stores[0].conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(migrations(4))
+
+
+def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.store
+
+    full = migrations
+    monkeypatch.setattr(core.store, "migrations", lambda *dims: full(*dims)[:6])  # as the previous release
+    monkeypatch.setattr(core.store, "PASSAGE_VECTORS", "passage_vectors")
+    old = Store(library_path, 4)
+    old.check_model("model-a", "1", 4, ("passage_vectors", "item_vectors"))
+    with old.transaction():
+        for name, vector, kind in (("east", unit(1, 0, 0, 0), "document"), ("north", unit(0, 1, 0, 0), "image")):
+            old.add_item(ItemRow(0, f"/x/{name}", kind, name, 1, 1, name), [(name, None)], vector[None, :])
+    old.close()
+    monkeypatch.setattr(core.store, "migrations", full)
+    monkeypatch.setattr(core.store, "PASSAGE_VECTORS", PASSAGE_VECTORS)
+    new = Store(library_path, 4)
+    assert [n.distance for n in new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5, "document")] == [0.0]
+    assert len(new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5)) == 2, "a KNN over every kind still works"
+    assert new.model_info() == ("model-a", "1", 4), "the record of which model filled it moved along"
