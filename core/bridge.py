@@ -77,8 +77,11 @@ class LabelBridge:
         return vectors
 
     def top_classes(self, probabilities: np.ndarray, k: int = TOP_CLASSES) -> list[tuple[str, float]]:
-        top = np.argsort(-probabilities)[:k]
-        return [(self.labels[i], float(probabilities[i])) for i in top]
+        """The k likeliest labels; classes sharing a name ("missile" twice in ImageNet) count as one."""
+        merged: dict[str, float] = {}
+        for i in np.argsort(-probabilities)[: k * 2]:
+            merged[self.labels[i]] = merged.get(self.labels[i], 0.0) + float(probabilities[i])
+        return sorted(merged.items(), key=lambda kv: -kv[1])[:k]
 
     def vector(self, probabilities: np.ndarray, words: str = "") -> np.ndarray:
         top = np.argsort(-probabilities)[:TOP_CLASSES]
