@@ -64,6 +64,8 @@ class ResultsModel(QAbstractListModel):
             return hit.name
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.path
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # what a screen reader says for the drawn card
+            return f"{KIND_LABELS.get(hit.kind, hit.kind)}: {display_title(hit)}, score {hit.score:.2f}. {hit.snippet}"
         return None
 
 

@@ -96,3 +96,9 @@ def test_find_similar_from_the_row(qtbot: QtBot, window: MainWindow) -> None:
                          pos=window.delegate.similar_box(option).center())
     assert window.caption.text().endswith(f"similar to {hits[0].name}")
     assert [h.kind for h in blocker.args[0]] == ["song"]
+
+
+def test_results_read_well_to_a_screen_reader(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "calm piano", kind_row=3)
+    spoken = window.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("SONG: evening.ogg, score ") and "Sounds like" in spoken
