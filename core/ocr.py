@@ -9,16 +9,14 @@ Boxes are axis-aligned: straight or slightly tilted text reads well, rotated tex
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.errors import ModelFailed
+from core.installed_model import InstalledModel
 from models.catalog import DEFAULT_OCR_MODEL, get_model
-from models.locate import missing_files, model_dir
 from models.spec import ModelSpec, OcrSettings
 
 if TYPE_CHECKING:
@@ -90,39 +88,26 @@ def ctc_decode(probs: np.ndarray, alphabet: list[str]) -> tuple[str, float]:
     return chars, float(probs.max(axis=1)[keep].mean())
 
 
-class TextReader:
+class TextReader(InstalledModel):
     """Finds and reads lines of text in a picture. Sessions open on first use."""
 
+    role = "text reader"
+
     def __init__(self, spec: ModelSpec | None = None, models_root: Path | str | None = None) -> None:
-        self.spec = spec or get_model(DEFAULT_OCR_MODEL)
-        self.folder = model_dir(self.spec, models_root)
-        self._det: ort.InferenceSession | None = None
-        self._rec: ort.InferenceSession | None = None
+        super().__init__(spec or get_model(DEFAULT_OCR_MODEL), models_root)
         self._alphabet: list[str] = []
-        self._lock = threading.Lock()
 
     @property
     def settings(self) -> OcrSettings:
         assert isinstance(self.spec.preprocessing, OcrSettings)
         return self.spec.preprocessing
 
-    def is_installed(self) -> bool:
-        return not missing_files(self.spec, self.folder.parent)
-
     def _load(self) -> tuple[ort.InferenceSession, ort.InferenceSession]:
         with self._lock:
-            if self._det is None or self._rec is None:
-                from core.providers import create_session
-
-                try:
-                    self._det = create_session(str(self.folder / "det.onnx"))
-                    self._rec = create_session(str(self.folder / "rec.onnx"))
-                except Exception as exc:
-                    raise ModelFailed(f"The text reader in {self.folder} could not be loaded ({exc}). "
-                                      "Delete that folder and run `python -m models.install`.") from exc
-                meta = self._rec.get_modelmeta().custom_metadata_map
-                self._alphabet = meta.get("character", "").split("\n") + [" "]
-            return self._det, self._rec
+            det, rec = self.session("det.onnx"), self.session("rec.onnx")
+            if not self._alphabet:  # the recogniser carries its alphabet in its metadata
+                self._alphabet = rec.get_modelmeta().custom_metadata_map.get("character", "").split("\n") + [" "]
+            return det, rec
 
     def detect(self, image: Image.Image) -> list[Box]:
         """Text boxes in picture coordinates, top to bottom, left to right."""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from core.errors import ModelFailed, ModelMissing
+from core.errors import ModelFailed
+from core.installed_model import InstalledModel
 from models.catalog import DEFAULT_TEXT_MODEL, get_model
-from models.locate import missing_files, model_dir
 from models.spec import ModelSpec, TextPreprocessing
 
 if TYPE_CHECKING:
@@ -39,37 +38,14 @@ class Embedder(Protocol):
     def embed_one(self, text: str) -> np.ndarray: ...
 
 
-class TextEmbedder:
+class TextEmbedder(InstalledModel):
     """Embeds texts with one text model. The session is opened on first use, not on creation."""
 
+    role = "text model"
+
     def __init__(self, spec: ModelSpec | None = None, models_root: Path | str | None = None) -> None:
-        self.spec = spec or get_model(DEFAULT_TEXT_MODEL)
-        self.folder = model_dir(self.spec, models_root)
-        self._session: ort.InferenceSession | None = None
+        super().__init__(spec or get_model(DEFAULT_TEXT_MODEL), models_root)
         self._tokenizer: Tokenizer | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def version(self) -> str:
-        return self.spec.version
-
-    @property
-    def dim(self) -> int:
-        return self.spec.dim
-
-    def check_installed(self) -> None:
-        """Raise ModelMissing with the fix when the model's files are not in place."""
-        missing = missing_files(self.spec, self.folder.parent)
-        if missing:
-            raise ModelMissing(
-                f"The text model {self.spec.name} is not installed (missing {', '.join(missing)} in "
-                f"{self.folder}). Run `python -m models.install` (or set NEARBY_MODELS to the "
-                "folder that holds it)."
-            )
 
     @property
     def provider(self) -> str:
@@ -78,20 +54,15 @@ class TextEmbedder:
 
     def _load(self) -> tuple[ort.InferenceSession, Tokenizer]:
         with self._lock:
-            if self._session is None or self._tokenizer is None:
-                self.check_installed()
+            session = self.session()
+            if self._tokenizer is None:
                 from tokenizers import Tokenizer
-
-                from core.providers import create_session
 
                 try:
                     tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-                    self._session = create_session(str(self.folder / "model.onnx"))
                 except Exception as exc:
-                    raise ModelFailed(
-                        f"The text model in {self.folder} could not be loaded ({exc}). "
-                        "Reinstall it with `python -m models.install`."
-                    ) from exc
+                    raise ModelFailed(f"{self.folder / 'tokenizer.json'} could not be read ({exc}). "
+                                      "Reinstall the model with `python -m models.install`.") from exc
                 pre = self.spec.preprocessing
                 assert isinstance(pre, TextPreprocessing), f"{self.spec.name} is not a text model"
                 # The shipped tokenizer.json pads every input to 128: pad only to the batch's longest.
@@ -99,7 +70,7 @@ class TextEmbedder:
                 tokenizer.enable_padding(pad_id=pre.pad_id, pad_token="[PAD]")
                 tokenizer.enable_truncation(max_length=pre.max_tokens)
                 self._tokenizer = tokenizer
-            return self._session, self._tokenizer
+            return session, self._tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts.

@@ -1,0 +1,68 @@
+"""A model's files in the models folder, and its ONNX sessions, opened on first use."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.errors import ModelFailed, ModelMissing
+from models.locate import missing_files, model_dir
+from models.spec import ModelSpec
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
+
+class InstalledModel:
+    """Base of every embedder and reader: where its files are, whether they are all there, and
+    sessions that open lazily (so the CLI and the window start fast) and fail with the fix."""
+
+    role = "model"  # how messages name it: "text model", "image model" …
+
+    def __init__(self, spec: ModelSpec, models_root: Path | str | None = None) -> None:
+        self.spec = spec
+        self.folder = model_dir(spec, models_root)
+        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def dim(self) -> int:
+        return self.spec.dim
+
+    def is_installed(self) -> bool:
+        return not missing_files(self.spec, self.folder.parent)
+
+    def check_installed(self) -> None:
+        """Raise ModelMissing, with the fix, when the model's files are not all in place."""
+        missing = missing_files(self.spec, self.folder.parent)
+        if missing:
+            raise ModelMissing(
+                f"The {self.role} {self.spec.name} is not installed (missing {', '.join(missing)} in "
+                f"{self.folder}). Run `python -m models.install` (or set NEARBY_MODELS to the folder "
+                "that holds it)."
+            )
+
+    def session(self, file: str = "model.onnx") -> ort.InferenceSession:
+        """The session of one of the model's ONNX files, opened on the best execution provider."""
+        with self._lock:
+            if file not in self._sessions:
+                self.check_installed()
+                from core.providers import create_session
+
+                try:
+                    self._sessions[file] = create_session(str(self.folder / file))
+                except Exception as exc:
+                    raise ModelFailed(
+                        f"The {self.role} in {self.folder} could not be loaded ({exc}). "
+                        "Delete that folder and run `python -m models.install` again."
+                    ) from exc
+            return self._sessions[file]
