@@ -71,7 +71,7 @@ def test_find_similar_from_a_result(qtbot: QtBot, window: MainWindow, tmp_path: 
 def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_path: Path) -> None:
     docs = tmp_path / "many"
     docs.mkdir()
-    for i in range(80):
+    for i in range(160):
         (docs / f"n{i}.txt").write_text(f"Note {i}. " + "Filler sentence about ordinary things. " * 60)
     slow = FakeEmbedder(delay_s=0.5)  # every batch of passages takes a while
     win = MainWindow(Library(tmp_path / "lib.sqlite", slow, with_media=False))
@@ -84,7 +84,7 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
         assert win.cancel_button.isVisible()
         qtbot.mouseClick(win.cancel_button, Qt.MouseButton.LeftButton)
     summary = done.args[0]
-    assert summary.cancelled and summary.added < 80
+    assert summary.cancelled and summary.added < 160
     assert isinstance(hits, list)
 
 
