@@ -34,7 +34,7 @@ def parse_query(text: str) -> ParsedQuery:
             excluded.append(word)
         return " "
 
-    rest = _TOKEN.sub(take, text)
+    rest = _TOKEN.sub(take, text).replace('"', " ")  # an empty or unpaired quote means nothing
     return ParsedQuery(" ".join(rest.split()), tuple(p for p in required if p), tuple(p for p in excluded if p))
 
 

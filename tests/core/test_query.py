@@ -13,6 +13,7 @@ def test_quoted_phrases_and_minus_words_are_pulled_out() -> None:
     assert parse_query('"exact only"').text_for_meaning == "exact only"
     assert parse_query("well-known e-mail").meaning == "well-known e-mail", "hyphens inside words stay"
     assert fts_phrase('say "hi"') == '"say ""hi"""'
+    assert parse_query('"" rocket "unclosed').meaning == "rocket unclosed"
 
 
 @pytest.fixture
