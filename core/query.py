@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 # A "phrase" or -"phrase" anywhere; a -word only at the start of a word (well-known stays whole).
-_TOKEN = re.compile(r'(-?)"([^"]+)"|(?<!\S)(-)(\w[\w.@#/-]*)')
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(?<!\S)(-)(\w[\w.@#/-]*)')
 
 
 @dataclass(frozen=True)
