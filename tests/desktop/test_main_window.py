@@ -26,7 +26,8 @@ def make_docs(root: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path, text_embedder: object) -> MainWindow:
-    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder))  # type: ignore[arg-type]
+    # No start-up update: these tests wait for their own indexing run, not a racing one.
+    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder), update_on_start=False)  # type: ignore[arg-type]
     qtbot.addWidget(win)
     win.show()
     return win
@@ -74,7 +75,7 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
     for i in range(160):
         (docs / f"n{i}.txt").write_text(f"Note {i}. " + "Filler sentence about ordinary things. " * 60)
     slow = FakeEmbedder(delay_s=0.5)  # every batch of passages takes a while
-    win = MainWindow(Library(tmp_path / "lib.sqlite", slow, with_media=False))
+    win = MainWindow(Library(tmp_path / "lib.sqlite", slow, with_media=False), update_on_start=False)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.indexing_finished, timeout=INDEX_TIMEOUT_MS) as done:
@@ -109,7 +110,8 @@ def test_folders_added_while_indexing_are_queued_and_dropped_folders_indexed(qtb
         folder.mkdir()
         for i in range(30):
             (folder / f"{word}{i}.txt").write_text(f"Notes about {word}, number {i}. " * 30)
-    win = MainWindow(Library(tmp_path / "lib.sqlite", FakeEmbedder(delay_s=0.2), with_media=False))
+    win = MainWindow(Library(tmp_path / "lib.sqlite", FakeEmbedder(delay_s=0.2), with_media=False),
+                     update_on_start=False)
     qtbot.addWidget(win)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(second)), QUrl("https://example.com/x")])

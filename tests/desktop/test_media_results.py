@@ -20,7 +20,7 @@ def window(qtbot: QtBot, tmp_path: Path, text_embedder: object) -> MainWindow:
     shutil.copy(EVAL / "songs" / "evening.ogg", tmp_path / "evening.ogg")
     shutil.copy(EVAL / "songs" / "friday.ogg", tmp_path / "friday.ogg")
     shutil.copy(EVAL / "images" / "chelsea.jpg", tmp_path / "chelsea.jpg")
-    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder))  # type: ignore[arg-type]
+    win = MainWindow(Library(tmp_path / "lib.sqlite", text_embedder), update_on_start=False)  # type: ignore[arg-type]
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.indexing_finished, timeout=60_000):
