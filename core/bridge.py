@@ -14,6 +14,7 @@ import hashlib
 import re
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -91,3 +92,53 @@ class LabelBridge:
         if words:
             mixed = mixed + NAME_WEIGHT * self.text.embed_one(words)
         return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
+
+
+class LabelledModel(Protocol):
+    """A classifier or tagger whose outputs have names (ImageEmbedder, AudioEmbedder)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def labels(self) -> list[str]: ...
+    def is_installed(self) -> bool: ...
+
+
+class BridgedPipeline:
+    """What picture and song pipelines share: a labelled model, reached through the text space."""
+
+    kind = ""
+    native_table = ""
+    label_prompt = LABEL_PROMPT
+
+    def __init__(self, text: Embedder, model: LabelledModel) -> None:
+        self.text = text
+        self.model = model
+        self._bridge: LabelBridge | None = None
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def dim(self) -> int:
+        return self.model.dim
+
+    def available(self) -> bool:
+        return self.model.is_installed()
+
+    def query_embedder(self) -> None:
+        return None  # typed words reach this kind through the text space, by the bridge
+
+    def bridge(self) -> LabelBridge:
+        if self._bridge is None:
+            self._bridge = LabelBridge(self.text, self.model.labels, self.label_prompt)
+        return self._bridge

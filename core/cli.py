@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.errors import NearbyError
+from core.kinds import KINDS
 from core.library import LIBRARY_ENV, Library, default_library_path
 from core.logfile import configure_logging
 from core.progress import CancelToken, IndexProgress, run_to_end
@@ -25,7 +26,6 @@ from core.search import SearchHit
 # every few seconds is enough and keeps CI logs readable.
 TTY_REFRESH_S = 0.1
 LOG_REFRESH_S = 5.0
-KINDS = ("document", "image", "song")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,27 @@ if TYPE_CHECKING:
     import onnxruntime as ort
 
 
+class LazySessions:
+    """ONNX sessions of the files in one folder, each opened on first use on the best provider."""
+
+    def __init__(self, folder: Path, failure_hint: str) -> None:
+        self.folder = folder
+        self.failure_hint = failure_hint  # the fix a user is told when a file will not load
+        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._lock = threading.Lock()
+
+    def get(self, file: str) -> ort.InferenceSession:
+        with self._lock:
+            if file not in self._sessions:
+                from core.providers import create_session
+
+                try:
+                    self._sessions[file] = create_session(str(self.folder / file))
+                except Exception as exc:
+                    raise ModelFailed(f"{self.folder / file} could not be loaded ({exc}). {self.failure_hint}") from exc
+            return self._sessions[file]
+
+
 class InstalledModel:
     """Base of every embedder and reader: where its files are, whether they are all there, and
     sessions that open lazily (so the CLI and the window start fast) and fail with the fix."""
@@ -23,7 +44,7 @@ class InstalledModel:
     def __init__(self, spec: ModelSpec, models_root: Path | str | None = None) -> None:
         self.spec = spec
         self.folder = model_dir(spec, models_root)
-        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._sessions = LazySessions(self.folder, "Delete that folder and run `python -m models.install` again.")
         self._lock = threading.RLock()
 
     @property
@@ -53,16 +74,5 @@ class InstalledModel:
 
     def session(self, file: str = "model.onnx") -> ort.InferenceSession:
         """The session of one of the model's ONNX files, opened on the best execution provider."""
-        with self._lock:
-            if file not in self._sessions:
-                self.check_installed()
-                from core.providers import create_session
-
-                try:
-                    self._sessions[file] = create_session(str(self.folder / file))
-                except Exception as exc:
-                    raise ModelFailed(
-                        f"The {self.role} in {self.folder} could not be loaded ({exc}). "
-                        "Delete that folder and run `python -m models.install` again."
-                    ) from exc
-            return self._sessions[file]
+        self.check_installed()
+        return self._sessions.get(file)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,16 +16,16 @@ import numpy as np
 
 from core.audio import open_song
 from core.bridge import name_words
-from core.errors import ModelFailed
 from core.image_embedder import to_tensor
 from core.images import open_picture, write_thumbnail
+from core.installed_model import LazySessions
 from core.media import AnalysedMedia
 from core.text_embedder import Embedder
 from models.manifest import JointModel
 from models.spec import ImagePreprocessing
 
 if TYPE_CHECKING:
-    import onnxruntime as ort
+    pass
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -38,24 +37,11 @@ class _Towers:
 
     def __init__(self, model: JointModel) -> None:
         self.model = model
-        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._sessions = LazySessions(model.folder, "Check that folder and its nearby-model.json.")
         self._tokenizer: Any = None
-        self._lock = threading.Lock()
-
-    def session(self, file: str) -> ort.InferenceSession:
-        with self._lock:
-            if file not in self._sessions:
-                from core.providers import create_session
-
-                try:
-                    self._sessions[file] = create_session(str(self.model.path(file)))
-                except Exception as exc:
-                    raise ModelFailed(f"{self.model.path(file)} could not be loaded ({exc}); check the model "
-                                      f"folder {self.model.folder} and its nearby-model.json.") from exc
-            return self._sessions[file]
 
     def run(self, file: str, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        session = self.session(file)
+        session = self._sessions.get(file)
         names = {i.name for i in session.get_inputs()}
         return np.asarray(session.run(None, {k: v for k, v in feeds.items() if k in names})[0])
 

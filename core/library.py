@@ -129,7 +129,7 @@ class Library:
     def query_spaces(self) -> dict[str, QuerySpace]:
         """Kinds with a joint model: typed words reach them in that model's own space."""
         return {kind: QuerySpace(m.native_table, q) for kind, m in self.media.items()
-                if m.available() and (q := m.query_embedder()) is not None}
+                if (q := m.query_embedder()) is not None and m.available()}
 
     def _kind_samples(self) -> dict[str, np.ndarray]:
         samples = self._samples

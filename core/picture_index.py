@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.bridge import LabelBridge, name_words
+from core.bridge import BridgedPipeline, name_words
 from core.image_embedder import ImageEmbedder
 from core.images import open_picture, write_thumbnail
 from core.media import AnalysedMedia
@@ -31,8 +31,8 @@ TEXT_BEARING = frozenset({
 })
 
 
-class PicturePipeline:
-    """Decodes, classifies, bridges and thumbnails pictures for the indexer."""
+class PicturePipeline(BridgedPipeline):
+    """Decodes, classifies, bridges, reads and thumbnails pictures for the indexer."""
 
     kind = "image"
     native_table = "image_vectors"
@@ -41,31 +41,7 @@ class PicturePipeline:
                  reader: TextReader | None = None) -> None:
         self.images = images or ImageEmbedder()
         self.reader = reader or TextReader()
-        self.text = text
-        self._bridge: LabelBridge | None = None
-
-    @property
-    def name(self) -> str:
-        return self.images.name
-
-    @property
-    def version(self) -> str:
-        return self.images.spec.version
-
-    @property
-    def dim(self) -> int:
-        return self.images.dim
-
-    def query_embedder(self) -> None:
-        return None  # reached through the text space, by the bridge
-
-    def available(self) -> bool:
-        return self.images.is_installed()
-
-    def bridge(self) -> LabelBridge:
-        if self._bridge is None:
-            self._bridge = LabelBridge(self.text, self.images.labels)
-        return self._bridge
+        super().__init__(text, self.images)
 
     def _worth_reading(self, meta: dict[str, object], probabilities: np.ndarray) -> bool:
         if not self.reader.is_installed():

@@ -86,9 +86,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
     """
-    # The samples, when given, are keyed by the kinds present: no need to ask the library.
-    present = list(samples) if samples is not None else store.kinds_present()
-    kinds = [kind] if kind else present
+    kinds = [kind] if kind else _kinds_present(store, samples)
     norms = backgrounds(store)
     best: _Best = {}
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
@@ -107,6 +105,11 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             if found == k:
                 break
     return _ranked_hits(store, best, k, min_score)
+
+
+def _kinds_present(store: Store, samples: Mapping[str, np.ndarray] | None) -> list[str]:
+    # The samples, when given, are keyed by the kinds present: no need to ask the library.
+    return list(samples) if samples is not None else store.kinds_present()
 
 
 _Best = dict[int, tuple[float, float, int | None]]  # item → (calibrated z, cosine, best passage id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.audio import open_song
 from core.audio_embedder import AudioEmbedder
-from core.bridge import LabelBridge, name_words
+from core.bridge import BridgedPipeline, name_words
 from core.media import AnalysedMedia
 from core.text_embedder import Embedder
 
@@ -27,7 +27,7 @@ def duration_text(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02}"
 
 
-class SongPipeline:
+class SongPipeline(BridgedPipeline):
     """Decodes a few windows of a song, tags them, and bridges the tags into the text space."""
 
     kind = "song"
@@ -35,31 +35,8 @@ class SongPipeline:
 
     def __init__(self, text: Embedder, audio: AudioEmbedder | None = None) -> None:
         self.audio = audio or AudioEmbedder()
-        self.text = text
-        self._bridge: LabelBridge | None = None
-
-    @property
-    def name(self) -> str:
-        return self.audio.name
-
-    @property
-    def version(self) -> str:
-        return self.audio.spec.version
-
-    @property
-    def dim(self) -> int:
-        return self.audio.dim
-
-    def query_embedder(self) -> None:
-        return None  # reached through the text space, by the bridge
-
-    def available(self) -> bool:
-        return self.audio.is_installed()
-
-    def bridge(self) -> LabelBridge:
-        if self._bridge is None:
-            self._bridge = LabelBridge(self.text, self.audio.labels, self.audio.pre.label_prompt)
-        return self._bridge
+        self.label_prompt = self.audio.pre.label_prompt
+        super().__init__(text, self.audio)
 
     def analyse(self, path: Path, sha256: str) -> AnalysedMedia:
         """Raises UnsupportedFile for audio that cannot be decoded."""
