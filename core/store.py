@@ -142,18 +142,30 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.conn:
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE). A deferred one
+        that reads before it writes cannot wait for another writer: SQLite fails its upgrade at
+        once with "database is locked", as it did under a search thread. Nested, it is a savepoint."""
+        if self.conn.in_transaction:
+            with self.conn:
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def check_model(self, model: str, version: str, dim: int, tables: tuple[str, ...] = TEXT_VECTORS) -> None:
         """Record which model fills these vector tables, or refuse a library filled by another."""
         for table in tables:
-            row = self.conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (table,)).fetchone()
-            if row is None:
-                with self.transaction():
+            with self.transaction():  # looked at and recorded under the write lock: two runs may start at once
+                row = self.conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (table,)).fetchone()
+                if row is None:
                     self.conn.execute("INSERT INTO vector_tables VALUES (?, ?, ?, ?, ?)",
                                       (table, model, version, dim, time.time()))
-            elif row[0] != model or row[1] != dim:
+            if row is not None and (row[0] != model or row[1] != dim):
                 raise ModelMismatch(
                     f"The library {self.path} was indexed with {row[0]} ({row[1]}-d), not {model}. "
                     "Index into a new library file (--library), or switch back to that model."

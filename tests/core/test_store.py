@@ -90,6 +90,45 @@ def test_many_connections_opening_a_new_library_at_once_migrate_it_once(library_
     assert stores[0].conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(migrations(4))
 
 
+def test_a_write_that_reads_first_waits_for_another_writer_instead_of_failing(library_path: Path) -> None:
+    """The indexer deletes a broken file's old rows (a read, then writes) while another connection
+    writes: it must wait for the lock, not fail with "database is locked"."""
+    import threading
+
+    writer, other = Store(library_path, 4), Store(library_path, 4)
+    writer.record_failure("/d/broken.docx", "damaged", 1, 1)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_write_lock() -> None:
+        with other.transaction():
+            other.add_folder("/elsewhere")
+            locked.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_write_lock)
+    holder.start()
+    locked.wait(5)
+    threading.Timer(0.3, release.set).start()
+    with writer.transaction():
+        assert writer.item_by_path("/d/broken.docx") is None  # a read first …
+        writer.delete_path("/d/broken.docx")  # … then the write waits for the other writer
+    holder.join()
+    assert writer.failure("/d/broken.docx") is None and "/elsewhere" in writer.folders()
+
+
+def test_a_failed_transaction_leaves_nothing_behind(library_path: Path) -> None:
+    store = Store(library_path, 4)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_folder("/kept-out")
+        raise RuntimeError("boom")
+    with store.transaction():
+        store.add_folder("/kept")
+        with pytest.raises(RuntimeError), store.transaction():  # nested: only the inner part is undone
+            store.add_folder("/inner")
+            raise RuntimeError("boom")
+    assert store.folders() == ["/kept"]
+
+
 def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import core.store
