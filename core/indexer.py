@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 # Passages collected before one embedding call and one write transaction: big enough to keep
 # the model's batches full, small enough that cancel answers within a second or two.
 FLUSH_PASSAGES = 96
+# Pictures and songs come with their vectors made, at up to a second each: what is ready is
+# written at least this often, so a crash or a cancel loses little work.
+FLUSH_SECONDS = 5.0
 # How often the file listing reports progress while it walks a large tree.
 SCAN_REPORT_EVERY = 500
 
@@ -43,6 +46,7 @@ class _Pending:
     passages: list[tuple[str, int | None]]
     vectors: np.ndarray | None = None  # already made (pictures); documents are embedded at flush
     native: np.ndarray | None = None
+    replaces: bool = False  # an item of that path is in the library already
 
 
 @dataclass
@@ -51,6 +55,7 @@ class _Run:
                                                                   removed=0, still_skipped=0, passages=0))
     failures: list[FileFailure] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    flushed_at: float = field(default_factory=time.monotonic)
 
 
 def file_sha256(path: Path) -> str:
@@ -105,7 +110,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     store.check_model(embedder.name, embedder.version, embedder.dim)
     pipelines = {p.kind: p for p in media if p.available()}
     for p in pipelines.values():
-        store.check_model(p.name, p.version, p.dim, (p.native_table,))
+        _adopt_model(store, p)
     kinds = frozenset({"document", *pipelines})
     folders = [Path(r).expanduser().resolve() for r in roots]
     run = _Run()
@@ -116,12 +121,16 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             yield IndexProgress("scanning", len(files), 0, str(path))
         if cancel.cancelled:
             return _summary(run, True, started)
+    listed = set(files)  # items still waiting for a new model, wherever they are, come along
+    files += [p for p in map(Path, store.stale_paths(sorted(pipelines))) if p not in listed and p.is_file()]
     for done, path in enumerate(files):
         if cancel.cancelled:
+            _keep_ready(store, run)
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
         _visit(store, path, run, pipelines)
-        if sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES:
+        if (sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES
+                or time.monotonic() - run.flushed_at > FLUSH_SECONDS):
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
@@ -145,7 +154,7 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
     try:
         stat = path.stat()
         old = store.item_by_path(key)
-        if old and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        if old and old.sha256 and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             run.summary["unchanged"] += 1
             return
         failed = store.failure(key)
@@ -168,14 +177,14 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
             texts: list[tuple[str, int | None]] = [(seen.description, None)]
             texts += [(text, None) for text, _ in seen.extra_passages]
             vectors = np.stack([seen.text_vector] + [vector for _, vector in seen.extra_passages])
-            run.pending.append(_Pending(row, texts, vectors, seen.native_vector))
+            run.pending.append(_Pending(row, texts, vectors, seen.native_vector, old is not None))
         else:
             extracted = extract(path)
             passages = [(p.text, p.page) for p in split_passages(extracted.sections)]
             if not passages:
                 raise UnsupportedFile("no text found")
             row = ItemRow(0, key, "document", extracted.title, stat.st_size, stat.st_mtime_ns, sha)
-            run.pending.append(_Pending(row, passages))
+            run.pending.append(_Pending(row, passages, replaces=old is not None))
         run.summary["updated" if old else "added"] += 1
     except UnsupportedFile as exc:
         _fail(store, path, str(exc), run)
@@ -184,6 +193,18 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
     except Exception as exc:  # a reader library choked on this file: skip it, keep the run going
         log.exception("unexpected error reading %s", path)
         _fail(store, path, f"could not be read ({type(exc).__name__}: {exc})", run)
+
+
+def _adopt_model(store: Store, pipeline: MediaPipeline) -> None:
+    """Let a kind's model change: a joint model installed (or removed) since the last run takes
+    over that kind's own space, and its items are analysed again, here or in a later run."""
+    recorded = store.vector_model(pipeline.native_table)
+    if recorded is None:
+        store.check_model(pipeline.name, pipeline.version, pipeline.dim, (pipeline.native_table,))
+    elif recorded != (pipeline.name, pipeline.dim):
+        waiting = store.switch_model(pipeline.kind, pipeline.name, pipeline.version, pipeline.dim)
+        log.info("the %s model changed from %s to %s: %d items will be analysed again",
+                 pipeline.kind, recorded[0], pipeline.name, waiting)
 
 
 def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
@@ -212,21 +233,35 @@ def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
         store.record_failure(str(path), reason, size, mtime)
 
 
-def _flush(store: Store, embedder: Embedder, run: _Run) -> None:
+def _flush(store: Store, embedder: Embedder | None, run: _Run) -> None:
+    """Embed the pending documents' passages and write every pending item in one transaction.
+    Without an embedder, only items that came with their vectors may be pending."""
+    run.flushed_at = time.monotonic()
     if not run.pending:
         return
     texts = [text for p in run.pending if p.vectors is None for text, _ in p.passages]
-    embedded = embedder.embed(texts)
+    embedded = embedder.embed(texts) if texts and embedder is not None else None
     offset = 0
     with store.transaction():
         for p in run.pending:
             vectors = p.vectors
             if vectors is None:
+                assert embedded is not None, "documents are flushed with an embedder"
                 vectors = embedded[offset : offset + len(p.passages)]
                 offset += len(p.passages)
             store.add_item(p.row, p.passages, vectors, p.native)
     run.summary["passages"] += sum(len(p.passages) for p in run.pending)
     run.pending.clear()
+
+
+def _keep_ready(store: Store, run: _Run) -> None:
+    """On cancel: write the pictures and songs already analysed; documents still to be embedded
+    are left for the next run (embedding them now would keep the user waiting)."""
+    ready = [p for p in run.pending if p.vectors is not None]
+    for dropped in (p for p in run.pending if p.vectors is None):
+        run.summary["updated" if dropped.replaces else "added"] -= 1
+    run.pending = ready
+    _flush(store, None, run)
 
 
 def _sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str], run: _Run) -> None:

@@ -127,9 +127,13 @@ class Library:
                                  self.query_spaces())
 
     def query_spaces(self) -> dict[str, QuerySpace]:
-        """Kinds with a joint model: typed words reach them in that model's own space."""
+        """Kinds with a joint model: typed words reach them in that model's own space. A joint
+        model installed since the last index run is used once a run has given it the kind's space;
+        until then the kind is searched through the text-space vectors it already has."""
+        store = self._store()
         return {kind: QuerySpace(m.native_table, q) for kind, m in self.media.items()
-                if (q := m.query_embedder()) is not None and m.available()}
+                if (q := m.query_embedder()) is not None and m.available()
+                and store.vector_model(m.native_table) == (m.name, m.dim)}
 
     def _kind_samples(self) -> dict[str, np.ndarray]:
         samples = self._samples

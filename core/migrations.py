@@ -16,6 +16,17 @@ class Migration:
     sql: str
 
 
+def native_vectors(table: str, dim: int) -> str:
+    """A media kind's vectors in its model's own space. Also what a model switch recreates
+    (Store.switch_model), since a vec0 table's width is fixed when it is made."""
+    return f"""
+    CREATE VIRTUAL TABLE {table} USING vec0(
+        item_id INTEGER PRIMARY KEY,
+        embedding float[{dim}] distance_metric=cosine
+    );
+    """
+
+
 def _text_vectors(dim: int) -> str:
     # Filter fields live in the vec0 table as metadata columns: filters on joined tables would
     # apply only after the KNN step and could return nothing (sqlite-vec#152).
@@ -82,10 +93,7 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
         # model's own space, for look-alikes; their text-space vectors live in passage_vectors.
         Migration("0003_images", f"""
             ALTER TABLE items ADD COLUMN meta TEXT NOT NULL DEFAULT '{{}}';
-            CREATE VIRTUAL TABLE image_vectors USING vec0(
-                item_id INTEGER PRIMARY KEY,
-                embedding float[{image_dim}] distance_metric=cosine
-            );
+            {native_vectors("image_vectors", image_dim)}
         """),
         # Per-kind score backgrounds that make one mixed result list possible (core/calibration.py).
         Migration("0004_calibration", """
@@ -97,12 +105,7 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
             );
         """),
         # Songs: vectors in the music model's own space, for sound-alikes.
-        Migration("0005_songs", f"""
-            CREATE VIRTUAL TABLE song_vectors USING vec0(
-                item_id INTEGER PRIMARY KEY,
-                embedding float[{song_dim}] distance_metric=cosine
-            );
-        """),
+        Migration("0005_songs", native_vectors("song_vectors", song_dim)),
         # Words of every passage, for "quoted phrases" a result must (or -"must not") contain.
         # External content: the text lives once, in passages; triggers keep the index in step.
         Migration("0006_passage_words", """

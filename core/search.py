@@ -189,8 +189,11 @@ def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
     item = store.item_by_path(key)
     table = NATIVE_TABLES.get(item.kind, "item_vectors") if item else "item_vectors"
     vector = store.item_embedding(item.id, table) if item else None
-    if item is None or vector is None:
+    if item is None:
         raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
+    if vector is None:
+        raise NotIndexed(f"{key} waits to be analysed again by a newly installed {item.kind} model; "
+                         "bring the library up to date first (nearby index, or Update in the window).")
     neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
     rows = store.items_by_ids([n.item_id for n in neighbours])
     hits = []

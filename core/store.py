@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import LibraryError, LibraryTooNew, ModelMismatch
-from core.migrations import Migration, migrations
+from core.migrations import Migration, migrations, native_vectors
 
 # Writers wait this long for a lock held by another connection before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -170,6 +170,34 @@ class Store:
                     f"The library {self.path} was indexed with {row[0]} ({row[1]}-d), not {model}. "
                     "Index into a new library file (--library), or switch back to that model."
                 )
+
+    def vector_model(self, table: str) -> tuple[str, int] | None:
+        """(model, dim) that filled a vector table, or None before anything was recorded."""
+        row = self.conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (table,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def switch_model(self, kind: str, model: str, version: str, dim: int) -> int:
+        """Give a media kind's own space to another model (a joint model installed or removed).
+
+        Its vector table is made again at the new width, and every item of the kind is marked
+        stale (an empty sha256) so that the next visit analyses it again; until then it keeps its
+        text-space vectors. Returns how many items wait for that.
+        """
+        table = NATIVE_TABLES[kind]
+        with self.transaction():
+            self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self.conn.execute(native_vectors(table, dim))
+            self.conn.execute("INSERT OR REPLACE INTO vector_tables VALUES (?, ?, ?, ?, ?)",
+                              (table, model, version, dim, time.time()))
+            self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
+            self.conn.execute("DELETE FROM calibration WHERE kind = ?", (kind,))  # measured in the old space
+            return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def stale_paths(self, kinds: Sequence[str]) -> list[str]:
+        """Items waiting to be analysed again after a model switch, of these kinds."""
+        marks = ", ".join("?" * len(kinds))
+        return [r[0] for r in self.conn.execute(
+            f"SELECT path FROM items WHERE sha256 = '' AND kind IN ({marks}) ORDER BY path", tuple(kinds))]
 
     def model_info(self) -> tuple[str, str, int] | None:
         row = self.conn.execute(

@@ -129,7 +129,7 @@ def test_cancel_stops_early_keeps_committed_work_and_resumes(tmp_path: Path, sto
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import core.indexer
 
-    monkeypatch.setattr(core.indexer, "FLUSH_PASSAGES", 1)  # commit after every file
+    monkeypatch.setattr(core.indexer, "FLUSH_PASSAGES", 4)  # commit after every fourth file
     docs = tmp_path / "many"
     docs.mkdir()
     for i in range(20):
@@ -149,6 +149,7 @@ def test_cancel_stops_early_keeps_committed_work_and_resumes(tmp_path: Path, sto
     assert summary.cancelled
     partial = store.counts()["items"]
     assert 0 < partial < 20
+    assert summary.added == partial, "documents not yet embedded at the cancel are not reported as added"
     _, rest = run(index_paths(store, embedder, [docs]))
     assert rest.added == 20 - partial and store.counts()["items"] == 20
 

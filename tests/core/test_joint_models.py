@@ -91,3 +91,69 @@ def test_an_installed_clap_style_model_reaches_songs(models_with_joint: Path, tm
 
 def test_without_a_joint_model_the_bridge_is_used(models_dir: Path, tmp_path: Path) -> None:
     assert isinstance(Library(tmp_path / "lib.sqlite").media["image"], PicturePipeline)
+
+
+def test_a_joint_model_installed_later_takes_over_an_existing_library(models_dir: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user who installs a CLIP-style model into a library built with the bridge gets it used for
+    pictures on the next run (every picture analysed again, also in folders not named), searches
+    keep working in between, and removing the model switches back."""
+    root = tmp_path / "models"
+    root.mkdir()
+    for installed in models_dir.iterdir():
+        (root / installed.name).symlink_to(installed, target_is_directory=True)
+    monkeypatch.setenv("NEARBY_MODELS", str(root))
+    pictures, more = tmp_path / "pictures", tmp_path / "more"
+    shutil.copytree(EVAL / "images", pictures)
+    more.mkdir()
+    shutil.copy(EVAL / "images" / "launch.jpg", more / "rocket.jpg")
+    path = tmp_path / "lib.sqlite"
+    first = index(Library(path), pictures, more)
+    assert first.added == 13
+
+    shutil.copytree(FIXTURES / "tiny-clip", root / "tiny-clip")
+    library = Library(path)
+    assert isinstance(library.media["image"], JointImagePipeline)
+    before = library.search("a rocket launch", k=3, kind="image")  # not re-indexed yet: the old vectors serve
+    assert before and Path(before[0].path).name in {"launch.jpg", "rocket.jpg"}
+    summary = index(library, pictures)  # only one folder named …
+    assert summary.updated == 13 and not summary.failures  # … every picture moves to the new space
+    store = library._store()  # noqa: SLF001 - looking at what was stored
+    assert store.vector_model("image_vectors") == ("tiny-clip", 32)
+    assert store.stale_paths(["image"]) == []
+    vector = store.item_embedding(store.item_by_path(str(more / "rocket.jpg")).id, "image_vectors")  # type: ignore[union-attr]
+    assert vector is not None and vector.shape == (32,)
+    assert len(library.search("a rocket launch", k=20, kind="image")) == 13
+    assert len(library.similar(pictures / "chelsea.jpg", k=3)) == 3
+
+    shutil.rmtree(root / "tiny-clip")
+    back = Library(path)
+    assert isinstance(back.media["image"], PicturePipeline)
+    assert index(back, pictures, more).updated == 13
+    assert back._store().vector_model("image_vectors") == ("efficientnet-lite2", 1280)  # noqa: SLF001
+    assert Path(back.search("a rocket launch", k=1, kind="image")[0].path).name in {"launch.jpg", "rocket.jpg"}
+
+
+def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_run(
+        models_with_joint: Path, tmp_path: Path) -> None:
+    from core.errors import NotIndexed
+    from core.progress import CancelToken
+
+    library = Library(tmp_path / "lib.sqlite")
+    pictures = tmp_path / "pictures"
+    shutil.copytree(EVAL / "images", pictures)
+    assert index(library, pictures).added == 12
+    store = library._store()  # noqa: SLF001 - set the scene: as if the model had just been switched
+    assert store.switch_model("image", "tiny-clip", "0", 32) == 12
+    with pytest.raises(NotIndexed, match="analysed again"):
+        library.similar(pictures / "chelsea.jpg")
+    cancel = CancelToken()
+    run = library.index([tmp_path / "elsewhere"], cancel)  # a run over nothing still takes the waiting ones
+    for progress in run:
+        if progress.phase == "indexing" and progress.done == 3:
+            cancel.cancel()
+    waiting = len(store.stale_paths(["image"]))
+    assert 0 < waiting < 12, "the pictures analysed before the cancel are kept"
+    assert index(library).updated == waiting
+    assert store.stale_paths(["image"]) == []
+    assert len(library.similar(pictures / "chelsea.jpg", k=3)) == 3
