@@ -3,7 +3,8 @@
 Nearby ships no text-aligned image or audio model (none can be had from the registries it uses),
 but people may own one: a CLIP-style pair (image tower + text tower in one space) or a
 CLAP-style pair (audio tower + text tower). Put its files in a folder under the models folder
-with a manifest, and Nearby uses it for that kind instead of the class-name bridge:
+with a manifest, and Nearby uses it for that kind instead of the class-name bridge (an existing
+library analyses that kind's files again at its next index run, see core.indexer):
 
     <models folder>/my-clip/
         image.onnx        input "pixel_values" (N, 3, H, W) float32, normalised; output (N, D)
