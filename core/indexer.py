@@ -125,7 +125,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     files += [p for p in map(Path, store.stale_paths(sorted(pipelines))) if p not in listed and p.is_file()]
     for done, path in enumerate(files):
         if cancel.cancelled:
-            _keep_ready(store, run)
+            _keep_ready(store, embedder, run)
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
         _visit(store, path, run, pipelines)
@@ -198,13 +198,9 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
 def _adopt_model(store: Store, pipeline: MediaPipeline) -> None:
     """Let a kind's model change: a joint model installed (or removed) since the last run takes
     over that kind's own space, and its items are analysed again, here or in a later run."""
-    recorded = store.vector_model(pipeline.native_table)
-    if recorded is None:
-        store.check_model(pipeline.name, pipeline.version, pipeline.dim, (pipeline.native_table,))
-    elif recorded != (pipeline.name, pipeline.dim):
-        waiting = store.switch_model(pipeline.kind, pipeline.name, pipeline.version, pipeline.dim)
-        log.info("the %s model changed from %s to %s: %d items will be analysed again",
-                 pipeline.kind, recorded[0], pipeline.name, waiting)
+    waiting = store.adopt_model(pipeline.kind, pipeline.name, pipeline.version, pipeline.dim)
+    if waiting:
+        log.info("the %s model is now %s: %d items will be analysed again", pipeline.kind, pipeline.name, waiting)
 
 
 def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
@@ -233,20 +229,18 @@ def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
         store.record_failure(str(path), reason, size, mtime)
 
 
-def _flush(store: Store, embedder: Embedder | None, run: _Run) -> None:
-    """Embed the pending documents' passages and write every pending item in one transaction.
-    Without an embedder, only items that came with their vectors may be pending."""
+def _flush(store: Store, embedder: Embedder, run: _Run) -> None:
+    """Embed the pending documents' passages and write every pending item in one transaction."""
     run.flushed_at = time.monotonic()
     if not run.pending:
         return
     texts = [text for p in run.pending if p.vectors is None for text, _ in p.passages]
-    embedded = embedder.embed(texts) if texts and embedder is not None else None
+    embedded = embedder.embed(texts) if texts else np.empty((0, embedder.dim), dtype=np.float32)
     offset = 0
     with store.transaction():
         for p in run.pending:
             vectors = p.vectors
             if vectors is None:
-                assert embedded is not None, "documents are flushed with an embedder"
                 vectors = embedded[offset : offset + len(p.passages)]
                 offset += len(p.passages)
             store.add_item(p.row, p.passages, vectors, p.native)
@@ -254,14 +248,14 @@ def _flush(store: Store, embedder: Embedder | None, run: _Run) -> None:
     run.pending.clear()
 
 
-def _keep_ready(store: Store, run: _Run) -> None:
+def _keep_ready(store: Store, embedder: Embedder, run: _Run) -> None:
     """On cancel: write the pictures and songs already analysed; documents still to be embedded
     are left for the next run (embedding them now would keep the user waiting)."""
     ready = [p for p in run.pending if p.vectors is not None]
     for dropped in (p for p in run.pending if p.vectors is None):
         run.summary["updated" if dropped.replaces else "added"] -= 1
     run.pending = ready
-    _flush(store, None, run)
+    _flush(store, embedder, run)  # nothing left to embed: no model time
 
 
 def _sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str], run: _Run) -> None:

@@ -187,10 +187,10 @@ def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
     """
     key = str(Path(path).expanduser().resolve())
     item = store.item_by_path(key)
-    table = NATIVE_TABLES.get(item.kind, "item_vectors") if item else "item_vectors"
-    vector = store.item_embedding(item.id, table) if item else None
     if item is None:
         raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
+    table = NATIVE_TABLES.get(item.kind, "item_vectors")
+    vector = store.item_embedding(item.id, table)
     if vector is None:
         raise NotIndexed(f"{key} waits to be analysed again by a newly installed {item.kind} model; "
                          "bring the library up to date first (nearby index, or Update in the window).")

@@ -161,15 +161,29 @@ class Store:
         """Record which model fills these vector tables, or refuse a library filled by another."""
         for table in tables:
             with self.transaction():  # looked at and recorded under the write lock: two runs may start at once
-                row = self.conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (table,)).fetchone()
-                if row is None:
-                    self.conn.execute("INSERT INTO vector_tables VALUES (?, ?, ?, ?, ?)",
-                                      (table, model, version, dim, time.time()))
-            if row is not None and (row[0] != model or row[1] != dim):
+                recorded = self.vector_model(table)
+                if recorded is None:
+                    self._record_model(table, model, version, dim)
+            if recorded is not None and recorded != (model, dim):
                 raise ModelMismatch(
-                    f"The library {self.path} was indexed with {row[0]} ({row[1]}-d), not {model}. "
+                    f"The library {self.path} was indexed with {recorded[0]} ({recorded[1]}-d), not {model}. "
                     "Index into a new library file (--library), or switch back to that model."
                 )
+
+    def adopt_model(self, kind: str, model: str, version: str, dim: int) -> int:
+        """Record the model of a media kind's own space, switching to it (see switch_model) if
+        another one filled it. Returns how many items now wait to be analysed again."""
+        with self.transaction():  # decided under the write lock: two runs must not both switch
+            recorded = self.vector_model(NATIVE_TABLES[kind])
+            if recorded is None:
+                self._record_model(NATIVE_TABLES[kind], model, version, dim)
+            elif recorded != (model, dim):
+                return self.switch_model(kind, model, version, dim)
+        return 0
+
+    def _record_model(self, table: str, model: str, version: str, dim: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO vector_tables VALUES (?, ?, ?, ?, ?)",
+                          (table, model, version, dim, time.time()))
 
     def vector_model(self, table: str) -> tuple[str, int] | None:
         """(model, dim) that filled a vector table, or None before anything was recorded."""
@@ -187,8 +201,7 @@ class Store:
         with self.transaction():
             self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self.conn.execute(native_vectors(table, dim))
-            self.conn.execute("INSERT OR REPLACE INTO vector_tables VALUES (?, ?, ?, ?, ?)",
-                              (table, model, version, dim, time.time()))
+            self._record_model(table, model, version, dim)
             self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
             self.conn.execute("DELETE FROM calibration WHERE kind = ?", (kind,))  # measured in the old space
             return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
