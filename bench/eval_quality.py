@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageOps
 
-from core.library import Library
+from nearby.core.library import Library
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 DOCUMENTS = {
@@ -136,8 +136,8 @@ def sampling_cost() -> float:
     import numpy as np
     import soundfile as sf
 
-    from core.audio import EXCERPT_SECONDS, open_song
-    from core.audio_embedder import AudioEmbedder
+    from nearby.core.inference.audio_embedder import AudioEmbedder
+    from nearby.core.media.audio import EXCERPT_SECONDS, open_song
 
     embedder = AudioEmbedder()
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,10 +16,10 @@ import time
 import warnings
 from pathlib import Path
 
-from core.extract import extract
-from core.library import Library
-from core.passages import split_passages
-from core.text_embedder import TextEmbedder
+from nearby.core.extract import extract
+from nearby.core.extract.passages import split_passages
+from nearby.core.inference.text_embedder import TextEmbedder
+from nearby.core.library import Library
 
 N_DOCS = 150
 MODULES = ["os", "json", "pathlib", "collections", "itertools", "functools", "re", "datetime",

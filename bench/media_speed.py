@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.audio import open_song
-from core.audio_embedder import AudioEmbedder
-from core.image_embedder import ImageEmbedder
-from core.images import open_picture
-from core.library import Library
-from core.ocr import TextReader
+from nearby.core.inference.audio_embedder import AudioEmbedder
+from nearby.core.inference.image_embedder import ImageEmbedder
+from nearby.core.library import Library
+from nearby.core.media.audio import open_song
+from nearby.core.media.images import open_picture
+from nearby.core.media.ocr import TextReader
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 COPIES = 4
@@ -92,7 +92,7 @@ def main() -> None:
         songs.mkdir()
         pic_paths, song_paths = make_pictures(pics), make_songs(songs)
         images.analyse(Image.new("RGB", (300, 300)))  # load the sessions before timing
-        print(f"== media speed (provider {images._load().get_providers()[0]})")
+        print(f"== media speed (provider {images.session().get_providers()[0]})")
         decoded, t_decode = timed(lambda: [open_picture(p).image for p in pic_paths])
         _, t_model = timed(lambda: [images.analyse(im) for im in decoded])
         t_full = index_time(pics, Path(tmp) / "pics.sqlite")

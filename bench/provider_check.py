@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core import providers
-from core.text_embedder import TextEmbedder
-from models.catalog import EFFICIENTNET_LITE2, MUSICNN_MTT
-from models.golden_efficientnet import golden_input as golden_pixels
-from models.golden_musicnn import golden_input as golden_mel
-from models.locate import model_dir
+from nearby.core.inference import providers
+from nearby.core.inference.text_embedder import TextEmbedder
+from nearby.models.catalog import EFFICIENTNET_LITE2, MUSICNN_MTT
+from nearby.models.dev.golden_efficientnet import golden_input as golden_pixels
+from nearby.models.dev.golden_musicnn import golden_input as golden_mel
+from nearby.models.locate import model_dir
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "models" / "minilm_golden.json"
 PASSAGE = ("The committee reviewed the quarterly figures, discussed the hiring plan for the support team, "
@@ -75,11 +75,11 @@ def main() -> None:
     results += compare("picture", model_dir(EFFICIENTNET_LITE2) / "model.onnx", {"pixels": pixels})
     mel = np.repeat(golden_mel(), 16, axis=0)
     results += compare("music", model_dir(MUSICNN_MTT) / "model.onnx", {"mel": mel})
-    base: dict[str, object] = {}
+    base: dict[str, float] = {}
     for r in results:  # the first run of each model is the CPU baseline
-        base.setdefault(str(r["model"]), r["ms_per_item"])
+        base.setdefault(str(r["model"]), float(str(r["ms_per_item"])))
     for r in results:
-        r["speedup_vs_cpu"] = round(float(base[r["model"]]) / float(r["ms_per_item"]), 2)  # type: ignore[arg-type]
+        r["speedup_vs_cpu"] = round(base[str(r["model"])] / float(str(r["ms_per_item"])), 2)
         print(json.dumps(r))
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.search import search_vector
-from core.store import ItemRow, Store
-from core.text_embedder import TextEmbedder
+from nearby.core.inference.text_embedder import TextEmbedder
+from nearby.core.search.rank import search_vector
+from nearby.core.storage.store import ItemRow, Store
 
 SIZES = (10_000, 100_000)
 PASSAGES_PER_ITEM = 10

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.errors import NearbyError
-from core.kinds import KINDS
-from core.library import LIBRARY_ENV, Library, default_library_path
-from core.logfile import configure_logging
-from core.progress import CancelToken, IndexProgress, run_to_end
-from core.search import SearchHit
+from nearby.core.errors import NearbyError
+from nearby.core.kinds import KINDS
+from nearby.core.library import LIBRARY_ENV, Library, default_library_path
+from nearby.core.logfile import configure_logging
+from nearby.core.progress import CancelToken, IndexProgress, run_to_end
+from nearby.core.search.rank import SearchHit
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
 # every few seconds is enough and keeps CI logs readable.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import UnsupportedFile
+from nearby.core.errors import UnsupportedFile
 
 
 def check_size(path: Path, limit: int) -> int:

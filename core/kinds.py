@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from core.audio import AUDIO_EXTENSIONS
-from core.extract import EXTENSIONS as DOCUMENT_EXTENSIONS
-from core.images import picture_extensions
+from nearby.core.extract import EXTENSIONS as DOCUMENT_EXTENSIONS
+from nearby.core.media.audio import AUDIO_EXTENSIONS
+from nearby.core.media.images import picture_extensions
 
 Kind = Literal["document", "image", "song"]
 KINDS: tuple[Kind, ...] = ("document", "image", "song")

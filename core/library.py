@@ -16,19 +16,19 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_data_dir
 
-from core import search as search_mod
-from core.calibration import QUERY_SAMPLE
-from core.indexer import index_paths
-from core.joint import joint_pipeline
-from core.media import MediaPipeline
-from core.picture_index import PicturePipeline
-from core.progress import CancelToken, IndexProgress, IndexSummary
-from core.search import QuerySpace, SearchHit
-from core.song_index import SongPipeline
-from core.store import PASSAGE_VECTORS, Store
-from core.text_embedder import Embedder, TextEmbedder
-from models.locate import models_root
-from models.manifest import find_joint_models
+from nearby.core.indexing.indexer import index_paths
+from nearby.core.inference.text_embedder import Embedder, TextEmbedder
+from nearby.core.media.joint import joint_pipeline
+from nearby.core.media.pictures import PicturePipeline
+from nearby.core.media.pipeline import MediaPipeline
+from nearby.core.media.songs import SongPipeline
+from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
+from nearby.core.search import rank as search_mod
+from nearby.core.search.calibration import QUERY_SAMPLE
+from nearby.core.search.rank import QuerySpace, SearchHit
+from nearby.core.storage.store import PASSAGE_VECTORS, Store
+from nearby.models.locate import models_root
+from nearby.models.manifest import find_joint_models
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from core.library import Library
-    from core.logfile import configure_logging
-    from desktop.main_window import MainWindow
+    from nearby.core.library import Library
+    from nearby.core.logfile import configure_logging
+    from nearby.desktop.main_window import MainWindow
 
     configure_logging()
     app = QApplication([sys.argv[0], *qt_args])

@@ -7,8 +7,8 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from core.errors import NearbyError
-from core.logfile import log_path
+from nearby.core.errors import NearbyError
+from nearby.core.logfile import log_path
 
 log = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.library import Library
-from core.progress import CancelToken, IndexProgress, IndexSummary
-from core.search import SearchHit
-from desktop.errors import ErrorBanner
-from desktop.player import Player
-from desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
-from desktop.worker import Worker, start
+from nearby.core.library import Library
+from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
+from nearby.core.search.rank import SearchHit
+from nearby.desktop.errors import ErrorBanner
+from nearby.desktop.player import Player
+from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
+from nearby.desktop.worker import Worker, start
 
 # Typing pauses this long before a search runs: one search per word, not per keystroke.
 SEARCH_DEBOUNCE_MS = 250
@@ -80,7 +80,8 @@ class MainWindow(QMainWindow):
     # -- layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_field = QLineEdit(objectName="searchField")
+        self.search_field = QLineEdit()
+        self.search_field.setObjectName("searchField")
         self.search_field.setPlaceholderText(SEARCH_HINT)
         self.search_field.setClearButtonEnabled(True)
         self.kind_filter = QComboBox()
@@ -103,7 +104,8 @@ class MainWindow(QMainWindow):
         self.caption.linkActivated.connect(lambda _: self.show_weaker())
         self._weaker: list[SearchHit] = []
         self.model = ResultsModel()
-        self.results = QListView(objectName="results")
+        self.results = QListView()
+        self.results.setObjectName("results")
         self.results.setModel(self.model)
         self.delegate = ResultDelegate(self.results)
         self.results.setItemDelegate(self.delegate)
@@ -132,8 +134,10 @@ class MainWindow(QMainWindow):
 
     def _empty_page(self) -> QWidget:
         page = QWidget()
-        title = QLabel("Find your files by what they mean", objectName="emptyTitle")
-        self.empty_text = QLabel(objectName="emptyText")
+        title = QLabel("Find your files by what they mean")
+        title.setObjectName("emptyTitle")
+        self.empty_text = QLabel()
+        self.empty_text.setObjectName("emptyText")
         self.empty_text.setWordWrap(True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         button = QPushButton("Add a folder…")
@@ -179,7 +183,8 @@ class MainWindow(QMainWindow):
         self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
         self.delegate.similar_clicked.connect(self.find_similar)
         self.player.changed.connect(self._now_playing)
-        focus = QAction(self, shortcut=QKeySequence.StandardKey.Find)
+        focus = QAction(self)
+        focus.setShortcut(QKeySequence.StandardKey.Find)
         focus.triggered.connect(self.search_field.setFocus)
         self.addAction(focus)
         self.results.activated.connect(self._open_index)  # Enter on a result, as well as a double-click
@@ -249,7 +254,7 @@ class MainWindow(QMainWindow):
 
     def update_folders(self) -> None:
         """Bring every folder added before up to date, in the background."""
-        self._run(lambda _t: self.library.folders(), lambda folders: folders and self.index_folders(folders))
+        self._run(lambda _t: self.library.folders(), lambda folders: self.index_folders(folders) if folders else None)
 
     def cancel_indexing(self) -> None:
         if self._index_worker is not None:

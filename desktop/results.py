@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from core.search import SearchHit
+from nearby.core.search.rank import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}
@@ -239,8 +239,8 @@ def thumbnail_pixmap(path: str | None) -> QPixmap | None:
     """A thumbnail from the cache folder, kept in Qt's pixmap cache after the first paint."""
     if not path:
         return None
-    pixmap = QPixmapCache.find(path)
-    if pixmap is None or pixmap.isNull():
+    pixmap = QPixmap()
+    if not QPixmapCache.find(path, pixmap) or pixmap.isNull():
         pixmap = QPixmap(path)
         if pixmap.isNull():
             return None

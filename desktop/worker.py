@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from core.progress import CancelToken
+from nearby.core.progress import CancelToken
 
 # Seconds between two progress signals; the screen does not need more than ~10 updates a second.
 PROGRESS_INTERVAL_S = 0.1

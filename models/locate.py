@@ -7,8 +7,10 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from models.spec import ModelSpec
+from nearby.models.spec import ModelSpec
 
+# What a person runs to (re)install the models; every "model missing" message names it.
+INSTALL_COMMAND = "python -m nearby.models.install"
 MODELS_ENV = "NEARBY_MODELS"
 APP_NAME = "Nearby"
 

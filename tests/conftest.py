@@ -14,8 +14,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI has no display
 
-from models.catalog import MINILM  # noqa: E402
-from models.locate import MODELS_ENV, missing_files, models_root  # noqa: E402
+from nearby.models.catalog import MINILM  # noqa: E402
+from nearby.models.locate import MODELS_ENV, missing_files, models_root  # noqa: E402
 from tests.fakes import FakeEmbedder  # noqa: E402
 
 INSTALLED_MODELS = models_root()
@@ -40,13 +40,13 @@ def models_dir() -> Path:
     missing = missing_files(MINILM, INSTALLED_MODELS)
     if missing:
         pytest.fail(f"the text model is not installed in {INSTALLED_MODELS} (missing {missing}); "
-                    "run `python -m models.install` first (the README's test command does)")
+                    "run `python -m nearby.models.install` first (the README's test command does)")
     return INSTALLED_MODELS
 
 
 @pytest.fixture(scope="session")
 def text_embedder(models_dir: Path) -> Iterator[object]:
-    from core.text_embedder import TextEmbedder
+    from nearby.core.inference.text_embedder import TextEmbedder
 
     yield TextEmbedder(models_root=models_dir)
 

@@ -4,6 +4,6 @@
 can act on when a file cannot be read. No reader executes anything a file contains.
 """
 
-from core.extract.registry import EXTENSIONS, Extracted, Section, extract, is_supported
+from nearby.core.extract.registry import EXTENSIONS, Extracted, Section, extract, is_supported
 
 __all__ = ["EXTENSIONS", "Extracted", "Section", "extract", "is_supported"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from core.errors import UnsupportedFile
-from core.extract.registry import Extracted, Section
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract.registry import Extracted, Section
 
 
 def read_docx(path: Path) -> Extracted:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.extract.plain import decode_text
-from core.extract.registry import Extracted, Section
+from nearby.core.extract.plain import decode_text
+from nearby.core.extract.registry import Extracted, Section
 
 # Elements whose text is not the page's content.
 _DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "svg", "form")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import UnsupportedFile
-from core.extract.registry import Extracted, Section
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract.registry import Extracted, Section
 
 # Past this many pages a PDF is a scanned archive or a data dump; the rest is left out.
 MAX_PAGES = 3000

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from core.errors import UnsupportedFile
-from core.extract.registry import Extracted, Section
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract.registry import Extracted, Section
 
 # Share of control characters above which decoded bytes are not text but binary.
 MAX_CONTROL_SHARE = 0.02
@@ -44,7 +44,7 @@ def read_plain(path: Path) -> Extracted:
 def read_markdown(path: Path) -> Extracted:
     from markdown_it import MarkdownIt
 
-    from core.extract.html import html_to_text
+    from nearby.core.extract.html import html_to_text
 
     source = decode_text(path.read_bytes())
     # html=False: raw HTML in Markdown is shown as text, never interpreted.

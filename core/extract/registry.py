@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import UnsupportedFile
-from core.files import check_size
+from nearby.core.errors import UnsupportedFile
+from nearby.core.files import check_size
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ Reader = Callable[[Path], Extracted]
 
 
 def _readers() -> dict[str, Reader]:
-    from core.extract import docx, html, pdf, plain
+    from nearby.core.extract import docx, html, pdf, plain
 
     return {
         ".txt": plain.read_plain, ".text": plain.read_plain, ".rst": plain.read_plain,

@@ -12,7 +12,7 @@ import pytest
 
 def nearby_command() -> list[str]:
     script = Path(sys.executable).with_name("nearby")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "core.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nearby.core.cli"]
 
 
 def nearby(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -89,7 +89,7 @@ def test_missing_model_is_explained(corpus: Path, tmp_path: Path) -> None:
     result = nearby("--library", str(tmp_path / "l.sqlite"), "index", str(corpus),
                     env={"NEARBY_MODELS": str(tmp_path / "no-models")})
     assert result.returncode == 1
-    assert "not installed" in result.stderr and "models.install" in result.stderr
+    assert "not installed" in result.stderr and "nearby.models.install" in result.stderr
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")

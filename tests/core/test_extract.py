@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import UnsupportedFile
-from core.extract import extract, is_supported
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract import extract, is_supported
 from tests.documents import write_docx, write_pdf
 
 
@@ -96,7 +96,7 @@ def test_encrypted_pdf_says_so(tmp_path: Path) -> None:
 
 
 def test_huge_text_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.extract.registry as registry
+    import nearby.core.extract.registry as registry
 
     monkeypatch.setattr(registry, "MAX_TEXT_BYTES", 1000)
     big = tmp_path / "big.txt"

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ModelMismatch
-from core.indexer import index_paths
-from core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
-from core.store import PASSAGE_VECTORS, Store
+from nearby.core.errors import ModelMismatch
+from nearby.core.indexing import indexer as indexer_module
+from nearby.core.indexing.indexer import index_paths
+from nearby.core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
+from nearby.core.storage.store import PASSAGE_VECTORS, Store
 from tests.documents import write_docx, write_pdf
 from tests.fakes import FakeEmbedder
 
@@ -127,9 +128,8 @@ def test_file_that_turns_bad_loses_its_old_passages(tmp_path: Path, store: Store
 
 def test_cancel_stops_early_keeps_committed_work_and_resumes(tmp_path: Path, store: Store,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.indexer
 
-    monkeypatch.setattr(core.indexer, "FLUSH_PASSAGES", 4)  # commit after every fourth file
+    monkeypatch.setattr(indexer_module, "FLUSH_PASSAGES", 4)  # commit after every fourth file
     docs = tmp_path / "many"
     docs.mkdir()
     for i in range(20):

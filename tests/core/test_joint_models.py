@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.joint import JointAudioPipeline, JointImagePipeline
-from core.library import Library
-from core.picture_index import PicturePipeline
-from core.progress import IndexSummary, run_to_end
-from core.text_embedder import TextEmbedder
-from models.manifest import ManifestError, find_joint_models, load_manifest
+from nearby.core.inference.text_embedder import TextEmbedder
+from nearby.core.library import Library
+from nearby.core.media.joint import JointAudioPipeline, JointImagePipeline
+from nearby.core.media.pictures import PicturePipeline
+from nearby.core.progress import IndexSummary, run_to_end
+from nearby.models.manifest import ManifestError, find_joint_models, load_manifest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "models" / "fixtures"
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
@@ -72,8 +72,8 @@ def test_joint_text_tower_gives_unit_vectors_and_pictures_are_preprocessed(model
     clip = JointImagePipeline(load_manifest(models_with_joint / "tiny-clip"), TextEmbedder())
     texts = clip.embed_texts(["a cat", "a red car on the beach at sunset", ""])
     assert texts.shape == (3, 32) and np.allclose(np.linalg.norm(texts, axis=1), 1, atol=1e-5)
-    from core.image_embedder import to_tensor
-    from core.images import open_picture
+    from nearby.core.inference.image_embedder import to_tensor
+    from nearby.core.media.images import open_picture
 
     tensor = to_tensor(open_picture(EVAL / "images" / "launch.jpg").image, clip.preprocessing())
     assert tensor.shape == (3, 64, 64) and abs(float(tensor.mean())) < 3
@@ -136,8 +136,8 @@ def test_a_joint_model_installed_later_takes_over_an_existing_library(models_dir
 
 def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_run(
         models_with_joint: Path, tmp_path: Path) -> None:
-    from core.errors import NotIndexed
-    from core.progress import CancelToken
+    from nearby.core.errors import NotIndexed
+    from nearby.core.progress import CancelToken
 
     library = Library(tmp_path / "lib.sqlite")
     pictures = tmp_path / "pictures"

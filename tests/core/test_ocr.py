@@ -1,6 +1,6 @@
 import numpy as np
 
-from core.ocr import ctc_decode, regions
+from nearby.core.media.ocr import ctc_decode, regions
 
 
 def test_ctc_best_path_merges_repeats_and_drops_blanks() -> None:

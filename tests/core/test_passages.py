@@ -1,5 +1,12 @@
-from core.extract import Section
-from core.passages import MAX_PASSAGES_PER_FILE, MAX_WORDS, normalise, sentences, split_passages, split_section
+from nearby.core.extract import Section
+from nearby.core.extract.passages import (
+    MAX_PASSAGES_PER_FILE,
+    MAX_WORDS,
+    normalise,
+    sentences,
+    split_passages,
+    split_section,
+)
 
 
 def test_normalise_unfolds_ligatures_and_collapses_layout_whitespace() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-from core.errors import UnsupportedFile
-from core.images import open_picture
-from core.library import Library
-from core.progress import IndexSummary, run_to_end
+from nearby.core.errors import UnsupportedFile
+from nearby.core.library import Library
+from nearby.core.media.images import open_picture
+from nearby.core.progress import IndexSummary, run_to_end
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "images"
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
@@ -141,8 +141,8 @@ def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]
 
 
 def test_heic_pictures_when_pillow_heif_is_installed(tmp_path: Path) -> None:
-    from core.images import heif_supported
-    from core.kinds import kind_of
+    from nearby.core.kinds import kind_of
+    from nearby.core.media.images import heif_supported
 
     if not heif_supported():  # the optional GPL-2 wheel is not installed: HEIC is left alone
         assert kind_of(Path("IMG_0001.HEIC")) is None
@@ -169,7 +169,7 @@ def screenshot(path: Path) -> Path:
 
 
 def test_text_in_a_picture_is_read(tmp_path: Path) -> None:
-    from core.ocr import TextReader
+    from nearby.core.media.ocr import TextReader
 
     lines = TextReader().read(Image.open(screenshot(tmp_path / "shot.png")).convert("RGB"))
     assert lines == ["Quarterly Sales Report 2024", "Revenue grew twelve percent in Europe",
@@ -192,7 +192,7 @@ def test_a_screenshot_is_found_by_the_words_in_it(tmp_path: Path, text_embedder:
 def test_camera_photos_are_read_only_when_they_look_like_they_carry_writing(text_embedder: object) -> None:
     import numpy as np
 
-    from core.picture_index import PicturePipeline
+    from nearby.core.media.pictures import PicturePipeline
 
     pipeline = PicturePipeline(text_embedder)  # type: ignore[arg-type]
     labels = pipeline.images.labels

@@ -1,7 +1,7 @@
 import pytest
 
-from core import providers
-from core.providers import candidate_providers
+from nearby.core.inference import providers
+from nearby.core.inference.providers import candidate_providers
 
 
 def test_fastest_available_first_and_cpu_always_last() -> None:

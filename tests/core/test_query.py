@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from core.library import Library
-from core.progress import run_to_end
-from core.query import ParsedQuery, fts_phrase, parse_query
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+from nearby.core.search.query import ParsedQuery, fts_phrase, parse_query
 
 
 def test_quoted_phrases_and_minus_words_are_pulled_out() -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import NotIndexed
-from core.library import Library
+from nearby.core.errors import NotIndexed
+from nearby.core.library import Library
 
 DOCS = {
     "recipe.txt": "Preheat the oven. Whisk eggs with sugar, fold in flour and bake the sponge for forty minutes.",

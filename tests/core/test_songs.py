@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.audio import EXCERPTS, excerpt_starts, open_song
-from core.errors import UnsupportedFile
-from core.library import Library
-from core.progress import IndexSummary, run_to_end
+from nearby.core.errors import UnsupportedFile
+from nearby.core.library import Library
+from nearby.core.media.audio import EXCERPTS, excerpt_starts, open_song
+from nearby.core.progress import IndexSummary, run_to_end
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "songs"
 FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "ogg": ("OGG", "VORBIS"),

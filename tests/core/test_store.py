@@ -3,9 +3,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import LibraryError, LibraryTooNew, ModelMismatch
-from core.migrations import migrations
-from core.store import PASSAGE_VECTORS, ItemRow, Store
+from nearby.core.errors import LibraryError, LibraryTooNew, ModelMismatch
+from nearby.core.storage import store as store_module
+from nearby.core.storage.migrations import migrations
+from nearby.core.storage.store import PASSAGE_VECTORS, ItemRow, Store
 
 
 def unit(*values: float) -> np.ndarray:
@@ -131,19 +132,18 @@ def test_a_failed_transaction_leaves_nothing_behind(library_path: Path) -> None:
 
 def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.store
 
     full = migrations
-    monkeypatch.setattr(core.store, "migrations", lambda *dims: full(*dims)[:6])  # as the previous release
-    monkeypatch.setattr(core.store, "PASSAGE_VECTORS", "passage_vectors")
+    monkeypatch.setattr(store_module, "migrations", lambda *dims: full(*dims)[:6])  # as the previous release
+    monkeypatch.setattr(store_module, "PASSAGE_VECTORS", "passage_vectors")
     old = Store(library_path, 4)
     old.check_model("model-a", "1", 4, ("passage_vectors", "item_vectors"))
     with old.transaction():
         for name, vector, kind in (("east", unit(1, 0, 0, 0), "document"), ("north", unit(0, 1, 0, 0), "image")):
             old.add_item(ItemRow(0, f"/x/{name}", kind, name, 1, 1, name), [(name, None)], vector[None, :])
     old.close()
-    monkeypatch.setattr(core.store, "migrations", full)
-    monkeypatch.setattr(core.store, "PASSAGE_VECTORS", PASSAGE_VECTORS)
+    monkeypatch.setattr(store_module, "migrations", full)
+    monkeypatch.setattr(store_module, "PASSAGE_VECTORS", PASSAGE_VECTORS)
     new = Store(library_path, 4)
     assert [n.distance for n in new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5, "document")] == [0.0]
     assert len(new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5)) == 2, "a KNN over every kind still works"

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.library import Library
-from core.progress import IndexSummary
-from desktop.main_window import MainWindow
+from nearby.core.library import Library
+from nearby.core.progress import IndexSummary
+from nearby.desktop.main_window import MainWindow
 from tests.fakes import FakeEmbedder
 
 INDEX_TIMEOUT_MS = 60_000
@@ -90,20 +90,20 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
 
 
 def test_errors_show_in_the_banner_with_the_fix(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.text_embedder import TextEmbedder
+    from nearby.core.inference.text_embedder import TextEmbedder
 
     monkeypatch.setenv("NEARBY_MODELS", str(tmp_path / "empty-models"))
     win = MainWindow(Library(tmp_path / "lib.sqlite", TextEmbedder()))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=10_000)
-    assert "not installed" in win.banner.text and "models.install" in win.banner.text
+    assert "not installed" in win.banner.text and "nearby.models.install" in win.banner.text
 
 
 def test_folders_added_while_indexing_are_queued_and_dropped_folders_indexed(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtCore import QMimeData, QUrl
 
-    from desktop.main_window import dropped_folders
+    from nearby.desktop.main_window import dropped_folders
 
     first, second = tmp_path / "first", tmp_path / "second"
     for folder, word in ((first, "apples"), (second, "pears")):
@@ -135,7 +135,7 @@ def test_keyboard_down_from_search_selects_the_first_result(qtbot: QtBot, window
 def test_known_folders_are_brought_up_to_date_at_start(qtbot: QtBot, tmp_path: Path) -> None:
     docs = make_docs(tmp_path)
     library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
-    from core.progress import run_to_end
+    from nearby.core.progress import run_to_end
 
     run_to_end(library.index([docs]))
     (docs / "new.txt").write_text("A note written while Nearby was closed.")

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from core.library import Library
-from desktop.main_window import MainWindow
-from desktop.results import display_title
+from nearby.core.library import Library
+from nearby.desktop.main_window import MainWindow
+from nearby.desktop.results import display_title
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
 
@@ -55,7 +55,7 @@ def test_kind_filter_and_counts(qtbot: QtBot, window: MainWindow) -> None:
 def test_the_play_button_plays_and_pauses_the_song(qtbot: QtBot, window: MainWindow,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr("nearby.desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
     hits = search(qtbot, window, "calm piano", kind_row=3)
     click_media_box(qtbot, window, 0)
     if not window.player.available:  # no audio libraries (Linux without libpulse0): the system player
@@ -70,7 +70,7 @@ def test_the_play_button_plays_and_pauses_the_song(qtbot: QtBot, window: MainWin
 def test_without_in_app_audio_songs_open_in_the_system_player(qtbot: QtBot, window: MainWindow,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[QUrl] = []
-    monkeypatch.setattr("desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr("nearby.desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url))
     window.player.available = False
     hits = search(qtbot, window, "electronic dance beat", kind_row=3)
     click_media_box(qtbot, window, 0)
@@ -78,7 +78,7 @@ def test_without_in_app_audio_songs_open_in_the_system_player(qtbot: QtBot, wind
 
 
 def test_songs_show_their_tags_as_title() -> None:
-    from core.search import SearchHit
+    from nearby.core.search.rank import SearchHit
 
     tagged = SearchHit("/m/01.flac", "song", "x", 0.5, meta={"title": "Clair de Lune", "artist": "Debussy"})
     assert display_title(tagged) == "Clair de Lune — Debussy"

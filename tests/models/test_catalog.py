@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import MINILM, MODELS, get_model
-from models.locate import models_root
+from nearby.models.catalog import MINILM, MODELS, get_model
+from nearby.models.locate import models_root
 
 
 def test_every_model_is_fully_described() -> None:

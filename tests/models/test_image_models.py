@@ -7,9 +7,9 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from models.catalog import EFFICIENTNET_LITE2
-from models.golden_efficientnet import golden_input
-from models.locate import model_dir
+from nearby.models.catalog import EFFICIENTNET_LITE2
+from nearby.models.dev.golden_efficientnet import golden_input
+from nearby.models.locate import model_dir
 
 GOLDEN = json.loads((Path(__file__).parent / "efficientnet_golden.json").read_text())
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.install import InstallError, install_model
-from models.spec import ModelFile, ModelSpec, SourcePackage, TextPreprocessing
+from nearby.models.install import InstallError, install_model
+from nearby.models.spec import ModelFile, ModelSpec, SourcePackage, TextPreprocessing
 
 PAYLOAD = b"pretend these are weights" * 100
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.catalog import MINILM
+from nearby.models.catalog import MINILM
 
 GOLDEN = json.loads((Path(__file__).parent / "minilm_golden.json").read_text())
 MIN_COSINE = 0.99  # the bar the int8-weight file must clear on every sentence

@@ -7,10 +7,10 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from core.mel import hz_to_mel, log_mel, mel_filterbank, mel_to_hz
-from models.catalog import MUSICNN_MTT
-from models.golden_musicnn import golden_input
-from models.locate import model_dir
+from nearby.core.media.mel import hz_to_mel, log_mel, mel_filterbank, mel_to_hz
+from nearby.models.catalog import MUSICNN_MTT
+from nearby.models.dev.golden_musicnn import golden_input
+from nearby.models.locate import model_dir
 
 GOLDEN = json.loads((Path(__file__).parent / "musicnn_golden.json").read_text())
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.onnx_graph import GraphBuilder
-from models.torch_checkpoint import load_state_dict
+from nearby.models.convert.onnx_graph import GraphBuilder
+from nearby.models.convert.torch_checkpoint import load_state_dict
 
 BN_EPS = 1e-3  # efficientnet_lite's batch_norm_epsilon (TensorFlow's default)
 # (repeats, stride) per stage for Lite2: the base repeats (1,2,2,3,3,4,1) scaled by depth 1.2 and

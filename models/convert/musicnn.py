@@ -19,16 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from models.onnx_graph import GraphBuilder
-from models.tf_checkpoint import read_checkpoint
+from nearby.models.convert.onnx_graph import GraphBuilder
+from nearby.models.convert.tf_checkpoint import read_checkpoint
 
 BN_EPS = 1e-3  # tf.compat.v1.layers.batch_normalization's default
 CHECKPOINT = "musicnn/MTT_musicnn/"
-MTT_TAGS = ("guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast", "piano",
-            "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male", "singing", "vocals",
-            "no vocals", "harpsichord", "loud", "quiet", "flute", "woman", "male vocal", "no vocal", "pop", "soft",
-            "sitar", "solo", "man", "classic", "choir", "voice", "new age", "dance", "male voice", "female vocal",
-            "beats", "harp", "cello", "no voice", "weird", "country", "metal", "female voice", "choral")
 
 
 class _Graph(GraphBuilder):

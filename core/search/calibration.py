@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.store import PASSAGE_VECTORS, Store
-from core.text_embedder import Embedder
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.storage.store import PASSAGE_VECTORS, Store
 
 # Vectors sampled per kind: enough for a stable mean and spread, cheap to read (~50 ms).
 SAMPLE = 2000

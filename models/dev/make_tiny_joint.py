@@ -1,6 +1,6 @@
 """Write tiny, randomly initialised joint models for the tests (no torch, no download).
 
-    python -m models.make_tiny_joint     # rewrites tests/models/fixtures/tiny-clip and tiny-clap
+    python -m nearby.models.dev.make_tiny_joint     # rewrites tests/models/fixtures/tiny-clip and tiny-clap
 
 They have the input/output contract of a CLIP-style and a CLAP-style pair (models/manifest.py):
 a patch-embedding image tower (strided convolution, ReLU, mean over patches, projection), a

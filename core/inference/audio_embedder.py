@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.installed_model import InstalledModel
-from core.mel import PATCH_FRAMES, log_mel
-from models.catalog import DEFAULT_AUDIO_MODEL, get_model
-from models.spec import AudioPreprocessing, ModelSpec
+from nearby.core.inference.installed_model import InstalledModel
+from nearby.core.media.mel import PATCH_FRAMES, log_mel
+from nearby.models.catalog import DEFAULT_AUDIO_MODEL, get_model
+from nearby.models.spec import AudioPreprocessing, ModelSpec
 
 if TYPE_CHECKING:
     pass

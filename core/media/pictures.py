@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from core.bridge import BridgedPipeline, name_words
-from core.image_embedder import ImageEmbedder
-from core.images import open_picture, write_thumbnail
-from core.media import AnalysedMedia
-from core.ocr import TextReader
-from core.passages import snippet_of, split_section
-from core.text_embedder import Embedder
+from nearby.core.extract.passages import snippet_of, split_section
+from nearby.core.inference.image_embedder import ImageEmbedder
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.media.bridge import BridgedPipeline, name_words
+from nearby.core.media.images import open_picture, write_thumbnail
+from nearby.core.media.ocr import TextReader
+from nearby.core.media.pipeline import AnalysedMedia
 
 # Fewer characters than this is noise read from texture, or a lone digit: not worth a passage.
 MIN_TEXT_CHARS = 4

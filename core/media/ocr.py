@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.installed_model import InstalledModel
-from models.catalog import DEFAULT_OCR_MODEL, get_model
-from models.spec import ModelSpec, OcrSettings
+from nearby.core.inference.installed_model import InstalledModel
+from nearby.models.catalog import DEFAULT_OCR_MODEL, get_model
+from nearby.models.spec import ModelSpec, OcrSettings
 
 if TYPE_CHECKING:
     import onnxruntime as ort

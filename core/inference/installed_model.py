@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import ModelFailed, ModelMissing
-from models.locate import missing_files, model_dir
-from models.spec import ModelSpec
+from nearby.core.errors import ModelFailed, ModelMissing
+from nearby.models.locate import INSTALL_COMMAND, missing_files, model_dir
+from nearby.models.spec import ModelSpec
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -26,7 +26,7 @@ class LazySessions:
     def get(self, file: str) -> ort.InferenceSession:
         with self._lock:
             if file not in self._sessions:
-                from core.providers import create_session
+                from nearby.core.inference.providers import create_session
 
                 try:
                     self._sessions[file] = create_session(str(self.folder / file))
@@ -44,7 +44,7 @@ class InstalledModel:
     def __init__(self, spec: ModelSpec, models_root: Path | str | None = None) -> None:
         self.spec = spec
         self.folder = model_dir(spec, models_root)
-        self._sessions = LazySessions(self.folder, "Delete that folder and run `python -m models.install` again.")
+        self._sessions = LazySessions(self.folder, f"Delete that folder and run `{INSTALL_COMMAND}` again.")
         self._lock = threading.RLock()
 
     @property
@@ -68,7 +68,7 @@ class InstalledModel:
         if missing:
             raise ModelMissing(
                 f"The {self.role} {self.spec.name} is not installed (missing {', '.join(missing)} in "
-                f"{self.folder}). Run `python -m models.install` (or set NEARBY_MODELS to the folder "
+                f"{self.folder}). Run `{INSTALL_COMMAND}` (or set NEARBY_MODELS to the folder "
                 "that holds it)."
             )
 

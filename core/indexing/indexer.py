@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core import calibration
-from core.errors import UnsupportedFile
-from core.extract import extract
-from core.kinds import Kind, kind_of
-from core.media import MediaPipeline
-from core.passages import split_passages
-from core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
-from core.store import ItemRow, Store
-from core.text_embedder import Embedder
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract import extract
+from nearby.core.extract.passages import split_passages
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.kinds import Kind, kind_of
+from nearby.core.media.pipeline import MediaPipeline
+from nearby.core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
+from nearby.core.search import calibration
+from nearby.core.storage.store import ItemRow, Store
 
 log = logging.getLogger(__name__)
 

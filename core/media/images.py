@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.cache import cache_root
-from core.errors import UnsupportedFile
-from core.files import check_size
+from nearby.core.cache import cache_root
+from nearby.core.errors import UnsupportedFile
+from nearby.core.files import check_size
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.installed_model import InstalledModel
-from models.catalog import DEFAULT_IMAGE_MODEL, get_model
-from models.spec import ImagePreprocessing, ModelSpec
+from nearby.core.inference.installed_model import InstalledModel
+from nearby.models.catalog import DEFAULT_IMAGE_MODEL, get_model
+from nearby.models.spec import ImagePreprocessing, ModelSpec
 
 if TYPE_CHECKING:
     from PIL import Image

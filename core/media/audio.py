@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import UnsupportedFile
-from core.files import check_size
+from nearby.core.errors import UnsupportedFile
+from nearby.core.files import check_size
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"})
 # Ten 3-second windows = 30 s of sound per song, whatever its length: enough to see a song's

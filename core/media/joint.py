@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.audio import open_song
-from core.bridge import name_words
-from core.image_embedder import to_tensor
-from core.images import open_picture, write_thumbnail
-from core.installed_model import LazySessions
-from core.media import AnalysedMedia
-from core.text_embedder import Embedder
-from models.manifest import JointModel
-from models.spec import ImagePreprocessing
+from nearby.core.inference.image_embedder import to_tensor
+from nearby.core.inference.installed_model import LazySessions
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.media.audio import open_song
+from nearby.core.media.bridge import name_words
+from nearby.core.media.images import open_picture, write_thumbnail
+from nearby.core.media.pipeline import AnalysedMedia
+from nearby.models.manifest import JointModel
+from nearby.models.spec import ImagePreprocessing
 
 if TYPE_CHECKING:
     pass

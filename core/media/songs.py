@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.audio import open_song
-from core.audio_embedder import AudioEmbedder
-from core.bridge import BridgedPipeline, name_words
-from core.media import AnalysedMedia
-from core.text_embedder import Embedder
+from nearby.core.inference.audio_embedder import AudioEmbedder
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.media.audio import open_song
+from nearby.core.media.bridge import BridgedPipeline, name_words
+from nearby.core.media.pipeline import AnalysedMedia
 
 # Tags scoring under this are not worth showing in a description (musicnn's scores are
 # independent sigmoids; most tags of most songs sit below 0.1).

@@ -18,8 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
-from core.cache import cache_root
-from core.text_embedder import Embedder
+from nearby.core.cache import cache_root
+from nearby.core.inference.text_embedder import Embedder
 
 # Top classes mixed into the vector. ImageNet spreads a photo over near-synonyms (tabby cat,
 # tiger cat, Egyptian cat): five keep those together without admitting the long noisy tail.

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from core.errors import ModelFailed
-from core.installed_model import InstalledModel
-from models.catalog import DEFAULT_TEXT_MODEL, get_model
-from models.spec import ModelSpec, TextPreprocessing
+from nearby.core.errors import ModelFailed
+from nearby.core.inference.installed_model import InstalledModel
+from nearby.models.catalog import DEFAULT_TEXT_MODEL, get_model
+from nearby.models.spec import ModelSpec, TextPreprocessing
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -62,7 +62,7 @@ class TextEmbedder(InstalledModel):
                     tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
                 except Exception as exc:
                     raise ModelFailed(f"{self.folder / 'tokenizer.json'} could not be read ({exc}). "
-                                      "Reinstall the model with `python -m models.install`.") from exc
+                                      "Reinstall the model with `python -m nearby.models.install`.") from exc
                 pre = self.spec.preprocessing
                 assert isinstance(pre, TextPreprocessing), f"{self.spec.name} is not a text model"
                 # The shipped tokenizer.json pads every input to 128: pad only to the batch's longest.

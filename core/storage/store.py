@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import LibraryError, LibraryTooNew, ModelMismatch
-from core.migrations import Migration, migrations, native_vectors
+from nearby.core.errors import LibraryError, LibraryTooNew, ModelMismatch
+from nearby.core.storage.migrations import Migration, migrations, native_vectors
 
 # Writers wait this long for a lock held by another connection before giving up.
 BUSY_TIMEOUT_MS = 10_000

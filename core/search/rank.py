@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from core.calibration import Background, backgrounds, combined_z, query_z, squash
-from core.errors import NotIndexed
-from core.passages import snippet_of
-from core.query import fts_phrase, parse_query
-from core.store import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, ItemRow, Store
-from core.text_embedder import Embedder
+from nearby.core.errors import NotIndexed
+from nearby.core.extract.passages import snippet_of
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.search.calibration import Background, backgrounds, combined_z, query_z, squash
+from nearby.core.search.query import fts_phrase, parse_query
+from nearby.core.storage.store import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, ItemRow, Store
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
 # the result list is one line per file, so ask for more passages than files.
