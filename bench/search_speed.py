@@ -16,7 +16,8 @@ import numpy as np
 
 from nearby.core.inference.text_embedder import TextEmbedder
 from nearby.core.search.rank import search_vector
-from nearby.core.storage.store import ItemRow, Store
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.store import Store
 
 SIZES = (10_000, 100_000)
 PASSAGES_PER_ITEM = 10

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from nearby.core.errors import NearbyError
@@ -20,7 +23,7 @@ from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
 from nearby.core.logfile import configure_logging
 from nearby.core.progress import CancelToken, IndexProgress, run_to_end
-from nearby.core.search.rank import SearchHit
+from nearby.core.search.hits import SearchHit
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
 # every few seconds is enough and keeps CI logs readable.
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NearbyError as exc:
         print(f"nearby: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
     finally:
         library.close()
 
@@ -113,19 +118,43 @@ def _index(library: Library, paths: list[Path]) -> int:
         return 2
     cancel = CancelToken()
     printer = _ProgressPrinter(sys.stderr)
-    run = library.index(roots, cancel)
     try:
-        summary = run_to_end(run, printer.show)
-    except KeyboardInterrupt:
-        cancel.cancel()
-        summary = run_to_end(run, printer.show)  # the generator sees the token and returns what it did
+        with _interrupt_cancels(cancel):
+            summary = run_to_end(library.index(roots, cancel), printer.show)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop now; the batch in flight is rolled back
+        printer.finish()
+        print("nearby: indexing stopped; what was committed is kept, `nearby index` resumes", file=sys.stderr)
+        return 130
     printer.finish()
     for failure in summary.failures:
         print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+    for problem in summary.problems:
+        print(f"nearby: {problem}", file=sys.stderr)
     print(summary.describe(), file=sys.stderr)
     if summary.still_skipped:
         print("`nearby skipped` lists the files that could not be indexed, and why", file=sys.stderr)
     return 130 if summary.cancelled else 0
+
+
+@contextmanager
+def _interrupt_cancels(cancel: CancelToken) -> Iterator[None]:
+    """While indexing, Ctrl-C (SIGINT) cancels: the run stops between files, writes what is ready
+    and returns its summary. A KeyboardInterrupt raised inside the run would instead kill the
+    generator mid-file and lose its summary. A second Ctrl-C stops at once."""
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _ProgressPrinter:

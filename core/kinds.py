@@ -11,6 +11,7 @@ from nearby.core.media.images import picture_extensions
 
 Kind = Literal["document", "image", "song"]
 KINDS: tuple[Kind, ...] = ("document", "image", "song")
+KIND_PLURALS = {"document": "documents", "image": "pictures", "song": "songs"}  # as messages name them
 
 
 def kind_of(path: Path) -> Kind | None:

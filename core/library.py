@@ -1,14 +1,13 @@
 """The facade the CLI and the desktop app talk to: one library file plus its embedder.
 
-Widgets and commands never touch SQL or ONNX; they call these methods. Each thread gets its
-own read connection; ``index`` opens a separate write connection for its whole run.
+Widgets and commands never touch SQL or ONNX; they call these methods. Reads borrow a pooled
+connection per call; writes go through the index queue's one writer (its own connection per run).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 from platformdirs import user_data_dir
 
 from nearby.core.indexing.indexer import index_paths
+from nearby.core.indexing.queue import IndexQueue
 from nearby.core.inference.text_embedder import Embedder, TextEmbedder
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
@@ -25,8 +25,13 @@ from nearby.core.media.songs import SongPipeline
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
 from nearby.core.search import rank as search_mod
 from nearby.core.search.calibration import QUERY_SAMPLE
-from nearby.core.search.rank import QuerySpace, SearchHit
-from nearby.core.storage.store import PASSAGE_VECTORS, Store
+from nearby.core.search.hits import SearchHit
+from nearby.core.search.plan import QuerySpace
+from nearby.core.search.similar import similar
+from nearby.core.settings import Settings
+from nearby.core.storage.pool import ReaderPool
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import PASSAGE_VECTORS
 from nearby.models.locate import models_root
 from nearby.models.manifest import find_joint_models
 
@@ -72,95 +77,119 @@ class LibraryStatus:
 
 
 class Library:
-    """Index, search and find-similar over one library file."""
+    """Index, search and find-similar over one library file: the one facade the CLI and the window use.
+
+    Reads borrow a connection from a small pool for the length of one call (any thread may call);
+    every write goes through ``queue``, whose one writer runs one index run at a time.
+    """
 
     def __init__(self, path: Path | str | None = None, embedder: Embedder | None = None,
-                 media: list[MediaPipeline] | None = None, with_media: bool = True) -> None:
+                 media: list[MediaPipeline] | None = None, with_media: bool = True,
+                 settings: Settings | None = None) -> None:
         """Args:
             path: the library file (default: $NEARBY_LIBRARY or the user data folder).
             embedder: the text embedder (default: the installed text model).
             media: how pictures and songs are analysed (default: the installed models).
             with_media: False indexes documents only (tests with a fake text embedder).
+            settings: what the person set (default: the saved settings).
         """
         self.path = Path(path) if path else default_library_path()
         self.embedder: Embedder = embedder or TextEmbedder()
         if media is None:
             media = default_media(self.embedder) if with_media else []
         self.media: dict[str, MediaPipeline] = {m.kind: m for m in media}
-        self._local = threading.local()
-        self._stores: list[Store] = []
-        self._stores_lock = threading.Lock()
+        self.settings = settings or Settings.load()
+        self._readers = ReaderPool(self._new_store)
+        self.queue = IndexQueue(self._index_run)
         self._samples: dict[str, np.ndarray] | None = None  # per kind, for score calibration
 
     def _new_store(self) -> Store:
         dims = {kind: m.dim for kind, m in self.media.items()}
         return Store(self.path, self.embedder.dim, dims.get("image", 1280), dims.get("song", 200))
 
-    def _store(self) -> Store:
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = self._new_store()
-            self._local.store = store
-            with self._stores_lock:
-                self._stores.append(store)
-        return store
-
     def close(self) -> None:
-        with self._stores_lock:
-            for store in self._stores:
-                store.close()
-            self._stores.clear()
-        self._local = threading.local()
+        """Close the read connections (those in use close when their call returns)."""
+        self._readers.close()
+
+    # -- writing: everything goes through the queue's one writer ----------------------------
 
     def index(self, roots: Iterable[Path | str],
               cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
-        """Index folders or files incrementally; see core.indexer.index_paths."""
+        """Index folders or files incrementally (recursive; unchanged files skipped, moves
+        recognised, deleted files dropped). Queued: if another run is writing, it takes these
+        roots too and this returns at once. See core.indexing.indexer.index_paths."""
+        self.queue.submit(roots)
+        return (yield from self.queue.drain(cancel))
+
+    def apply_changes(self, changed: Iterable[Path | str] = (), deleted: Iterable[Path | str] = (),
+                      cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
+        """Bring single files up to date: changed (or new) ones indexed, deleted ones removed.
+        What folder watching calls; the same queue and writer as ``index``."""
+        return (yield from self.index([*changed, *deleted], cancel))
+
+    def _index_run(self, roots: list[Path], cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
         writer = self._new_store()
         try:
-            return (yield from index_paths(writer, self.embedder, list(roots), cancel, self.media.values()))
+            return (yield from index_paths(writer, self.embedder, roots, cancel, self.media.values(),
+                                           self.settings.excluded_names))
         finally:
             writer.close()
             self._samples = None  # the library changed: sample again at the next search
 
+    # -- reading ------------------------------------------------------------------------------
+
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
-        return search_mod.search(self._store(), self.embedder, query, k, kind, min_score, self._kind_samples(),
-                                 self.query_spaces())
+        with self._readers.borrow() as store:
+            spaces = self._query_spaces(store)
+            return search_mod.search(store, self.embedder, query, k, kind, min_score,
+                                     self._kind_samples(store, spaces), spaces)
 
     def query_spaces(self) -> dict[str, QuerySpace]:
+        with self._readers.borrow() as store:
+            return self._query_spaces(store)
+
+    def _query_spaces(self, store: Store) -> dict[str, QuerySpace]:
         """Kinds with a joint model: typed words reach them in that model's own space. A joint
         model installed since the last index run is used once a run has given it the kind's space;
         until then the kind is searched through the text-space vectors it already has."""
-        store = self._store()
         return {kind: QuerySpace(m.native_table, q) for kind, m in self.media.items()
                 if (q := m.query_embedder()) is not None and m.available()
                 and store.vector_model(m.native_table) == (m.name, m.dim)}
 
-    def _kind_samples(self) -> dict[str, np.ndarray]:
+    def _kind_samples(self, store: Store, spaces: dict[str, QuerySpace]) -> dict[str, np.ndarray]:
         samples = self._samples
         if samples is None:
-            store, spaces = self._store(), self.query_spaces()
             samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE, spaces[kind].table if kind in spaces
                                                   else PASSAGE_VECTORS) for kind in store.kinds_present()}
             self._samples = samples
         return samples
 
     def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
-        return search_mod.similar(self._store(), path, k)
+        with self._readers.borrow() as store:
+            return similar(store, path, k)
 
     def folders(self) -> list[str]:
-        return self._store().folders()
+        with self._readers.borrow() as store:
+            return store.folders()
 
     def failures(self) -> list[tuple[str, str]]:
         """(path, reason) of every file that was skipped."""
-        return self._store().failures()
+        with self._readers.borrow() as store:
+            return store.failures()
+
+    @property
+    def open_connections(self) -> int:
+        """Read connections open now (for tests and diagnostics)."""
+        return self._readers.open_connections
 
     def status(self) -> LibraryStatus:
-        store = self._store()
-        counts = store.counts()
-        info = store.model_info()
+        with self._readers.borrow() as store:
+            counts = store.counts()
+            info = store.model_info()
+            by_kind, folders = store.counts_by_kind(), store.folders()
         return LibraryStatus(
             path=str(self.path), items=counts["items"], passages=counts["passages"],
-            skipped=counts["failures"], by_kind=store.counts_by_kind(), folders=store.folders(),
+            skipped=counts["failures"], by_kind=by_kind, folders=folders,
             model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
             media_models={kind: m.name for kind, m in self.media.items() if m.available()},
         )

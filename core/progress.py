@@ -69,10 +69,21 @@ class IndexSummary:
     failures: tuple[FileFailure, ...] = ()
     cancelled: bool = False
     seconds: float = 0.0
+    # Run-wide problems, in words a person can act on: a model that would not load, so a kind was
+    # left for the next run (its files are not marked as bad).
+    problems: tuple[str, ...] = ()
+
+    def __add__(self, other: IndexSummary) -> IndexSummary:
+        """Two runs' work as one summary (the index queue runs several for one request)."""
+        counts = {f: getattr(self, f) + getattr(other, f)
+                  for f in ("added", "updated", "moved", "unchanged", "removed", "still_skipped", "passages")}
+        return IndexSummary(**counts, failures=self.failures + other.failures,
+                            cancelled=self.cancelled or other.cancelled, seconds=self.seconds + other.seconds,
+                            problems=tuple(dict.fromkeys(self.problems + other.problems)))
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.moved or self.removed or self.failures)
+        return bool(self.added or self.updated or self.moved or self.removed or self.failures or self.problems)
 
     def describe(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
-from nearby.core.search.rank import SearchHit
+from nearby.core.search.hits import SearchHit
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.player import Player
 from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from nearby.core.search.rank import SearchHit
+from nearby.core.search.hits import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}

@@ -8,25 +8,26 @@ everything done so far and the next run resumes where it stopped.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from nearby.core.errors import UnsupportedFile
+from nearby.core.errors import ModelFailed, ModelMissing, UnsupportedFile
 from nearby.core.extract import extract
 from nearby.core.extract.passages import split_passages
+from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files
+from nearby.core.indexing.sweep import sweep
 from nearby.core.inference.text_embedder import Embedder
-from nearby.core.kinds import Kind, kind_of
+from nearby.core.kinds import KIND_PLURALS, kind_of
 from nearby.core.media.pipeline import MediaPipeline
 from nearby.core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
 from nearby.core.search import calibration
-from nearby.core.storage.store import ItemRow, Store
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,40 +55,14 @@ class _Run:
     summary: dict[str, int] = field(default_factory=lambda: dict(added=0, updated=0, moved=0, unchanged=0,
                                                                   removed=0, still_skipped=0, passages=0))
     failures: list[FileFailure] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     flushed_at: float = field(default_factory=time.monotonic)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _is_hidden(name: str) -> bool:
-    return name.startswith(".") or name in {"__pycache__", "node_modules"}
-
-
-def list_files(roots: Iterable[Path], kinds: frozenset[Kind]) -> Iterator[Path]:
-    """Files of the given kinds under the roots; hidden folders and folder symlinks are skipped."""
-    for root in roots:
-        if root.is_file():
-            if kind_of(root) in kinds:
-                yield root
-            continue
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
-            for name in sorted(files):
-                path = Path(folder) / name
-                if not _is_hidden(name) and kind_of(path) in kinds:
-                    yield path
-
-
 def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
-                cancel: CancelToken | None = None,
-                media: Iterable[MediaPipeline] = ()) -> Generator[IndexProgress, None, IndexSummary]:
+                cancel: CancelToken | None = None, media: Iterable[MediaPipeline] = (),
+                excluded: Iterable[str] = DEFAULT_EXCLUDED) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the library up to date with the files under ``roots``.
 
     Args:
@@ -96,6 +71,9 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         roots: folders (recursive) or single files.
         cancel: checked between files; when set, the run stops and reports ``cancelled``.
         media: pipelines for pictures and songs; each kind whose model is installed is indexed.
+            A kind whose model fails to load is left for the next run (IndexSummary.problems),
+            its files not marked as bad.
+        excluded: folder and file names never indexed (besides hidden ones).
 
     Returns:
         An IndexSummary (as the generator's return value).
@@ -115,7 +93,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     folders = [Path(r).expanduser().resolve() for r in roots]
     run = _Run()
     files: list[Path] = []
-    for path in list_files(folders, kinds):  # type: ignore[arg-type]
+    for path in list_files(folders, kinds, frozenset(excluded)):  # type: ignore[arg-type]
         files.append(path)
         if len(files) % SCAN_REPORT_EVERY == 0:
             yield IndexProgress("scanning", len(files), 0, str(path))
@@ -128,13 +106,16 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _keep_ready(store, embedder, run)
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
-        _visit(store, path, run, pipelines)
+        try:
+            _visit(store, path, run, pipelines)
+        except (ModelFailed, ModelMissing) as exc:
+            _drop_kind(kind_of(path), exc, pipelines, run)
         if (sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES
                 or time.monotonic() - run.flushed_at > FLUSH_SECONDS):
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
-    _sweep(store, folders, {str(p) for p in files}, kinds, run)
+    run.summary["removed"] += sweep(store, folders, {str(p) for p in files}, kinds)
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
@@ -146,7 +127,19 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
 
 def _summary(run: _Run, cancelled: bool, started: float) -> IndexSummary:
     return IndexSummary(**run.summary, failures=tuple(run.failures), cancelled=cancelled,
-                        seconds=time.monotonic() - started)
+                        seconds=time.monotonic() - started, problems=tuple(run.problems))
+
+
+def _drop_kind(kind: str | None, exc: Exception, pipelines: dict[str, MediaPipeline], run: _Run) -> None:
+    """A picture or song model that will not load or run is the model's fault, not the file's:
+    leave that kind for this run, record nothing against its files (they are tried again next
+    run), and say so once. The text model failing stops the run instead (nothing could be done)."""
+    if kind is None or kind not in pipelines:
+        raise exc
+    del pipelines[kind]
+    log.warning("the %s model failed; %s files left for the next run: %s", kind, kind, exc)
+    run.problems.append(f"No {KIND_PLURALS.get(kind, kind)} were analysed this time: {exc} "
+                        "They will be analysed at the next update once the model works.")
 
 
 def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeline]) -> None:
@@ -186,6 +179,8 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
             row = ItemRow(0, key, "document", extracted.title, stat.st_size, stat.st_mtime_ns, sha)
             run.pending.append(_Pending(row, passages, replaces=old is not None))
         run.summary["updated" if old else "added"] += 1
+    except (ModelFailed, ModelMissing):
+        raise  # the model's fault, not the file's: see _drop_kind
     except UnsupportedFile as exc:
         _fail(store, path, str(exc), run)
     except OSError as exc:
@@ -258,22 +253,3 @@ def _keep_ready(store: Store, embedder: Embedder, run: _Run) -> None:
     _flush(store, embedder, run)  # nothing left to embed: no model time
 
 
-def _sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str], run: _Run) -> None:
-    """Drop library entries under the indexed folders whose files are gone or no longer indexable.
-
-    A file that still exists but whose kind was not indexed this time (its model is missing just
-    now) is kept: losing a model must not empty the library of pictures or songs.
-    """
-    with store.transaction():
-        for root in roots:
-            if root.is_file():
-                candidates = [str(root)]
-            else:  # a folder, or one that was deleted: everything under it is a candidate
-                candidates = store.paths_under(str(root))
-                if root.is_dir():
-                    store.add_folder(str(root))
-            for path in candidates:
-                if path in seen or (kind_of(Path(path)) not in kinds and Path(path).exists()):
-                    continue
-                if store.delete_path(path):
-                    run.summary["removed"] += 1

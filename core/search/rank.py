@@ -2,74 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from nearby.core.errors import NotIndexed
-from nearby.core.extract.passages import snippet_of
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.calibration import Background, backgrounds, combined_z, query_z, squash
+from nearby.core.search.hits import SearchHit, cosine_of, make_hit
+from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
-from nearby.core.storage.store import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, ItemRow, Store
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import MAX_KNN, PASSAGE_VECTORS
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
 # the result list is one line per file, so ask for more passages than files.
 PASSAGES_PER_HIT = 8
 MIN_PASSAGES = 64
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One file in a result list, with the passage that matched best."""
-
-    path: str
-    kind: str
-    title: str
-    score: float  # in [0, 1], higher is closer; comparable across kinds (see core/calibration.py)
-    snippet: str = ""
-    page: int | None = None
-    similarity: float = 0.0  # the raw cosine in the space that was searched
-    meta: dict[str, Any] = field(default_factory=dict)  # pictures: taken, camera, width, height, thumbnail
-
-    @property
-    def name(self) -> str:
-        return Path(self.path).name
-
-    @property
-    def folder(self) -> str:
-        return str(Path(self.path).parent)
-
-    @property
-    def thumbnail(self) -> str | None:
-        return self.meta.get("thumbnail")
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def cosine_of(distance: float) -> float:
-    return 1.0 - distance
-
-
-def clip01(value: float) -> float:
-    return float(min(1.0, max(0.0, value)))
-
-
-def _hit(item: ItemRow, score: float, cosine: float, text: str, page: int | None) -> SearchHit:
-    return SearchHit(item.path, item.kind, item.title, score, snippet_of(text), page, cosine, json.loads(item.meta))
-
-
-@dataclass(frozen=True)
-class QuerySpace:
-    """How typed words reach one kind that has a joint model: its own table and text tower."""
-
-    table: str
-    embed: Callable[[Sequence[str]], np.ndarray]
 
 
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
@@ -120,7 +68,7 @@ def _ranked_hits(store: Store, best: _Best, k: int, min_score: float) -> list[Se
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
     items = store.items_by_ids([i for i, _ in ranked])
     passages = store.passages_by_ids([v[2] for _, v in ranked if v[2] is not None])
-    return [_hit(items[i], squash(z), cos, *(passages[rowid] if rowid is not None else store.first_passage(i)))
+    return [make_hit(items[i], squash(z), cos, *(passages[rowid] if rowid is not None else store.first_passage(i)))
             for i, (z, cos, rowid) in ranked]
 
 
@@ -176,28 +124,3 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
     return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint)
 
 
-def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
-    """Files most like an indexed file, the file itself left out.
-
-    Pictures and songs are compared in their model's own space (look-alikes, near-duplicates,
-    sound-alikes); documents by their mean passage vector, among documents.
-
-    Raises:
-        NotIndexed: the file is not in the library.
-    """
-    key = str(Path(path).expanduser().resolve())
-    item = store.item_by_path(key)
-    if item is None:
-        raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
-    table = NATIVE_TABLES.get(item.kind, "item_vectors")
-    vector = store.item_embedding(item.id, table)
-    if vector is None:
-        raise NotIndexed(f"{key} waits to be analysed again by a newly installed {item.kind} model; "
-                         "bring the library up to date first (nearby index, or Update in the window).")
-    neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
-    rows = store.items_by_ids([n.item_id for n in neighbours])
-    hits = []
-    for n in neighbours:
-        cosine = cosine_of(n.distance)
-        hits.append(_hit(rows[n.item_id], clip01(cosine), cosine, *store.first_passage(n.item_id)))
-    return hits

@@ -135,4 +135,13 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
             DROP TABLE passage_vectors;
             UPDATE vector_tables SET name = 'passage_embeddings' WHERE name = 'passage_vectors';
         """),
+        # Vectors of the fixed calibration queries, per model: embedded once, not at every run.
+        Migration("0008_query_vectors", """
+            CREATE TABLE query_vectors (
+                model TEXT NOT NULL,
+                text TEXT NOT NULL,
+                vector BLOB NOT NULL,
+                PRIMARY KEY (model, text)
+            );
+        """),
     ]

@@ -8,7 +8,8 @@ from nearby.core.errors import ModelMismatch
 from nearby.core.indexing import indexer as indexer_module
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
-from nearby.core.storage.store import PASSAGE_VECTORS, Store
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import PASSAGE_VECTORS
 from tests.documents import write_docx, write_pdf
 from tests.fakes import FakeEmbedder
 

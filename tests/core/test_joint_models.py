@@ -58,7 +58,7 @@ def test_an_installed_clip_style_model_replaces_the_bridge(models_with_joint: Pa
     (pictures / "notes.txt").write_text("A cat slept on the warm windowsill all afternoon.")
     summary = index(library, pictures)
     assert summary.added == 13 and not summary.failures
-    store = library._store()  # noqa: SLF001 - looking at what was stored
+    store = library._new_store()  # noqa: SLF001 - looking at what was stored
     vector = store.item_embedding(store.item_by_path(str(pictures / "chelsea.jpg")).id, "image_vectors")  # type: ignore[union-attr]
     assert vector is not None and vector.shape == (32,) and np.linalg.norm(vector) == pytest.approx(1, abs=1e-5)
     hits = library.search("a photo of a cat", k=20)
@@ -118,7 +118,7 @@ def test_a_joint_model_installed_later_takes_over_an_existing_library(models_dir
     assert before and Path(before[0].path).name in {"launch.jpg", "rocket.jpg"}
     summary = index(library, pictures)  # only one folder named …
     assert summary.updated == 13 and not summary.failures  # … every picture moves to the new space
-    store = library._store()  # noqa: SLF001 - looking at what was stored
+    store = library._new_store()  # noqa: SLF001 - looking at what was stored
     assert store.vector_model("image_vectors") == ("tiny-clip", 32)
     assert store.stale_paths(["image"]) == []
     vector = store.item_embedding(store.item_by_path(str(more / "rocket.jpg")).id, "image_vectors")  # type: ignore[union-attr]
@@ -130,7 +130,7 @@ def test_a_joint_model_installed_later_takes_over_an_existing_library(models_dir
     back = Library(path)
     assert isinstance(back.media["image"], PicturePipeline)
     assert index(back, pictures, more).updated == 13
-    assert back._store().vector_model("image_vectors") == ("efficientnet-lite2", 1280)  # noqa: SLF001
+    assert back._new_store().vector_model("image_vectors") == ("efficientnet-lite2", 1280)  # noqa: SLF001
     assert Path(back.search("a rocket launch", k=1, kind="image")[0].path).name in {"launch.jpg", "rocket.jpg"}
 
 
@@ -143,7 +143,7 @@ def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_ru
     pictures = tmp_path / "pictures"
     shutil.copytree(EVAL / "images", pictures)
     assert index(library, pictures).added == 12
-    store = library._store()  # noqa: SLF001 - set the scene: as if the model had just been switched
+    store = library._new_store()  # noqa: SLF001 - set the scene: as if the model had just been switched
     assert store.switch_model("image", "tiny-clip", "0", 32) == 12
     with pytest.raises(NotIndexed, match="analysed again"):
         library.similar(pictures / "chelsea.jpg")

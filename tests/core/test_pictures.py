@@ -135,7 +135,7 @@ def test_an_edited_copy_finds_its_original(picture_library: tuple[Library, Path]
 
 def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]) -> None:
     library, _ = picture_library
-    store = library._store()  # noqa: SLF001 - checking what indexing stored
+    store = library._new_store()  # noqa: SLF001 - checking what indexing stored
     measured = {kind: (mean, std) for kind, mean, std in store.backgrounds()}
     assert "image" in measured and measured["image"][1] > 0
 

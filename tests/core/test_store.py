@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 
 from nearby.core.errors import LibraryError, LibraryTooNew, ModelMismatch
+from nearby.core.storage import items as items_module
+from nearby.core.storage import model_record as model_record_module
 from nearby.core.storage import store as store_module
+from nearby.core.storage import vectors as vectors_module
+from nearby.core.storage.items import ItemRow
 from nearby.core.storage.migrations import migrations
-from nearby.core.storage.store import PASSAGE_VECTORS, ItemRow, Store
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import PASSAGE_VECTORS
 
 
 def unit(*values: float) -> np.ndarray:
@@ -135,7 +140,8 @@ def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
 
     full = migrations
     monkeypatch.setattr(store_module, "migrations", lambda *dims: full(*dims)[:6])  # as the previous release
-    monkeypatch.setattr(store_module, "PASSAGE_VECTORS", "passage_vectors")
+    for module in (items_module, vectors_module, model_record_module):  # the table's name in the previous release
+        monkeypatch.setattr(module, "PASSAGE_VECTORS", "passage_vectors")
     old = Store(library_path, 4)
     old.check_model("model-a", "1", 4, ("passage_vectors", "item_vectors"))
     with old.transaction():
@@ -143,7 +149,8 @@ def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
             old.add_item(ItemRow(0, f"/x/{name}", kind, name, 1, 1, name), [(name, None)], vector[None, :])
     old.close()
     monkeypatch.setattr(store_module, "migrations", full)
-    monkeypatch.setattr(store_module, "PASSAGE_VECTORS", PASSAGE_VECTORS)
+    for module in (items_module, vectors_module, model_record_module):
+        monkeypatch.setattr(module, "PASSAGE_VECTORS", PASSAGE_VECTORS)
     new = Store(library_path, 4)
     assert [n.distance for n in new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5, "document")] == [0.0]
     assert len(new.knn(PASSAGE_VECTORS, unit(1, 0, 0, 0), 5)) == 2, "a KNN over every kind still works"

@@ -78,7 +78,7 @@ def test_without_in_app_audio_songs_open_in_the_system_player(qtbot: QtBot, wind
 
 
 def test_songs_show_their_tags_as_title() -> None:
-    from nearby.core.search.rank import SearchHit
+    from nearby.core.search.hits import SearchHit
 
     tagged = SearchHit("/m/01.flac", "song", "x", 0.5, meta={"title": "Clair de Lune", "artist": "Debussy"})
     assert display_title(tagged) == "Clair de Lune — Debussy"

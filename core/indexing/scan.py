@@ -1,0 +1,42 @@
+"""Listing the files to index and fingerprinting them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from nearby.core.kinds import Kind, kind_of
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# Never indexed, besides names starting with a dot; Settings.excluded_names replaces this.
+DEFAULT_EXCLUDED = frozenset({"__pycache__", "node_modules"})
+
+
+def is_hidden(name: str, excluded: frozenset[str] = DEFAULT_EXCLUDED) -> bool:
+    return name.startswith(".") or name in excluded
+
+
+def list_files(roots: Iterable[Path], kinds: frozenset[Kind],
+               excluded: frozenset[str] = DEFAULT_EXCLUDED) -> Iterator[Path]:
+    """Files of the given kinds under the roots; hidden or excluded folders and folder symlinks are skipped."""
+    for root in roots:
+        if root.is_file():
+            if kind_of(root) in kinds:
+                yield root
+            continue
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not is_hidden(d, excluded))
+            for name in sorted(files):
+                path = Path(folder) / name
+                if not is_hidden(name, excluded) and kind_of(path) in kinds:
+                    yield path

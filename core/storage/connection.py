@@ -1,0 +1,84 @@
+"""The library file's connection: apsw + sqlite-vec, WAL, a busy timeout, and write transactions.
+
+apsw is used because the stdlib sqlite3 of many Pythons (this project's CI, macOS's system
+Python) cannot load extensions. WAL lets readers search while one writer indexes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nearby.core.errors import LibraryError
+
+# Writers wait this long for a lock held by another connection before giving up.
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path) -> Any:
+    import apsw
+    import sqlite_vec
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = apsw.Connection(str(path))
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        _use_wal(conn)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
+    except apsw.NotADBError as exc:
+        raise LibraryError(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
+    except (apsw.Error, OSError) as exc:
+        raise LibraryError(
+            f"The library {path} cannot be opened ({exc}). Check that the folder is writable, "
+            "or choose another library file with --library."
+        ) from exc
+    return conn
+
+
+def _use_wal(conn: Any) -> None:
+    """Switch a library to WAL once. Changing the journal mode needs the database to itself and
+    SQLite does not wait for that, so a second connection opening a brand-new library while the
+    first creates it retries for a while instead of failing."""
+    import apsw
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except apsw.BusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Connected:
+    """Base of the Store's parts: one open connection and its write transactions."""
+
+    conn: Any
+    path: Path
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE). A deferred one
+        that reads before it writes cannot wait for another writer: SQLite fails its upgrade at
+        once with "database is locked", as it did under a search thread. Nested, it is a savepoint."""
+        if self.conn.in_transaction:
+            with self.conn:
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")

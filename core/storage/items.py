@@ -1,0 +1,155 @@
+"""Items (files), their passages, failures and folders: the rows the indexer writes and search reads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nearby.core.storage.connection import Connected
+from nearby.core.storage.vectors import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, item_vector
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    path: str
+    kind: str
+    title: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    meta: str = "{}"  # JSON: EXIF date, camera, pixel size … whatever the file told
+
+_ITEM_COLUMNS = "id, path, kind, title, size, mtime_ns, sha256, meta"
+
+
+class Items(Connected):
+    """Reading and writing items, passages, failures and folders."""
+
+    def item_by_path(self, path: str) -> ItemRow | None:
+        row = self.conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE path = ?", (path,)).fetchone()
+        return ItemRow(*row) if row else None
+
+    def items_by_sha(self, sha256: str) -> list[ItemRow]:
+        rows = self.conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE sha256 = ?", (sha256,))
+        return [ItemRow(*r) for r in rows]
+
+    def items_by_ids(self, ids: Sequence[int]) -> dict[int, ItemRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN ({marks})", tuple(ids))
+        return {r[0]: ItemRow(*r) for r in rows}
+
+    def paths_under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/\\") + ("\\" if "\\" in folder and "/" not in folder else "/")
+        rows = self.conn.execute(
+            "SELECT path FROM items WHERE substr(path, 1, ?) = ? UNION "
+            "SELECT path FROM failures WHERE substr(path, 1, ?) = ?",
+            (len(prefix), prefix, len(prefix), prefix))
+        return [r[0] for r in rows]
+
+    def add_item(self, row: ItemRow, passages: Sequence[tuple[str, int | None]], vectors: np.ndarray,
+                 native: np.ndarray | None = None) -> int:
+        """Insert (or replace) an item with its passages, their text-space vectors and, for
+        pictures, the vector in the image model's own space. Call in a transaction."""
+        old = self.item_by_path(row.path)
+        if old is not None:
+            self.delete_item(old.id)
+        self.conn.execute(
+            "INSERT INTO items (path, kind, title, size, mtime_ns, sha256, indexed_at, meta) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.path, row.kind, row.title, row.size, row.mtime_ns, row.sha256, time.time(), row.meta))
+        item_id = int(self.conn.last_insert_rowid())
+        for order, ((text, page), vector) in enumerate(zip(passages, vectors, strict=True)):
+            self.conn.execute("INSERT INTO passages (item_id, ord, page, text) VALUES (?, ?, ?, ?)",
+                              (item_id, order, page, text))
+            self.conn.execute(f"INSERT INTO {PASSAGE_VECTORS} VALUES (?, ?, ?, ?)",
+                              (self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes(), row.kind, item_id))
+        self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
+                          (item_id, item_vector(vectors).tobytes(), row.kind))
+        if native is not None:
+            self.conn.execute(f"INSERT INTO {NATIVE_TABLES[row.kind]} VALUES (?, ?)",
+                              (item_id, np.asarray(native, dtype=np.float32).tobytes()))
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
+        return item_id
+
+    def delete_item(self, item_id: int) -> None:
+        self.conn.execute(f"DELETE FROM {PASSAGE_VECTORS} WHERE passage_id IN "
+                          "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
+        self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))
+        for table in NATIVE_TABLES.values():
+            self.conn.execute(f"DELETE FROM {table} WHERE item_id = ?", (item_id,))
+        self.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
+
+    def delete_path(self, path: str) -> bool:
+        old = self.item_by_path(path)
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (path,))
+        if old is not None:
+            self.delete_item(old.id)
+        return old is not None
+
+    def move_item(self, item_id: int, new_path: str, mtime_ns: int) -> None:
+        self.conn.execute("UPDATE items SET path = ?, mtime_ns = ? WHERE id = ?", (new_path, mtime_ns, item_id))
+
+    def touch_item(self, item_id: int, size: int, mtime_ns: int) -> None:
+        self.conn.execute("UPDATE items SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, item_id))
+
+    # -- failures and folders -----------------------------------------------------------------
+
+    def record_failure(self, path: str, reason: str, size: int, mtime_ns: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?)",
+                          (path, reason, size, mtime_ns, time.time()))
+
+    def failure(self, path: str) -> tuple[str, int, int] | None:
+        row = self.conn.execute("SELECT reason, size, mtime_ns FROM failures WHERE path = ?", (path,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def failures(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT path, reason FROM failures ORDER BY path")]
+
+    def add_folder(self, folder: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO folders VALUES (?, ?)", (folder, time.time()))
+
+    def folders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "items": one("SELECT count(*) FROM items").fetchone()[0],
+            "passages": one("SELECT count(*) FROM passages").fetchone()[0],
+            "failures": one("SELECT count(*) FROM failures").fetchone()[0],
+            "folders": one("SELECT count(*) FROM folders").fetchone()[0],
+        }
+
+    def counts_by_kind(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT kind, count(*) FROM items GROUP BY kind").fetchall())
+
+    def passages_by_ids(self, ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT id, text, page FROM passages WHERE id IN ({marks})", tuple(ids))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def first_passage(self, item_id: int) -> tuple[str, int | None]:
+        row = self.conn.execute("SELECT text, page FROM passages WHERE item_id = ? ORDER BY ord LIMIT 1",
+                                (item_id,)).fetchone()
+        return ("", None) if row is None else (row[0], row[1])
+
+    def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
+        """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.item_id, i.kind FROM passage_words w JOIN passages p ON p.id = w.rowid "
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? ORDER BY w.rank LIMIT ?",
+            (fts_query, limit))
+        return [(r[0], r[1], r[2]) for r in rows]

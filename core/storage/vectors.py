@@ -1,0 +1,116 @@
+"""Vector tables (sqlite-vec vec0): nearest-neighbour search, samples and calibration rows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nearby.core.storage.connection import Connected
+
+# vec0 refuses k above 4096 in sqlite-vec 0.1.9.
+MAX_KNN = 4096
+PASSAGE_VECTORS = "passage_embeddings"  # passage vectors, partitioned by kind (migration 0007)
+TEXT_VECTORS = (PASSAGE_VECTORS, "item_vectors")
+NATIVE_TABLES = {"image": "image_vectors", "song": "song_vectors"}  # each media kind's own space
+VECTOR_TABLES = (*TEXT_VECTORS, *NATIVE_TABLES.values())
+# Row ids bound in one IN (...) query: well under SQLite's limit on bound parameters.
+_IDS_PER_QUERY = 500
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    rowid: int
+    distance: float
+    item_id: int
+
+
+class Vectors(Connected):
+    """Nearest neighbours, vector look-ups and samples; the calibration rows measured from them."""
+
+    text_dim: int
+
+    def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        return self.vectors_by_ids(PASSAGE_VECTORS, ids)
+
+    def item_embedding(self, item_id: int, table: str = "item_vectors") -> np.ndarray | None:
+        if table != "item_vectors" and table not in NATIVE_TABLES.values():
+            raise ValueError(f"unknown item vector table {table!r}")
+        row = self.conn.execute(f"SELECT embedding FROM {table} WHERE item_id = ?", (item_id,)).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.float32)
+
+    def knn(self, table: str, vector: np.ndarray, k: int, kind: str | None = None) -> list[Neighbour]:
+        """Nearest rows of a vector table by cosine distance, optionally of one kind."""
+        if table not in VECTOR_TABLES:
+            raise ValueError(f"unknown vector table {table!r}")
+        key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
+        has_kind = bool(table in TEXT_VECTORS and kind)
+        sql = (f"SELECT {key}, distance, {'item_id' if table == PASSAGE_VECTORS else key} FROM {table} "
+               "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if has_kind else "") + " ORDER BY distance")
+        params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
+        rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
+        return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+    def save_backgrounds(self, rows: Sequence[tuple[str, float, float]]) -> None:
+        for kind, mean, std in rows:
+            self.conn.execute("INSERT OR REPLACE INTO calibration VALUES (?, ?, ?, ?)", (kind, mean, std, time.time()))
+
+    def backgrounds(self) -> list[tuple[str, float, float]]:
+        return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT kind, mean, std FROM calibration")]
+
+    def kinds_present(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT kind FROM items ORDER BY kind")]
+
+    def sample_vectors(self, kind: str, limit: int, table: str = PASSAGE_VECTORS) -> np.ndarray:
+        """Up to ``limit`` vectors of one kind from a table, drawn at random (for score calibration).
+
+        A true random sample over the whole kind: the first rows would be whatever folder was
+        indexed first, and calibrate every later folder against it.
+        """
+        if table not in VECTOR_TABLES:
+            raise ValueError(f"unknown vector table {table!r}")
+        if table == PASSAGE_VECTORS:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT p.id FROM passages p JOIN items i ON i.id = p.item_id WHERE i.kind = ? "
+                "ORDER BY random() LIMIT ?", (kind, limit))]
+        else:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT id FROM items WHERE kind = ? ORDER BY random() LIMIT ?", (kind, limit))]
+        vectors = list(self.vectors_by_ids(table, ids).values())
+        return np.stack(vectors) if vectors else np.zeros((0, self.text_dim), dtype=np.float32)
+
+    def query_vectors(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors of fixed query texts kept for a model (see save_query_vectors)."""
+        rows = self.conn.execute("SELECT text, vector FROM query_vectors WHERE model = ?", (model,))
+        wanted = set(texts)
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows if r[0] in wanted}
+
+    def save_query_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Keep vectors of fixed query texts (the calibration queries) for a model. Call in a transaction."""
+        for text, vector in vectors.items():
+            self.conn.execute("INSERT OR REPLACE INTO query_vectors VALUES (?, ?, ?)",
+                              (model, text, np.asarray(vector, dtype=np.float32).tobytes()))
+
+    def vectors_by_ids(self, table: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Vectors of a table by row id (passage ids for passage vectors, item ids otherwise)."""
+        if table not in VECTOR_TABLES:
+            raise ValueError(f"unknown vector table {table!r}")
+        if not ids:
+            return {}
+        key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
+        found: dict[int, np.ndarray] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = tuple(ids[start : start + _IDS_PER_QUERY])
+            rows = self.conn.execute(
+                f"SELECT {key}, embedding FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], np.frombuffer(r[1], dtype=np.float32)) for r in rows)
+        return found
+
+
+def item_vector(passage_vectors: np.ndarray) -> np.ndarray:
+    """One vector for a whole item: the normalised mean of its passages' vectors."""
+    mean = np.asarray(passage_vectors, dtype=np.float32).mean(axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
