@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import sysconfig
 from pathlib import Path
 
 
@@ -62,3 +64,27 @@ def write_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None 
                 t.cell(r, c).text = cell
     document.save(str(path))
     return path
+
+
+def write_prose_corpus(folder: Path, wanted: int) -> int:
+    """Real prose for a long index run: the docstrings of the standard library's modules, one file each."""
+    folder.mkdir(parents=True)
+    written = 0
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    for source in sorted(stdlib.rglob("*.py")):
+        if {"test", "tests", "site-packages", "idlelib"} & set(source.relative_to(stdlib).parts):
+            continue
+        try:
+            tree = ast.parse(source.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        docs = [ast.get_docstring(tree) or ""] + [
+            f"{node.name}: {ast.get_docstring(node)}" for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and ast.get_docstring(node)]
+        text = "\n\n".join(d for d in docs if d)[:6000]
+        if len(text) > 500:
+            (folder / f"{written:03d}-{source.stem}.txt").write_text(text, encoding="utf-8")
+            written += 1
+            if written == wanted:
+                break
+    return written

@@ -144,6 +144,9 @@ def _drop_kind(kind: str | None, exc: Exception, pipelines: dict[str, MediaPipel
 
 def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeline]) -> None:
     key = str(path)
+    kind = kind_of(path)
+    if kind != "document" and kind not in pipelines:
+        return  # its model failed earlier in this run (see _drop_kind): left for the next run
     try:
         stat = path.stat()
         old = store.item_by_path(key)
@@ -163,7 +166,6 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
         if old is None and _adopt_moved(store, key, sha, stat.st_mtime_ns):
             run.summary["moved"] += 1
             return
-        kind = kind_of(path)
         if kind in pipelines:
             seen = pipelines[kind].analyse(path, sha)
             row = ItemRow(0, key, kind, seen.title, stat.st_size, stat.st_mtime_ns, sha, seen.meta)

@@ -14,13 +14,11 @@ exactly that when the runtime is left to its defaults, so a green run here means
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import pytest
 
 from nearby.models.catalog import MINILM
 from nearby.models.locate import model_dir
+from tests.documents import write_prose_corpus
 from tests.staged import ROOT
 
 STRACE = shutil.which("strace")
@@ -85,30 +84,6 @@ def vendor_folders(home: Path) -> list[str]:
     return sorted(found)
 
 
-def write_corpus(folder: Path, wanted: int) -> int:
-    """Real prose for a long index run: the docstrings of the standard library's modules, one file each."""
-    folder.mkdir(parents=True)
-    written = 0
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    for source in sorted(stdlib.rglob("*.py")):
-        if {"test", "tests", "site-packages", "idlelib"} & set(source.relative_to(stdlib).parts):
-            continue
-        try:
-            tree = ast.parse(source.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError, ValueError):
-            continue
-        docs = [ast.get_docstring(tree) or ""] + [
-            f"{node.name}: {ast.get_docstring(node)}" for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and ast.get_docstring(node)]
-        text = "\n\n".join(d for d in docs if d)[:6000]
-        if len(text) > 500:
-            (folder / f"{written:03d}-{source.stem}.txt").write_text(text, encoding="utf-8")
-            written += 1
-            if written == wanted:
-                break
-    return written
-
-
 def test_the_tracer_sees_the_runtime_reach_for_its_telemetry_host(tmp_path: Path, models_dir: Path) -> None:
     """Control: onnxruntime at its defaults (no Nearby, no switch) looks its collector up."""
     home = tmp_path / "home"
@@ -137,7 +112,7 @@ def test_the_tracer_sees_the_runtime_reach_for_its_telemetry_host(tmp_path: Path
 
 def test_a_long_index_run_and_searches_make_no_network_access(tmp_path: Path, models_dir: Path) -> None:
     docs = tmp_path / "docs"
-    assert write_corpus(docs, 300) >= 200
+    assert write_prose_corpus(docs, 300) >= 200
     eval_set = ROOT / "tests" / "data" / "eval"
     for picture in ("chelsea.jpg", "scan-001.jpg", "launch.jpg"):  # the picture model, bridge and text reader
         shutil.copy(eval_set / "images" / picture, docs / picture)
@@ -170,7 +145,7 @@ def test_a_long_index_run_and_searches_make_no_network_access(tmp_path: Path, mo
 
 def test_the_window_opens_searches_and_closes_with_no_network_access(tmp_path: Path, models_dir: Path) -> None:
     docs = tmp_path / "docs"
-    assert write_corpus(docs, 20) == 20
+    assert write_prose_corpus(docs, 20) == 20
     home = tmp_path / "home"
     home.mkdir()
     done, evidence = traced(f"""
