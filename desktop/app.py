@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Nearby")
     app.setOrganizationName("Nearby")
     window = MainWindow(Library(args.library))
+    window.closed.connect(app.quit)  # closing may finish after the window hid (work is cancelled first)
     window.show()
     if args.search:
         window.search_field.setText(args.search)

@@ -46,7 +46,11 @@ class ErrorBanner(QFrame):
             log.error("unexpected error", exc_info=exc)
         else:
             log.warning("%s", exc)
-        self.label.setText(message_for(exc))
+        self.show_message(message_for(exc))
+
+    def show_message(self, text: str) -> None:
+        """Show words that are already fit for a person (a run-wide problem, say)."""
+        self.label.setText(text)
         self.show()
 
     @property

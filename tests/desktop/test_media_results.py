@@ -58,10 +58,10 @@ def test_the_play_button_plays_and_pauses_the_song(qtbot: QtBot, window: MainWin
     monkeypatch.setattr("nearby.desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
     hits = search(qtbot, window, "calm piano", kind_row=3)
     click_media_box(qtbot, window, 0)
-    if not window.player.available:  # no audio libraries (Linux without libpulse0): the system player
+    if not window.search.player.available:  # no audio libraries (Linux without libpulse0): the system player
         assert opened == [hits[0].path]
         return
-    assert window.player.current == hits[0].path
+    assert window.search.player.current == hits[0].path
     qtbot.waitUntil(lambda: window.delegate.playing == hits[0].path, timeout=5_000)
     click_media_box(qtbot, window, 0)
     qtbot.waitUntil(lambda: window.delegate.playing == "", timeout=5_000)
@@ -71,7 +71,7 @@ def test_without_in_app_audio_songs_open_in_the_system_player(qtbot: QtBot, wind
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[QUrl] = []
     monkeypatch.setattr("nearby.desktop.player.QDesktopServices.openUrl", lambda url: opened.append(url))
-    window.player.available = False
+    window.search.player.available = False
     hits = search(qtbot, window, "electronic dance beat", kind_row=3)
     click_media_box(qtbot, window, 0)
     assert [u.toLocalFile() for u in opened] == [hits[0].path]
