@@ -91,6 +91,23 @@ class OcrSettings:
 
 
 @dataclass(frozen=True)
+class Tensors:
+    """Names of a graph's inputs and outputs, in the order the embedder feeds and reads them."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Background:
+    """How close everyday queries come to the vectors this model makes for its kind, on average
+    (cosine mean and spread): the calibration a library uses until it has measured its own."""
+
+    mean: float
+    std: float
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything Nearby needs to know to install, verify and run one model."""
 
@@ -104,6 +121,8 @@ class ModelSpec:
     homepage: str
     notes: str = ""
     conversions: tuple[Conversion, ...] = ()
+    tensors: Tensors | None = None  # None: the embedder reads the names from the graph itself
+    background: Background | None = None
 
     @property
     def installed_names(self) -> list[str]:

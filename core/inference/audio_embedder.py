@@ -51,7 +51,9 @@ class AudioEmbedder(InstalledModel):
         return np.stack(out).astype(np.float32)
 
     def analyse(self, excerpts: list[np.ndarray]) -> AudioAnalysis:
-        tags, penultimate = self.session().run(["tags", "penultimate"], {"mel": self.patches(excerpts)})
+        tensors = self.spec.tensors
+        assert tensors is not None, f"{self.spec.name} names no tensors in the catalog"
+        tags, penultimate = self.session().run(list(tensors.outputs), {tensors.inputs[0]: self.patches(excerpts)})
         mean = penultimate.mean(axis=0)
         return AudioAnalysis((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32),
                              tags.mean(axis=0).astype(np.float32))

@@ -65,6 +65,8 @@ class ImageEmbedder(InstalledModel):
         """Features and class probabilities of one upright RGB picture."""
         assert isinstance(self.spec.preprocessing, ImagePreprocessing)
         batch = to_tensor(image, self.spec.preprocessing)[None]
-        features, logits = self.session().run(["features", "logits"], {"pixels": batch})
+        tensors = self.spec.tensors
+        assert tensors is not None, f"{self.spec.name} names no tensors in the catalog"
+        features, logits = self.session().run(list(tensors.outputs), {tensors.inputs[0]: batch})
         vector = features[0] / max(float(np.linalg.norm(features[0])), 1e-12)
         return ImageAnalysis(vector.astype(np.float32), softmax(logits[0]))

@@ -27,6 +27,7 @@ import numpy as np
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
+from nearby.models.catalog import EFFICIENTNET_LITE2, MINILM, MUSICNN_MTT
 
 # Vectors sampled per kind: enough for a stable mean and spread, cheap to read (~50 ms).
 SAMPLE = 2000
@@ -36,9 +37,10 @@ QUERY_SAMPLE = 512
 # z = Z_MID maps to 0.5: three standard deviations above the background is a plausible match.
 Z_MID = 3.0
 Z_SPREAD = 1.5
-# Until a kind has enough items of its own: backgrounds measured with this release's models on
-# the benchmark corpus (150 documents) and the evaluation set (12 pictures, 6 songs).
-DEFAULTS = {"document": (0.016, 0.062), "image": (0.165, 0.098), "song": (0.185, 0.112)}
+# Until a kind has enough items of its own: the background its default model's spec records.
+DEFAULTS = {kind: (spec.background.mean, spec.background.std)
+            for kind, spec in (("document", MINILM), ("image", EFFICIENTNET_LITE2), ("song", MUSICNN_MTT))
+            if spec.background is not None}
 
 BACKGROUND_QUERIES = (
     "weather forecast for tomorrow", "how to cook rice", "meeting notes", "birthday party", "the cat",
