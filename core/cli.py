@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from nearby.core import cli_arithmetic
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
+    cli_arithmetic.add_commands(sub)
     return parser
 
 
@@ -74,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, library: Library) -> int:
+    done = cli_arithmetic.run(args, library)
+    if done is not None:
+        return done
     if args.command == "index":
         return _index(library, args.paths)
     if args.command in ("search", "similar"):

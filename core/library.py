@@ -23,11 +23,14 @@ from nearby.core.media.pictures import PicturePipeline
 from nearby.core.media.pipeline import MediaPipeline
 from nearby.core.media.songs import SongPipeline
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
+from nearby.core.search import arithmetic
 from nearby.core.search import rank as search_mod
+from nearby.core.search.arithmetic import ArithmeticResult, Comparison
 from nearby.core.search.calibration import QUERY_SAMPLE
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
+from nearby.core.search.words import WordSpace
 from nearby.core.settings import Settings
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
@@ -102,6 +105,7 @@ class Library:
         self._readers = ReaderPool(self._new_store)
         self.queue = IndexQueue(self._index_run)
         self._samples: dict[str, np.ndarray] | None = None  # per kind, for score calibration
+        self._words: WordSpace | None = None
 
     def _new_store(self) -> Store:
         dims = {kind: m.dim for kind, m in self.media.items()}
@@ -163,6 +167,24 @@ class Library:
                                                   else PASSAGE_VECTORS) for kind in store.kinds_present()}
             self._samples = samples
         return samples
+
+    @property
+    def words(self) -> WordSpace:
+        """The vocabulary concept arithmetic answers in (its files load on first use)."""
+        if self._words is None:
+            self._words = WordSpace(self.embedder)
+        return self._words
+
+    def arithmetic(self, expression: str, k: int = 10, n_words: int = 10, kind: str | None = None,
+                   cwd: Path | None = None) -> ArithmeticResult:
+        """Concept arithmetic (see core.search.arithmetic.evaluate): words and files for an expression."""
+        with self._readers.borrow() as store:
+            return arithmetic.evaluate(store, self.embedder, self.words, expression, k, n_words, kind, cwd)
+
+    def compare(self, a: str, b: str, cwd: Path | None = None) -> Comparison:
+        """How close two words, phrases or files are (see core.search.arithmetic.compare)."""
+        with self._readers.borrow() as store:
+            return arithmetic.compare(store, self.embedder, a, b, cwd)
 
     def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
         with self._readers.borrow() as store:

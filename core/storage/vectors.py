@@ -36,6 +36,13 @@ class Vectors(Connected):
     def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         return self.vectors_by_ids(PASSAGE_VECTORS, ids)
 
+    def passages_of(self, item_id: int) -> list[tuple[int, str, np.ndarray]]:
+        """(passage id, text, vector) of each passage of an item, in order."""
+        rows = [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT id, text FROM passages WHERE item_id = ? ORDER BY ord", (item_id,))]
+        vectors = self.vectors_by_ids(PASSAGE_VECTORS, [i for i, _ in rows])
+        return [(i, text, vectors[i]) for i, text in rows if i in vectors]
+
     def item_embedding(self, item_id: int, table: str = "item_vectors") -> np.ndarray | None:
         if table != "item_vectors" and table not in NATIVE_TABLES.values():
             raise ValueError(f"unknown item vector table {table!r}")
