@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,6 +35,8 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}
 KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
 _PAD = 10
+_CONTRIBUTION_BAR = 40  # px: a term's bar at similarity 1
+_CONTRIBUTION_LABEL = 120  # px: a term's name before it is elided
 _SNIPPET_LINES = 2
 _THUMB_GAP = 12
 SIMILAR_LABEL = "Find similar ›"
@@ -153,9 +156,33 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(folder_rect, Qt.AlignmentFlag.AlignVCenter, QFontMetrics(option.font).elidedText(
             hit.folder, Qt.TextElideMode.ElideMiddle, folder_rect.width()))
         painter.setPen(palette.color(QPalette.ColorRole.Text).lighter(140))
+        contributions = hit.meta.get("contributions")
+        snippet_lines = _SNIPPET_LINES - 1 if contributions else _SNIPPET_LINES
         self._draw_snippet(painter, option.font, QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(),
-                                                       line * _SNIPPET_LINES), hit.snippet)
+                                                       line * snippet_lines), hit.snippet)
+        if contributions:
+            self._draw_contributions(painter, option.font, QRect(rect.left(), rect.top() + (2 + snippet_lines) * line
+                                                                 + 4, rect.width(), line), contributions)
         painter.restore()
+
+    def _draw_contributions(self, painter: QPainter, font: QFont, rect: QRect, contributions: list[Any]) -> None:
+        """Each term of an arithmetic expression with a small bar: how close this file is to it
+        (green for an added term, red for a subtracted one)."""
+        metrics = QFontMetrics(font)
+        x = rect.left()
+        for term, similarity, sign in contributions:
+            label = metrics.elidedText(f"{'−' if sign < 0 else '+'}{Path(term).name or term}",
+                                       Qt.TextElideMode.ElideMiddle, _CONTRIBUTION_LABEL)
+            width = metrics.horizontalAdvance(label)
+            if x + width + _CONTRIBUTION_BAR + 16 > rect.right():
+                break
+            painter.drawText(QRect(x, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, label)
+            x += width + 4
+            bar = QRect(x, rect.center().y() - 3, _CONTRIBUTION_BAR, 6)
+            painter.fillRect(bar, QColor(0, 0, 0, 25))
+            filled = bar.adjusted(0, 0, -round(_CONTRIBUTION_BAR * (1 - max(0.0, min(1.0, similarity)))), 0)
+            painter.fillRect(filled, QColor("#3c9a5f") if sign > 0 else QColor("#c0504d"))
+            x += _CONTRIBUTION_BAR + 14
 
     def _draw_play(self, painter: QPainter, box: QRect, playing: bool) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

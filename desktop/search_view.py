@@ -7,6 +7,7 @@ It asks the library through Operations only, and refreshes itself when the libra
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from nearby.core.library import LibraryStatus
+from nearby.core.search.arithmetic import ArithmeticResult
+from nearby.core.search.expression import is_expression
 from nearby.core.search.hits import SearchHit
+from nearby.desktop.mix_bar import MixBar
 from nearby.desktop.operations import Operations
 from nearby.desktop.player import Player
 from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
 
 # Typing pauses this long before a search runs: one search per word, not per keystroke.
 SEARCH_DEBOUNCE_MS = 250
-SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude'
+SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude  ·  king - man + woman'
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
+ANSWER_WORDS = 8  # answer words shown above an expression's files: one line's worth
 KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"), ("Songs", "song"))
 
 
@@ -68,6 +73,13 @@ class SearchView(QObject):
         self.caption = QLabel()
         self.caption.setObjectName("emptyText")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.mix = MixBar()
+        self.answers = QLabel()  # an expression's answer words, each a link that searches it
+        self.answers.setObjectName("answers")
+        self.answers.setTextFormat(Qt.TextFormat.RichText)
+        self.answers.setWordWrap(True)
+        self.answers.setAccessibleName("Answer words")
+        self.answers.hide()
         self.model = ResultsModel()
         self.results = QListView()
         self.results.setObjectName("results")
@@ -83,6 +95,8 @@ class SearchView(QObject):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.mix)
+        layout.addWidget(self.answers)
         layout.addWidget(self.caption)
         layout.addWidget(self.results, 1)
         self.stack.addWidget(page)
@@ -115,6 +129,8 @@ class SearchView(QObject):
         self.field.returnPressed.connect(self.run_search)
         self.kind_filter.currentIndexChanged.connect(lambda _: self.run_search())
         self.caption.linkActivated.connect(lambda _: self.show_weaker())
+        self.answers.linkActivated.connect(self.field.setText)  # a word searches itself
+        self.mix.changed.connect(self.field.setText)
         self.results.customContextMenuRequested.connect(self._context_menu)
         self.results.activated.connect(self._open_index)  # Enter on a result, as well as a double-click
         self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
@@ -146,10 +162,31 @@ class SearchView(QObject):
         kind = self.kind_filter.currentData()
         settings = self.ops.library.settings
         self._repeat = self.run_search
+        self.mix.show_expression(query)
+        if is_expression(query):
+            self.ops.read(lambda library: library.arithmetic(query, settings.result_count, ANSWER_WORDS, kind),
+                          lambda result: self._show_arithmetic(seq, result))
+            return
+        self.answers.hide()
         self.ops.read(lambda library: library.search(query, settings.result_count, kind),
                       lambda hits: self._show_hits(seq, f"for “{query}”", hits, settings.min_score))
 
+    def _show_arithmetic(self, seq: int, result: ArithmeticResult) -> None:
+        """Answer words in a row of links above the files; each file carries its terms' contributions."""
+        if seq != self._seq:
+            return
+        links = " · ".join(f'<a href="{html.escape(w)}">{html.escape(w)}</a>' for w, _ in result.words)
+        self.answers.setText(f"<b>Answers:</b> {links}" if links else "")
+        self.answers.setVisible(bool(links))
+        signs = [t.term.sign for t in result.terms]
+        hits = [replace(r.hit, meta={**r.hit.meta, "contributions": [
+            [term, similarity, sign] for (term, similarity), sign in zip(r.contributions, signs, strict=True)]})
+            for r in result.results]
+        self._show_hits(seq, f"for {result.expression}", hits)
+
     def find_similar(self, hit: SearchHit) -> None:
+        self.answers.hide()
+        self.mix.show_expression("")
         self._seq += 1
         seq = self._seq
         self._repeat = lambda: self.find_similar(hit)
@@ -202,6 +239,10 @@ class SearchView(QObject):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
             self.ops.errored.emit(RuntimeError(f"No application could open {hit.path}."))
 
+    def add_to_mix(self, hit: SearchHit) -> None:
+        """Make the file a term of the expression in the search field (a mix of one starts one)."""
+        self.mix.add_file(hit.path, self.field.text())
+
     def _now_playing(self, path: str) -> None:
         self.delegate.playing = path
         self.results.viewport().update()
@@ -217,5 +258,6 @@ class SearchView(QObject):
             menu.addAction("Pause" if hit.path == self.player.playing else "Play", lambda: self.player.toggle(hit.path))
         menu.addAction("Show in folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)))
         menu.addAction("Find similar", lambda: self.find_similar(hit))
+        menu.addAction("Add to mix", lambda: self.add_to_mix(hit))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
         menu.exec(self.results.viewport().mapToGlobal(pos))
