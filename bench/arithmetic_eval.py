@@ -2,7 +2,7 @@
 (also part of `python -m bench.eval_quality`).
 
 - analogies: tests/data/arithmetic/pairs.txt, each category's pairs crossed (a:b :: c:?), 80
-  questions a category drawn with a fixed seed; top-1 over the 50,000-word vocabulary, the
+  questions a category drawn with a fixed seed; top-1 over the vocabulary (50,000 words, 5,000 phrases), the
   expression's own words excluded; in the joined space, and in each of its two parts alone;
 - word similarity: Spearman correlation with tests/data/arithmetic/similarity.tsv's ratings, for
   the joined space and the text model alone (what `nearby compare` uses, as it follows people better);
@@ -76,6 +76,8 @@ def part_analogies(words: WordSpace) -> dict[str, float]:
                 continue
             scores = matrix @ (matrix[index[b]] - matrix[index[a]] + matrix[index[c]])
             scores[[index[a], index[b], index[c]]] = -np.inf
+            for word in (a, b, c):  # as the product does: no phrase made with the question's words
+                scores[words._phrases_with.get(word, [])] = -np.inf  # noqa: SLF001
             right += int(vocab[int(np.argmax(scores))] == d)
         out[name] = right / len(questions)
     return out

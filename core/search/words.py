@@ -1,10 +1,11 @@
-"""The vocabulary concept arithmetic answers in: 50,000 words in a space made of two.
+"""The vocabulary concept arithmetic answers in: 50,000 words and 5,000 two-word phrases, in a
+space made of two.
 
 Each word's vector joins its static GloVe vector with the text model's vector of the same word,
 each part of unit length, the text part weighted (WordVectors.text_weight), the whole normalised.
 Static vectors carry the analogies (king - man + woman); the text model knows phrases and
 inflections; together they answer 85% of tests/data/arithmetic's analogies top-1, where GloVe
-alone answers 73% and the text model alone 64% (bench/arithmetic_eval.py).
+alone answers 71% and the text model alone 64% (bench/arithmetic_eval.py).
 
 The text model's vectors of the words are made once (about a minute on 2 cores) and kept beside
 the GloVe file in the models folder, one file per text model.
@@ -28,6 +29,7 @@ from nearby.models.spec import ModelSpec, WordVectors
 
 # Words embedded per call while preparing: big enough for full batches, small enough for progress.
 PREPARE_BATCH = 1000
+VOCABULARY = "vocabulary.npz"
 _TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 
@@ -44,22 +46,23 @@ class WordSpace:
         self._lock = threading.Lock()
         self._words: list[str] | None = None
         self._index: dict[str, int] = {}
+        self._phrases_with: dict[str, list[int]] = {}  # word → the phrases that contain it
         self._static: np.ndarray | None = None
         self._joined: np.ndarray | None = None
 
     @property
     def text_file(self) -> Path:
-        return self.folder / f"text-{self.embedder.name}.npy"
+        return self.folder / f"text-{self.embedder.name}-{self.spec.version}.npy"
 
     def available(self) -> bool:
-        return (self.folder / "words.npz").is_file()
+        return (self.folder / VOCABULARY).is_file()
 
     def prepared(self) -> bool:
         return self.available() and self.text_file.is_file()
 
     def _load_static(self) -> tuple[list[str], np.ndarray]:
         if self._words is None or self._static is None:
-            path = self.folder / "words.npz"
+            path = self.folder / VOCABULARY
             if not path.is_file():
                 raise ModelMissing(f"The word vectors for concept arithmetic are not installed ({path} is missing). "
                                    f"Run `{INSTALL_COMMAND} {self.spec.name}`.")
@@ -67,6 +70,12 @@ class WordSpace:
                 self._words = str(data["words"]).split("\n")
                 self._static = data["vectors"].astype(np.float32)
             self._index = {w: i for i, w in enumerate(self._words)}
+            self._phrases_with = {}
+            for i, entry in enumerate(self._words):
+                parts = entry.split()
+                if len(parts) > 1:
+                    for word in parts:
+                        self._phrases_with.setdefault(word, []).append(i)
         return self._words, self._static
 
     def prepare(self, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, bool]:
@@ -120,12 +129,14 @@ class WordSpace:
         return _normalised(np.hstack([part, self.text_weight * text_vector])[None, :])[0]
 
     def nearest(self, query: np.ndarray, exclude: Iterable[str], n: int) -> list[tuple[str, float]]:
-        """The n words closest to a query vector (joined space), leaving out ``exclude``'s words."""
+        """The n words closest to a query vector (joined space), leaving out ``exclude``'s words and
+        the phrases made with them (king - man + woman should not answer "king consort")."""
         words, matrix = self._matrix()
         scores = matrix @ _normalised(query[None, :])[0]
         for word in exclude:
             if word in self._index:
                 scores[self._index[word]] = -np.inf
+            scores[self._phrases_with.get(word, [])] = -np.inf
         top = np.argpartition(-scores, min(n, len(scores) - 1))[: n] if n < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top])]
         return [(words[i], float(scores[i])) for i in top if np.isfinite(scores[i])][:n]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nearby.core.library import Library
@@ -101,3 +102,10 @@ def test_cli_reads_many_expressions_and_pairs_from_stdin(tmp_path: Path, library
 def test_cli_bad_expressions_get_a_message_not_a_traceback(tmp_path: Path, library: Library, expression: str) -> None:
     done = nearby(tmp_path, "arithmetic", expression)
     assert done.returncode == 1 and done.stderr.startswith("nearby: ") and "Traceback" not in done.stderr
+
+
+def test_the_vocabulary_holds_50k_words_and_common_phrases(library: Library) -> None:
+    entries, vectors = library.words._load_static()  # noqa: SLF001 - what the install step wrote
+    assert len(entries) >= 55_000 and vectors.shape == (len(entries), 100)
+    assert {"ice cream", "new york", "queen"} <= set(entries)
+    assert np.allclose(np.linalg.norm(vectors[:100], axis=1), 1.0, atol=1e-2)
