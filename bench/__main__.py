@@ -1,14 +1,15 @@
-"""Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic."""
+"""Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic, map
+(and map-large: a 100k-file layout, ~4 minutes)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import arithmetic_speed, index_speed, media_speed, search_speed
+from bench import arithmetic_speed, index_speed, map_speed, media_speed, search_speed
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv) or {"index", "media", "search", "arithmetic"}
+    wanted = set(argv) or {"index", "media", "search", "arithmetic", "map"}
     if "index" in wanted:
         index_speed.main()
     if "media" in wanted:
@@ -17,6 +18,8 @@ def main(argv: list[str]) -> int:
         search_speed.main()
     if "arithmetic" in wanted:
         arithmetic_speed.main()
+    if "map" in wanted or "map-large" in wanted:
+        map_speed.main((10_000, 100_000) if "map-large" in wanted else (10_000,))
     return 0
 
 

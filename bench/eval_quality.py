@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageOps
 
-from bench import arithmetic_eval
+from bench import arithmetic_eval, map_eval
 from nearby.core.library import Library
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
@@ -176,6 +176,7 @@ def main() -> None:
     print(f"sound-alikes: a 10-second MP3 cut finds its song first {found}/{total}")
     print(f"sampling: 10 windows vs every 3-s patch of a 4-minute medley, feature cosine {sampling_cost():.3f}")
     arithmetic_eval.main()
+    map_eval.main()
 
 
 if __name__ == "__main__":

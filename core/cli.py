@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from nearby.core import cli_arithmetic
+from nearby.core import cli_arithmetic, cli_map
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
     cli_arithmetic.add_commands(sub)
+    cli_map.add_command(sub)
     return parser
 
 
@@ -76,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, library: Library) -> int:
-    done = cli_arithmetic.run(args, library)
-    if done is not None:
-        return done
+    for extra in (cli_arithmetic, cli_map):
+        done = extra.run(args, library)
+        if done is not None:
+            return done
     if args.command == "index":
         return _index(library, args.paths)
     if args.command in ("search", "similar"):

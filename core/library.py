@@ -18,6 +18,7 @@ from platformdirs import user_data_dir
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.indexing.queue import IndexQueue
 from nearby.core.inference.text_embedder import Embedder, TextEmbedder
+from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
 from nearby.core.media.pipeline import MediaPipeline
@@ -185,6 +186,21 @@ class Library:
         """How close two words, phrases or files are (see core.search.arithmetic.compare)."""
         with self._readers.borrow() as store:
             return arithmetic.compare(store, self.embedder, a, b, cwd)
+
+    def update_map(self, kind: str | None = None, full: bool = False,
+                   cancel: CancelToken | None = None) -> Generator[IndexProgress, None, SimilarityMap | None]:
+        """Bring the similarity map (of every kind, or one kind in its own space) up to date and
+        return it (None when cancelled); see core.mapping.similarity_map.update_map."""
+        writer = self._new_store()
+        try:
+            return (yield from update_map(writer, kind or ALL, self.words, full, cancel))
+        finally:
+            writer.close()
+
+    def load_map(self, kind: str | None = None) -> SimilarityMap | None:
+        """The stored map as it is (None if never made): for drawing without waiting."""
+        with self._readers.borrow() as store:
+            return load_map(store, kind or ALL)
 
     def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
         with self._readers.borrow() as store:

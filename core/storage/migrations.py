@@ -144,4 +144,24 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 PRIMARY KEY (model, text)
             );
         """),
+        # The similarity map: each map's layout (one for all kinds, one per kind) and its clusters.
+        # A point goes with its item (a changed file gets a new item, placed again).
+        Migration("0009_maps", """
+            CREATE TABLE maps (
+                name TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                made_at REAL NOT NULL,
+                items INTEGER NOT NULL,
+                clusters TEXT NOT NULL
+            );
+            CREATE TABLE map_points (
+                map TEXT NOT NULL REFERENCES maps(name) ON DELETE CASCADE,
+                item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+                x REAL NOT NULL,
+                y REAL NOT NULL,
+                cluster INTEGER NOT NULL,
+                PRIMARY KEY (map, item_id)
+            );
+            CREATE INDEX map_points_item ON map_points(item_id);
+        """),
     ]

@@ -1,0 +1,63 @@
+"""The `nearby map` command: the library as a 2-D map, as JSON or as a PNG.
+
+    nearby map                       # make (or bring up to date) the map; print its groups
+    nearby map --json                # {"points": [{"path", "kind", "x", "y", "cluster"}], "clusters": [...]}
+    nearby map --png map.png --size 1600x1200
+    nearby map --kind image --new    # pictures in their own space, laid out again in full
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any
+
+from nearby.core.kinds import KINDS
+from nearby.core.library import Library
+from nearby.core.progress import IndexProgress, run_to_end
+
+DEFAULT_SIZE = (1600, 1200)
+
+
+def add_command(sub: Any) -> None:
+    p = sub.add_parser("map", help="the library as a 2-D map of meaning (JSON or PNG)")
+    p.add_argument("--kind", choices=KINDS, help="one kind, in its own space (default: every kind together)")
+    p.add_argument("--json", action="store_true", help="print the points and the named groups as JSON")
+    p.add_argument("--png", metavar="FILE", help="draw the map into a PNG file")
+    p.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="PNG size, WxH (default 1600x1200)")
+    p.add_argument("--new", action="store_true", help="lay the whole map out again")
+
+
+def run(args: argparse.Namespace, library: Library) -> int | None:
+    if args.command != "map":
+        return None
+    size = re.fullmatch(r"(\d{2,5})x(\d{2,5})", args.size)
+    if size is None:
+        print(f"nearby: --size must look like 1600x1200, not {args.size!r}", file=sys.stderr)
+        return 2
+    last = -1
+
+    def show(p: IndexProgress) -> None:
+        nonlocal last
+        percent = 100 * p.done // max(p.total, 1)
+        if percent // 10 != last // 10:
+            last = percent
+            print(f"mapping: {percent}% {p.path}", file=sys.stderr, flush=True)
+
+    the_map = run_to_end(library.update_map(args.kind, args.new), show)
+    if the_map is None:
+        return 130
+    if args.png:
+        from nearby.core.mapping.render import render_png
+
+        render_png(the_map, args.png, (int(size.group(1)), int(size.group(2))))
+        print(f"map drawn in {args.png}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(the_map.to_json(), ensure_ascii=False))
+    elif not args.png:
+        print(f"{len(the_map.points)} files in {len(the_map.clusters)} groups")
+        for c in sorted(the_map.clusters, key=lambda c: -c.size):
+            print(f"{c.size:>6}  {c.label}")
+    return 0

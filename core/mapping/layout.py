@@ -1,0 +1,116 @@
+"""2-D layouts of vectors that keep neighbours together: t-SNE with FFT-accelerated gradients
+(openTSNE, BSD), seeded, run in short stretches so that it yields progress and can be cancelled.
+
+New items are placed into an existing layout without moving the others: at the similarity-
+weighted mean of where their nearest mapped neighbours (in the vectors) lie, which is also how
+openTSNE starts its own out-of-sample transform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import numpy as np
+
+from nearby.core.progress import CancelToken, IndexProgress
+
+SEED = 7
+# Neighbourhoods of ~15 files, a mild early exaggeration: on 300 real documents (bench/map_eval.py)
+# this kept neighbours best (trustworthiness at k=10 0.929; perplexity 30 with openTSNE's default
+# exaggeration of 12: 0.918; every setting tried stayed within 0.915-0.930).
+PERPLEXITY = 15
+EARLY_EXAGGERATION = 4.0
+EARLY_ITERATIONS = 250  # openTSNE's defaults: exaggerated early phase, then the normal phase
+LATE_ITERATIONS = 500
+STRETCH = 25  # iterations between two progress reports / cancel checks
+PLACE_NEIGHBOURS = 10
+MIN_POINTS_FOR_TSNE = 8  # below this, a PCA plane shows the few files just as well
+
+
+def layout(vectors: np.ndarray, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, np.ndarray | None]:
+    """Lay unit vectors out in 2-D (cosine neighbourhoods kept).
+
+    Yields progress as phase "mapping" (done/total in iterations); returns an (n, 2) float32 array,
+    or None when cancelled.
+    """
+    n = len(vectors)
+    if n < MIN_POINTS_FOR_TSNE:
+        return _pca(vectors)
+    import openTSNE  # heavy (scipy, scikit-learn): only when a map is made
+
+    cancel = cancel or CancelToken()
+    total = EARLY_ITERATIONS + LATE_ITERATIONS
+    yield IndexProgress("mapping", 0, total, "finding neighbours")
+    perplexity = min(PERPLEXITY, max(2.0, (n - 1) / 3.5))
+    affinities = openTSNE.affinity.PerplexityBasedNN(vectors, perplexity=perplexity, metric="cosine", n_jobs=-1,
+                                                     random_state=SEED, verbose=False)
+    start = openTSNE.initialization.pca(vectors, random_state=SEED)
+    embedding = openTSNE.TSNEEmbedding(start, affinities, negative_gradient_method="fft", n_jobs=-1,
+                                       random_state=SEED, verbose=False)
+    done = 0
+    for phase_iterations, exaggeration, momentum in ((EARLY_ITERATIONS, EARLY_EXAGGERATION, 0.5),
+                                                      (LATE_ITERATIONS, None, 0.8)):
+        for _ in range(0, phase_iterations, STRETCH):
+            if cancel.cancelled:
+                return None
+            embedding.optimize(STRETCH, exaggeration=exaggeration, momentum=momentum, inplace=True)
+            done += STRETCH
+            yield IndexProgress("mapping", done, total, "arranging")
+    return np.asarray(embedding, dtype=np.float32)
+
+
+def place(new: np.ndarray, mapped: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Positions for new vectors in an existing layout, the mapped points left where they are.
+
+    Args:
+        new: (m, d) unit vectors to place; mapped: (n, d) unit vectors already laid out at
+            ``positions`` (n, 2).
+    """
+    if len(mapped) == 0:
+        return np.zeros((len(new), 2), dtype=np.float32)
+    k = min(PLACE_NEIGHBOURS, len(mapped))
+    out = np.zeros((len(new), 2), dtype=np.float32)
+    for start in range(0, len(new), 256):  # bounded memory: 256 × n similarities at a time
+        sims = new[start : start + 256] @ mapped.T
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weights = np.maximum(np.take_along_axis(sims, nearest, axis=1), 1e-3) ** 4  # the closest count most
+        out[start : start + 256] = (positions[nearest] * weights[:, :, None]).sum(axis=1) / weights.sum(axis=1)[:, None]
+    return out
+
+
+def _pca(vectors: np.ndarray) -> np.ndarray:
+    if len(vectors) == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    centred = vectors - vectors.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    flat = centred @ axes[:2].T if len(axes) >= 2 else np.hstack([centred @ axes[:1].T, np.zeros((len(vectors), 1))])
+    return (flat * 10).astype(np.float32)  # on the same rough scale as a t-SNE layout
+
+
+def trustworthiness(vectors: np.ndarray, positions: np.ndarray, k: int = 10) -> float:
+    """How few of each point's k nearest on the map are strangers in the vectors (1 is perfect;
+    Venna & Kaski), with cosine distances in the vectors. O(n²): for evaluation sets."""
+    n = len(vectors)
+    near_v = np.argsort(-(vectors @ vectors.T), axis=1)[:, 1:]  # ranks in the original space
+    ranks = np.empty((n, n - 1), dtype=np.int64)
+    for i in range(n):
+        ranks[i, near_v[i] - (near_v[i] > i)] = np.arange(1, n)
+    d2 = ((positions[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    near_map = np.argsort(d2, axis=1)[:, :k]
+    penalty = 0.0
+    for i in range(n):
+        r = ranks[i, near_map[i] - (near_map[i] > i)]
+        penalty += np.maximum(r - k, 0).sum()
+    return float(1 - 2.0 / (n * k * (2 * n - 3 * k - 1)) * penalty)
+
+
+def knn_recall(vectors: np.ndarray, positions: np.ndarray, k: int = 10) -> float:
+    """Share of each point's k nearest in the vectors that are among its k nearest on the map."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    near_v = np.argsort(-sims, axis=1)[:, :k]
+    d2 = ((positions[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    near_map = np.argsort(d2, axis=1)[:, :k]
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(near_v, near_map, strict=True)]))

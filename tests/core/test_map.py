@@ -1,0 +1,111 @@
+"""The similarity map: a real small library laid out, stored, brought up to date, drawn."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+
+TOPICS = {
+    "cooking": ["Simmer the onions and garlic in olive oil before adding the tomatoes.",
+                "Knead the bread dough and let it rise in a warm kitchen.",
+                "Roast the chicken with lemon, thyme and potatoes for an hour.",
+                "Whisk eggs, sugar and butter for the sponge cake batter.",
+                "A slow-cooked beef stew with carrots, red wine and bay leaves.",
+                "Fry the rice with vegetables, soy sauce and a little ginger.",
+                "Bake the apple pie until the crust is golden brown.",
+                "Season the soup with salt, pepper and fresh parsley."],
+    "space": ["The rocket launched the satellite into orbit around the Earth.",
+              "Astronauts on the space station repaired a solar panel.",
+              "The telescope photographed a distant spiral galaxy.",
+              "A probe landed on Mars and sent back pictures of red dust.",
+              "The moon's craters were mapped by an orbiting spacecraft.",
+              "Jupiter's storms are larger than our whole planet.",
+              "The comet's tail glowed as it passed near the sun.",
+              "Engineers tested the engines of the new launch vehicle."],
+    "football": ["The striker scored twice in the second half of the match.",
+                 "The goalkeeper saved a penalty in the final minute.",
+                 "Fans sang in the stadium as their team won the league.",
+                 "The coach changed tactics after the first goal.",
+                 "The referee showed a red card to the defender.",
+                 "The midfielder passed the ball across the pitch.",
+                 "The club signed a young winger before the season.",
+                 "Extra time ended level, so the cup final went to penalties."],
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path, text_embedder: object) -> tuple[Library, Path]:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for topic, lines in TOPICS.items():
+        for i, line in enumerate(lines):
+            (notes / f"{topic}-{i}.txt").write_text(line)
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    run_to_end(library.index([notes]))
+    return library, notes
+
+
+def topic_of(path: str) -> str:
+    return Path(path).name.split("-")[0]
+
+
+def test_different_topics_lie_apart_and_groups_are_named(library: tuple[Library, Path]) -> None:
+    lib, _ = library
+    the_map = run_to_end(lib.update_map())
+    assert the_map is not None and len(the_map.points) == 24
+    xy = np.array([[p.x, p.y] for p in the_map.points])
+    d = ((xy[:, None] - xy[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    same = [topic_of(the_map.points[i].path) == topic_of(the_map.points[int(j)].path)
+            for i, j in enumerate(d.argmin(1))]
+    assert sum(same) >= 22, "a point's nearest point on the map is of its own topic"
+    assert 2 <= len(the_map.clusters) <= 4 and all(c.label for c in the_map.clusters)
+    assert sum(c.size for c in the_map.clusters) == 24
+
+
+def test_the_layout_survives_reopening_and_new_files_are_placed_without_moving_others(
+        library: tuple[Library, Path], text_embedder: object) -> None:
+    lib, notes = library
+    first = run_to_end(lib.update_map())
+    assert first is not None
+    again = Library(lib.path, text_embedder, with_media=False).load_map()  # type: ignore[arg-type]
+    assert again is not None
+    assert {(p.path, p.x, p.y) for p in again.points} == {(p.path, p.x, p.y) for p in first.points}
+    (notes / "space-new.txt").write_text("The astronaut floated outside the orbiting space station.")
+    (notes / "cooking-0.txt").unlink()
+    run_to_end(lib.index([notes]))
+    placed = run_to_end(lib.update_map())
+    assert placed is not None
+    before = {p.path: (p.x, p.y) for p in first.points}
+    after = {p.path: (p.x, p.y) for p in placed.points}
+    assert str(notes / "cooking-0.txt") not in after, "a removed file leaves the map"
+    assert all(after[path] == before[path] for path in after if path in before), "nobody moved"
+    new = np.array(after[str(notes / "space-new.txt")])
+    nearest = min((path for path in after if not path.endswith("space-new.txt")),
+                  key=lambda path: ((np.array(after[path]) - new) ** 2).sum())
+    assert topic_of(nearest) == "space"
+
+
+def test_cli_map_json_and_png(library: tuple[Library, Path], models_dir: Path) -> None:
+    lib, _ = library
+    png = lib.path.parent / "map.png"
+    done = subprocess.run([sys.executable, "-m", "nearby.core.cli", "--library", str(lib.path), "map", "--json",
+                           "--png", str(png), "--size", "800x600"], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert set(out) == {"points", "clusters"} and len(out["points"]) == 24
+    assert set(out["points"][0]) == {"path", "kind", "x", "y", "cluster"}
+    assert set(out["clusters"][0]) == {"id", "label", "size", "x", "y"}
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    assert Image.open(png).size == (800, 600)
