@@ -43,3 +43,50 @@ def main(sizes: tuple[int, ...] = (10_000,)) -> None:
     _ = new @ mapped.T  # the similarity scan placing needs at least
     t_scan = time.perf_counter() - t0
     print(f"placing 100 new files into a 100,000-file map: {t_place:.2f} s (the bare similarity scan {t_scan:.2f} s)")
+    view_frames()
+
+
+def view_frames(n: int = 100_000) -> None:
+    """Offscreen frames of the map view at 100k points: a pan (the cached layer moved) and a zoom
+    (the layer drawn again), at three zoom levels; and the memory the map takes."""
+    import os
+    import tracemalloc
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    from nearby.core.mapping.similarity_map import Cluster, MapPoint, SimilarityMap
+    from nearby.desktop.map_view import MapView
+
+    app = QApplication.instance() or QApplication([])
+    rng = np.random.default_rng(7)
+    tracemalloc.start()
+    xy = rng.standard_normal((n, 2)).astype(np.float32) * 30
+    points = tuple(MapPoint(i, f"/bench/{i}.txt", "document", f"file {i}", float(x), float(y), i % 40)
+                   for i, (x, y) in enumerate(xy))
+    clusters = tuple(Cluster(c, f"group {c}", n // 40, 0.0, 0.0) for c in range(40))
+    view = MapView()
+    view.resize(1280, 800)
+    view.set_map(SimilarityMap("all", "bench", points, clusters))
+    frame = QImage(1280, 800, QImage.Format.Format_ARGB32_Premultiplied)
+
+    def paint() -> float:
+        t0 = time.perf_counter()
+        view.render(frame)
+        return (time.perf_counter() - t0) * 1000
+
+    print(f"map view, {n:,} points, 1280×800 offscreen:")
+    for zoom in (1.0, 4.0, 16.0):
+        view.zoom = zoom
+        redraw = paint()  # a zoom step: the point layer is drawn again
+        pans = []
+        for step in range(10):
+            view.offset = QPointF(step * 7.0, step * 3.0)
+            pans.append(paint())
+        print(f"  zoom {zoom:>4}: zoom frame {redraw:6.1f} ms | pan frame {np.median(pans):5.1f} ms")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  memory for the map (points, layout, layer): {peak / 2**20:.0f} MB at peak (Python allocations)")
+    del app

@@ -12,20 +12,25 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from nearby.core.library import Library, LibraryStatus
+from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
 from nearby.core.progress import IndexSummary
+from nearby.core.search.hits import SearchHit
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.index_controller import IndexController
+from nearby.desktop.map_view import MapView
 from nearby.desktop.operations import Operations
 from nearby.desktop.search_view import SearchView
 
@@ -64,11 +69,16 @@ class MainWindow(QMainWindow):
         self.indexer = IndexController(self.ops, self.statusBar())
         self.add_button = QPushButton("Add folder…")
         self.add_button.setDefault(True)
+        self.map_button = QPushButton("Map")
+        self.map_button.setCheckable(True)
+        self.map_button.setToolTip("See the whole library as a map of meaning (Ctrl+M)")
+        self.map_button.setShortcut(QKeySequence("Ctrl+M"))
         self.update_button = QPushButton("Update")
         self.update_button.setToolTip("Look for new, changed and deleted files in the folders already added")
         top = QHBoxLayout()
         top.addWidget(self.search.field, 1)
         top.addWidget(self.search.kind_filter)
+        top.addWidget(self.map_button)
         top.addWidget(self.update_button)
         top.addWidget(self.add_button)
         central = QWidget()
@@ -76,7 +86,11 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(14, 14, 14, 6)
         layout.addLayout(top)
         layout.addWidget(self.banner)
-        layout.addWidget(self.search.stack, 1)
+        self.map_view = MapView()
+        self.views = QStackedWidget()
+        self.views.addWidget(self.search.stack)
+        self.views.addWidget(self._map_page())
+        layout.addWidget(self.views, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
         self._connect()
@@ -89,6 +103,31 @@ class MainWindow(QMainWindow):
         self.search_finished, self.indexing_finished = self.search.search_finished, self.indexer.finished
         self.run_search, self.find_similar, self.index_folders = (self.search.run_search, self.search.find_similar,
                                                                   self.indexer.index_folders)
+
+    def _map_page(self) -> QWidget:
+        page = QWidget()
+        bar = QHBoxLayout()
+        self.map_colours = QComboBox()
+        self.map_colours.addItem("Colour by group", "cluster")
+        self.map_colours.addItem("Colour by kind", "kind")
+        self.map_colours.setAccessibleName("Map colours")
+        self.map_colours.currentIndexChanged.connect(
+            lambda _: self.map_view.set_colour_mode(self.map_colours.currentData()))
+        relayout = QPushButton("Lay out again")
+        relayout.setToolTip("Make the whole layout again (new files are otherwise placed among the others)")
+        relayout.clicked.connect(lambda: self.update_map(full=True))
+        export = QPushButton("Export PNG…")
+        export.clicked.connect(self.export_map)
+        self.map_status = QLabel("Shift+drag to lasso files · scroll to zoom · drag to pan")
+        self.map_status.setObjectName("emptyText")
+        for widget in (self.map_colours, relayout, export):
+            bar.addWidget(widget)
+        bar.addWidget(self.map_status, 1)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.map_view, 1)
+        return page
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -109,6 +148,14 @@ class MainWindow(QMainWindow):
         self.search.add_folder_clicked.connect(self.choose_folder)
         self.add_button.clicked.connect(self.choose_folder)
         self.update_button.clicked.connect(self.indexer.update_folders)
+        self.map_button.toggled.connect(self.show_map)
+        self.ops.changed.connect(lambda: self.update_map() if self.map_button.isChecked() else None)
+        self.search.search_finished.connect(lambda hits: self.map_view.highlight(
+            [h.path for h in hits], fit=self.map_button.isChecked()))
+        self.search.map_lines.connect(self.map_view.set_lines)
+        self.map_view.point_selected.connect(lambda p: self.statusBar().showMessage(p.path, SUMMARY_SHOWN_MS))
+        self.map_view.point_opened.connect(lambda p: self.search.open_hit(hit_of(p)))
+        self.map_view.lasso_selected.connect(self._show_lassoed)
         self.skipped_button.clicked.connect(self.show_skipped)
         focus = QAction(self)
         focus.setShortcut(QKeySequence.StandardKey.Find)
@@ -141,6 +188,39 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(summary.describe(), SUMMARY_SHOWN_MS)
         for problem in summary.problems:
             self.banner.show_message(problem)
+
+    # -- the map ------------------------------------------------------------------------------
+
+    def show_map(self, on: bool) -> None:
+        """Switch between the result list and the map; the map is brought up to date as it opens."""
+        self.views.setCurrentIndex(1 if on else 0)
+        if on:
+            self.ops.read(lambda library: library.load_map(), self._map_loaded)  # at once, as it was
+            self.update_map()
+
+    def update_map(self, full: bool = False) -> None:
+        self.map_status.setText("Arranging the map…")
+        self.ops.write(lambda library, token: library.update_map(None, full, token), self._map_loaded,
+                       lambda p: self.map_status.setText(f"Arranging the map… {100 * p.done // max(p.total, 1)}%"),
+                       announce=False)
+
+    def _map_loaded(self, the_map: SimilarityMap | None) -> None:
+        if the_map is None:
+            return
+        self.map_view.set_map(the_map)
+        self.map_view.highlight([h.path for h in self.search.model.hits], fit=False)
+        self.map_status.setText(f"{len(the_map.points):,} files in {len(the_map.clusters)} groups · "
+                                "Shift+drag to lasso · scroll to zoom · drag to pan")
+
+    def _show_lassoed(self, points: list[MapPoint]) -> None:
+        self.map_button.setChecked(False)
+        self.search.show_files([hit_of(p) for p in points], f"chosen on the map ({len(points)})")
+
+    def export_map(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the map", str(Path.home() / "nearby-map.png"),
+                                              "PNG images (*.png)")
+        if path and not self.map_view.export_png(path):
+            self.banner.show_message(f"The map could not be written to {path}. Choose a folder you can write to.")
 
     # -- status -------------------------------------------------------------------------------
 
@@ -179,6 +259,12 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
             self.hide()
+
+
+def hit_of(point: MapPoint) -> SearchHit:
+    """A map point as a result row (for a lasso's list, and to open it)."""
+    meta = {"thumbnail": point.thumbnail} if point.thumbnail else {}
+    return SearchHit(point.path, point.kind, point.title, 1.0, "", None, 1.0, meta)
 
 
 def dropped_folders(mime: QMimeData) -> list[str]:

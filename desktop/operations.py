@@ -54,14 +54,17 @@ class Operations(QObject):
         """Run ``work(library)`` off the GUI thread; hand its result to ``on_done`` on the GUI thread."""
         return self._start(lambda _token: work(self.library), on_done)
 
-    def write(self, work: Callable[[Library, CancelToken], Generator[IndexProgress, None, IndexSummary]],
-              on_done: Callable[[IndexSummary | None], None],
-              on_progress: Callable[[IndexProgress], None] | None = None) -> Worker | None:
-        """Run long library work that yields progress and can be cancelled; ``on_done`` gets its
-        summary (None when it failed: the error went to ``errored``). Emits ``changed`` after it."""
-        def done(summary: IndexSummary | None) -> None:
+    def write(self, work: Callable[[Library, CancelToken], Generator[IndexProgress, None, Any]],
+              on_done: Callable[[Any], None],
+              on_progress: Callable[[IndexProgress], None] | None = None, announce: bool = True) -> Worker | None:
+        """Run long library work that yields progress and can be cancelled; ``on_done`` gets what it
+        returns (None when it failed: the error went to ``errored``). Unless ``announce`` is False
+        (work that changes no file's entry, like a map's layout), emits ``changed`` after an
+        indexing run that changed, cancelled or failed."""
+        def done(summary: Any) -> None:
             on_done(summary)
-            if summary is None or summary.changed or summary.cancelled:
+            if announce and (summary is None or not isinstance(summary, IndexSummary)
+                             or summary.changed or summary.cancelled):
                 self.changed.emit()
 
         worker = self._start(lambda token: work(self.library, token), done, on_progress)

@@ -46,6 +46,7 @@ class SearchView(QObject):
     """Owns the search widgets; the shell window places them."""
 
     search_finished = Signal(list)  # list[SearchHit] shown (the strong ones)
+    map_lines = Signal(list)  # [(from path, to path)]: similar files, or arithmetic's file terms → answer
     add_folder_clicked = Signal()
 
     def __init__(self, ops: Operations, parent: QWidget) -> None:
@@ -183,6 +184,8 @@ class SearchView(QObject):
             [term, similarity, sign] for (term, similarity), sign in zip(r.contributions, signs, strict=True)]})
             for r in result.results]
         self._show_hits(seq, f"for {result.expression}", hits)
+        if hits:
+            self.map_lines.emit([(t.item.path, hits[0].path) for t in result.terms if t.item is not None])
 
     def find_similar(self, hit: SearchHit) -> None:
         self.answers.hide()
@@ -190,8 +193,11 @@ class SearchView(QObject):
         self._seq += 1
         seq = self._seq
         self._repeat = lambda: self.find_similar(hit)
-        self.ops.read(lambda library: library.similar(hit.path, library.settings.result_count),
-                      lambda hits: self._show_hits(seq, f"similar to {hit.name}", hits))
+        def show(hits: list[SearchHit]) -> None:
+            self._show_hits(seq, f"similar to {hit.name}", hits)
+            self.map_lines.emit([(hit.path, h.path) for h in hits[:10]])
+
+        self.ops.read(lambda library: library.similar(hit.path, library.settings.result_count), show)
 
     def refresh(self) -> None:
         """The library changed: run what is shown again, so it shows the library as it is now."""
@@ -210,6 +216,14 @@ class SearchView(QObject):
         self.caption.setText(f"{count} {html.escape(caption)}{more}")
         self._show_page()
         self.search_finished.emit(strong)
+
+    def show_files(self, hits: list[SearchHit], caption: str) -> None:
+        """Show chosen files (a lasso on the map) as a result list, where Find similar and Add to mix work."""
+        self._seq += 1
+        self._repeat = None
+        self.answers.hide()
+        self._show_hits(self._seq, caption, hits)
+        self.stack.setCurrentIndex(1)
 
     def show_weaker(self) -> None:
         self.model.set_hits(self.model.hits + self._weaker)

@@ -1,0 +1,332 @@
+"""The map view: the whole library as one zoomable picture of points.
+
+No item per point: the points are rasterised with numpy into one image (a few milliseconds for
+100k points), which panning only moves and zooming redraws; names, highlights, lines and the
+lasso are painted on top. Hover shows a file's title, click selects it, double-click opens it,
+Shift+drag draws a lasso whose files become a result list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QWheelEvent
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
+
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
+KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
+MARGIN = 30
+HOVER_PX = 8  # a point this close to the pointer is the one under it
+DRAG_PX = 4  # a press that moves less than this is a click, not a pan
+TITLES_AT_ZOOM = 6.0  # past this zoom, titles appear beside the points in view
+MAX_TITLES = 150
+
+
+class MapView(QWidget):
+    """Draws a SimilarityMap; emits what the person points at, selects and opens."""
+
+    point_selected = Signal(object)  # MapPoint
+    point_opened = Signal(object)  # MapPoint
+    lasso_selected = Signal(list)  # list[MapPoint]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 240)
+        self.setAccessibleName("Similarity map")
+        self.the_map: SimilarityMap | None = None
+        self.colour_mode = "cluster"
+        self.zoom, self.offset = 1.0, QPointF(0, 0)  # screen = base(world) * zoom + offset
+        self.selected: MapPoint | None = None
+        self.highlighted: set[str] = set()
+        self.lines: list[tuple[str, str]] = []  # (from path, to path): similar files, arithmetic arrows
+        self._xy: np.ndarray = np.zeros((0, 2), dtype=np.float32)
+        self._index: dict[str, int] = {}  # path → row
+        self._bounds: tuple[np.ndarray, np.ndarray] | None = None
+        self._layer: QImage | None = None
+        self._colour_rows = np.zeros((0, 4), dtype=np.uint8)
+        self._colour_key: tuple[Any, ...] = ()
+        self._base_cache: tuple[tuple[int, int, int], np.ndarray] | None = None
+        self._layer_key: tuple[Any, ...] = ()
+        self._press: QPointF | None = None
+        self._lasso: list[QPointF] = []
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def set_map(self, the_map: SimilarityMap | None) -> None:
+        self.the_map = the_map
+        points = the_map.points if the_map else ()
+        self._xy = np.array([[p.x, p.y] for p in points], dtype=np.float32).reshape(-1, 2)
+        self._index = {p.path: i for i, p in enumerate(the_map.points)} if the_map else {}
+        self._bounds = None
+        self.zoom, self.offset = 1.0, QPointF(0, 0)
+        self._layer = None
+        self.update()
+
+    def set_colour_mode(self, mode: str) -> None:
+        self.colour_mode = mode
+        self._layer = None
+        self.update()
+
+    def highlight(self, paths: list[str], fit: bool = True) -> None:
+        """Light up these files (a search's results); the view fits them."""
+        self.highlighted = {p for p in paths if p in self._index}
+        if fit and self.highlighted:
+            self.fit([self._index[p] for p in self.highlighted])
+        self.update()
+
+    def set_lines(self, lines: list[tuple[str, str]]) -> None:
+        """Lines from one file to others (find similar) or arrows from terms to an answer."""
+        self.lines = [(a, b) for a, b in lines if a in self._index and b in self._index]
+        self.update()
+
+    def fit(self, rows: list[int] | None = None) -> None:
+        """Zoom so that these points (default: all) fill the view."""
+        if not len(self._xy):
+            return
+        base = self._base(self._xy if rows is None else self._xy[rows])
+        lo, hi = base.min(axis=0), base.max(axis=0)
+        span = max(float((hi - lo).max()), 1.0)
+        self.zoom = float(np.clip(min(self.width(), self.height()) * 0.8 / span, 0.2, 200))
+        centre = (lo + hi) / 2 * self.zoom
+        self.offset = QPointF(self.width() / 2 - centre[0], self.height() / 2 - centre[1])
+        self.update()
+
+    def export_png(self, path: str | Path) -> bool:
+        return self.grab().save(str(path), "PNG")
+
+    # -- geometry -----------------------------------------------------------------------------
+
+    def _base(self, xy: np.ndarray) -> np.ndarray:
+        """World → unzoomed screen pixels: the whole map fitted into the widget."""
+        if not len(self._xy):
+            return xy
+        if self._bounds is None:  # once per map: a min and max over 100k points cost ~6 ms a frame
+            self._bounds = (self._xy.min(axis=0), self._xy.max(axis=0))
+        lo, hi = self._bounds
+        scale = min((self.width() - 2 * MARGIN) / max(float(hi[0] - lo[0]), 1e-9),
+                    (self.height() - 2 * MARGIN) / max(float(hi[1] - lo[1]), 1e-9))
+        return (xy - lo) * scale + MARGIN
+
+    def screen_points(self) -> np.ndarray:
+        """Every point's place on screen now (the unzoomed places are cached per map and size)."""
+        key = (id(self.the_map), self.width(), self.height())
+        if self._base_cache is None or self._base_cache[0] != key:
+            self._base_cache = (key, self._base(self._xy).astype(np.float32))
+        offset = np.array([self.offset.x(), self.offset.y()], dtype=np.float32)
+        return self._base_cache[1] * np.float32(self.zoom) + offset
+
+    def point_at(self, where: QPointF) -> int | None:
+        if not len(self._xy):
+            return None
+        d2 = ((self.screen_points() - np.array([where.x(), where.y()])) ** 2).sum(axis=1)
+        row = int(np.argmin(d2))
+        return row if d2[row] <= HOVER_PX**2 else None
+
+    def select_polygon(self, polygon: list[QPointF]) -> list[MapPoint]:
+        """The points inside a screen polygon (ray casting, vectorised), emitted as a selection."""
+        if self.the_map is None or len(polygon) < 3:
+            return []
+        pts = self.screen_points()
+        poly = np.array([[p.x(), p.y()] for p in polygon])
+        inside = np.zeros(len(pts), dtype=bool)
+        x, y = pts[:, 0], pts[:, 1]
+        for (x1, y1), (x2, y2) in zip(poly, np.roll(poly, -1, axis=0), strict=True):
+            crosses = ((y1 > y) != (y2 > y)) & (x < (x2 - x1) * (y - y1) / ((y2 - y1) or 1e-12) + x1)
+            inside ^= crosses
+        chosen = [self.the_map.points[i] for i in np.flatnonzero(inside)]
+        self.lasso_selected.emit(chosen)
+        return chosen
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _colours(self) -> np.ndarray:
+        """Each point's colour as BGRA bytes (what a 32-bit QImage holds), cached per map and mode."""
+        key = (id(self.the_map), self.colour_mode)
+        if self._colour_key != key:
+            assert self.the_map is not None
+            if self.colour_mode == "kind":
+                kinds = np.array([p.kind for p in self.the_map.points])
+                table = {k: QColor(v) for k, v in KIND_COLOURS.items()}
+                rows = np.zeros((len(kinds), 4), dtype=np.uint8)
+                rows[:] = (136, 136, 136, 255)
+                for kind, colour in table.items():
+                    rows[kinds == kind] = (colour.blue(), colour.green(), colour.red(), 255)
+            else:
+                palette = np.array([(c.blue(), c.green(), c.red(), 255) for c in map(QColor, PALETTE)], dtype=np.uint8)
+                clusters = np.fromiter((p.cluster for p in self.the_map.points), dtype=np.int64, count=len(self._xy))
+                rows = palette[clusters % len(palette)]
+            self._colour_rows, self._colour_key = rows, key
+        return self._colour_rows
+
+    def _points_layer(self) -> QImage:
+        """The points in view, rasterised with numpy into one image the size of the view: a few
+        milliseconds for 100k points, so every pan and zoom frame is drawn afresh."""
+        key = (self.width(), self.height(), round(self.zoom, 4), round(self.offset.x(), 2),
+               round(self.offset.y(), 2), self.colour_mode, id(self.the_map))
+        if self._layer is not None and self._layer_key == key:
+            return self._layer
+        width, height = max(self.width(), 1), max(self.height(), 1)
+        radius = 1 if self.zoom < 2 else (2 if self.zoom < 8 else 3)  # dots grow as you zoom in
+        pad = 2 * radius  # a border wide enough that no dot needs a bounds check
+        full_w, full_h = width + 2 * pad, height + 2 * pad
+        buffer = np.zeros(full_h * full_w, dtype=np.uint32)
+        at = np.round(self.screen_points()).astype(np.int64)
+        inside = (at[:, 0] >= -radius) & (at[:, 1] >= -radius) & (at[:, 0] < width + radius) \
+            & (at[:, 1] < height + radius)
+        centres = (at[inside, 1] + pad) * full_w + (at[inside, 0] + pad)
+        colours = self._colours()[inside].view(np.uint32).ravel()
+        for dx in range(-radius, radius + 1):
+            for dy in range(-radius, radius + 1):
+                if dx * dx + dy * dy <= radius * radius:
+                    buffer[centres + dy * full_w + dx] = colours
+        whole = QImage(buffer.data, full_w, full_h, 4 * full_w, QImage.Format.Format_ARGB32_Premultiplied)
+        self._layer = whole.copy(pad, pad, width, height)
+        self._layer_key = key
+        return self._layer
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        if self.the_map is None or not len(self._xy):
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No map yet: add a folder, then open the map.")
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.drawImage(0, 0, self._points_layer())
+        pts = self.screen_points()
+        self._draw_lines(painter, pts)
+        self._draw_highlights(painter, pts)
+        self._draw_titles(painter, pts)
+        self._draw_cluster_names(painter)
+        self._draw_legend(painter)
+        if self._lasso:
+            painter.setPen(QPen(QColor("#333333"), 1, Qt.PenStyle.DashLine))
+            path = QPainterPath(self._lasso[0])
+            for p in self._lasso[1:]:
+                path.lineTo(p)
+            painter.drawPath(path)
+
+    def _draw_lines(self, painter: QPainter, pts: np.ndarray) -> None:
+        painter.setPen(QPen(QColor(40, 40, 40, 150), 1.5))
+        for a, b in self.lines:
+            pa, pb = pts[self._index[a]], pts[self._index[b]]
+            painter.drawLine(QPointF(*pa), QPointF(*pb))
+            direction = (pb - pa) / max(float(np.linalg.norm(pb - pa)), 1e-6)
+            side = np.array([-direction[1], direction[0]])
+            for tip in (pb - 9 * direction + 4 * side, pb - 9 * direction - 4 * side):  # an arrow head
+                painter.drawLine(QPointF(*pb), QPointF(*tip))
+
+    def _draw_highlights(self, painter: QPainter, pts: np.ndarray) -> None:
+        painter.setPen(QPen(QColor("#111111"), 2))
+        painter.setBrush(QColor(255, 215, 0, 200))
+        for path in self.highlighted:
+            x, y = pts[self._index[path]]
+            painter.drawEllipse(QPointF(x, y), 6, 6)
+        if self.selected is not None and self.selected.path in self._index:
+            x, y = pts[self._index[self.selected.path]]
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(self.palette().highlight().color(), 3))
+            painter.drawEllipse(QPointF(x, y), 10, 10)
+
+    def _draw_titles(self, painter: QPainter, pts: np.ndarray) -> None:
+        """Zoomed in: titles beside the points in view (level of detail)."""
+        if self.zoom < TITLES_AT_ZOOM or self.the_map is None:
+            return
+        visible = np.flatnonzero((pts[:, 0] > 0) & (pts[:, 1] > 0) & (pts[:, 0] < self.width())
+                                 & (pts[:, 1] < self.height()))[:MAX_TITLES]
+        painter.setPen(self.palette().text().color())
+        metrics = QFontMetrics(self.font())
+        for i in visible:
+            point = self.the_map.points[i]
+            text = metrics.elidedText(point.title or Path(point.path).name, Qt.TextElideMode.ElideRight, 160)
+            painter.drawText(QPointF(pts[i][0] + 6, pts[i][1] + 4), text)
+
+    def _draw_cluster_names(self, painter: QPainter) -> None:
+        """Group names at their centres, the biggest first; more appear as you zoom in (no overlaps)."""
+        if self.the_map is None:
+            return
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        taken: list[QRectF] = []
+        base = self._base(np.array([[c.x, c.y] for c in self.the_map.clusters], dtype=np.float32))
+        for c, b in sorted(zip(self.the_map.clusters, base, strict=True), key=lambda cb: -cb[0].size):
+            x, y = b * self.zoom + np.array([self.offset.x(), self.offset.y()])
+            width = metrics.horizontalAdvance(c.label) + 10
+            left = float(np.clip(x - width / 2, 2, max(2.0, self.width() - width - 2)))  # kept inside the view
+            box = QRectF(left, y - metrics.height() / 2 - 2, width, metrics.height() + 4)
+            if any(box.intersects(t) for t in taken) or not self.rect().intersects(box.toRect()):
+                continue
+            taken.append(box)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 215))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor("#222222"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, c.label)
+        painter.setFont(self.font())
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        entries = list(KIND_COLOURS.items()) if self.colour_mode == "kind" else []
+        y = 12
+        for name, colour in entries:
+            painter.setBrush(QColor(colour))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(QPointF(16, y), 5, 5)
+            painter.setPen(self.palette().text().color())
+            painter.drawText(QPointF(26, y + 4), name)
+            y += 18
+
+    # -- interaction --------------------------------------------------------------------------
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        factor = 1.25 ** (event.angleDelta().y() / 120)
+        new_zoom = float(np.clip(self.zoom * factor, 0.2, 400))
+        at = event.position()
+        self.offset = at - (at - self.offset) * (new_zoom / self.zoom)  # the point under the pointer stays
+        self.zoom = new_zoom
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position()
+        self._press_offset = QPointF(self.offset)
+        self._lasso = [event.position()] if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else []
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            if self._lasso:
+                self._lasso.append(event.position())
+            else:
+                self.offset = self._press_offset + (event.position() - self._press)  # pan: only moves the image
+            self.update()
+            return
+        row = self.point_at(event.position())
+        if row is not None and self.the_map is not None:
+            point = self.the_map.points[row]
+            QToolTip.showText(event.globalPosition().toPoint(), f"{point.title or Path(point.path).name}\n{point.path}",
+                              self)
+        else:
+            QToolTip.hideText()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._lasso:
+            self.select_polygon(self._lasso)
+            self._lasso = []
+        elif self._press is not None and (event.position() - self._press).manhattanLength() < DRAG_PX:
+            row = self.point_at(event.position())
+            if row is not None and self.the_map is not None:
+                self.selected = self.the_map.points[row]
+                self.point_selected.emit(self.selected)
+        self._press = None
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        row = self.point_at(event.position())
+        if row is not None and self.the_map is not None:
+            self.point_opened.emit(self.the_map.points[row])
