@@ -113,6 +113,13 @@ class MainWindow(QMainWindow):
         self.map_colours.setAccessibleName("Map colours")
         self.map_colours.currentIndexChanged.connect(
             lambda _: self.map_view.set_colour_mode(self.map_colours.currentData()))
+        self.map_kind = QComboBox()
+        for label, kind in (("Every kind", None), ("Documents", "document"), ("Photos, by look", "image"),
+                            ("Songs, by sound", "song")):
+            self.map_kind.addItem(label, kind)
+        self.map_kind.setAccessibleName("Which files the map shows")
+        self.map_kind.setToolTip("Every kind together by meaning, or one kind in its own model's space")
+        self.map_kind.currentIndexChanged.connect(lambda _: self.show_map(True))
         relayout = QPushButton("Lay out again")
         relayout.setToolTip("Make the whole layout again (new files are otherwise placed among the others)")
         relayout.clicked.connect(lambda: self.update_map(full=True))
@@ -120,7 +127,7 @@ class MainWindow(QMainWindow):
         export.clicked.connect(self.export_map)
         self.map_status = QLabel("Shift+drag to lasso files · scroll to zoom · drag to pan")
         self.map_status.setObjectName("emptyText")
-        for widget in (self.map_colours, relayout, export):
+        for widget in (self.map_kind, self.map_colours, relayout, export):
             bar.addWidget(widget)
         bar.addWidget(self.map_status, 1)
         layout = QVBoxLayout(page)
@@ -195,18 +202,20 @@ class MainWindow(QMainWindow):
         """Switch between the result list and the map; the map is brought up to date as it opens."""
         self.views.setCurrentIndex(1 if on else 0)
         if on:
-            self.ops.read(lambda library: library.load_map(), self._map_loaded)  # at once, as it was
+            kind = self.map_kind.currentData()
+            self.ops.read(lambda library: library.load_map(kind), self._map_loaded)  # at once, as it was
             self.update_map()
 
     def update_map(self, full: bool = False) -> None:
         self.map_status.setText("Arranging the map…")
-        self.ops.write(lambda library, token: library.update_map(None, full, token), self._map_loaded,
+        kind = self.map_kind.currentData()
+        self.ops.write(lambda library, token: library.update_map(kind, full, token), self._map_loaded,
                        lambda p: self.map_status.setText(f"Arranging the map… {100 * p.done // max(p.total, 1)}%"),
                        announce=False)
 
     def _map_loaded(self, the_map: SimilarityMap | None) -> None:
-        if the_map is None:
-            return
+        if the_map is None or the_map.name != (self.map_kind.currentData() or "all"):
+            return  # cancelled, or a map of another kind than the one chosen now
         self.map_view.set_map(the_map)
         self.map_view.highlight([h.path for h in self.search.model.hits], fit=False)
         self.map_status.setText(f"{len(the_map.points):,} files in {len(the_map.clusters)} groups · "

@@ -8,6 +8,7 @@ Shift+drag draws a lasso whose files become a result list.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPai
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
+from nearby.desktop.results import thumbnail_pixmap
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
@@ -24,7 +26,11 @@ KIND_COLOURS = {"document": "#3b6fd4", "image": "#2e9e6b", "song": "#b5562f"}
 MARGIN = 30
 HOVER_PX = 8  # a point this close to the pointer is the one under it
 DRAG_PX = 4  # a press that moves less than this is a click, not a pan
-TITLES_AT_ZOOM = 6.0  # past this zoom, titles appear beside the points in view
+TITLES_AT_ZOOM = 6.0  # past this zoom, titles (and small thumbnails) appear beside the points in view
+THUMBNAILS_AT_ZOOM = 12.0  # past this, thumbnails are drawn full size
+THUMBNAIL_PX = 64
+LEGEND_GROUPS = 8
+CROWDED = 20_000  # points past which the zoomed-out dots are drawn smaller
 MAX_TITLES = 150
 
 
@@ -173,7 +179,8 @@ class MapView(QWidget):
         if self._layer is not None and self._layer_key == key:
             return self._layer
         width, height = max(self.width(), 1), max(self.height(), 1)
-        radius = 1 if self.zoom < 2 else (2 if self.zoom < 8 else 3)  # dots grow as you zoom in
+        # Dots grow as you zoom in; a crowded map starts with smaller ones (and fewer writes a frame).
+        radius = (1 if len(self._xy) > CROWDED else 2) if self.zoom < 2 else (2 if self.zoom < 8 else 3)
         pad = 2 * radius  # a border wide enough that no dot needs a bounds check
         full_w, full_h = width + 2 * pad, height + 2 * pad
         buffer = np.zeros(full_h * full_w, dtype=np.uint32)
@@ -235,17 +242,25 @@ class MapView(QWidget):
             painter.drawEllipse(QPointF(x, y), 10, 10)
 
     def _draw_titles(self, painter: QPainter, pts: np.ndarray) -> None:
-        """Zoomed in: titles beside the points in view (level of detail)."""
+        """Zoomed in (level of detail): pictures as thumbnails, other files with their titles."""
         if self.zoom < TITLES_AT_ZOOM or self.the_map is None:
             return
         visible = np.flatnonzero((pts[:, 0] > 0) & (pts[:, 1] > 0) & (pts[:, 0] < self.width())
                                  & (pts[:, 1] < self.height()))[:MAX_TITLES]
         painter.setPen(self.palette().text().color())
         metrics = QFontMetrics(self.font())
+        side = THUMBNAIL_PX if self.zoom >= THUMBNAILS_AT_ZOOM else THUMBNAIL_PX // 2
         for i in visible:
             point = self.the_map.points[i]
+            x, y = float(pts[i][0]), float(pts[i][1])
+            pixmap = thumbnail_pixmap(point.thumbnail) if point.kind == "image" else None
+            if pixmap is not None:
+                scaled = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+                painter.drawPixmap(int(x - scaled.width() / 2), int(y - scaled.height() - 6), scaled)
+                continue
             text = metrics.elidedText(point.title or Path(point.path).name, Qt.TextElideMode.ElideRight, 160)
-            painter.drawText(QPointF(pts[i][0] + 6, pts[i][1] + 4), text)
+            painter.drawText(QPointF(x + 6, y + 4), text)
 
     def _draw_cluster_names(self, painter: QPainter) -> None:
         """Group names at their centres, the biggest first; more appear as you zoom in (no overlaps)."""
@@ -273,7 +288,12 @@ class MapView(QWidget):
         painter.setFont(self.font())
 
     def _draw_legend(self, painter: QPainter) -> None:
-        entries = list(KIND_COLOURS.items()) if self.colour_mode == "kind" else []
+        """What the colours mean: the kinds, or the biggest groups."""
+        if self.colour_mode == "kind":
+            entries = list(KIND_COLOURS.items())
+        else:
+            groups = sorted(self.the_map.clusters, key=lambda c: -c.size)[:LEGEND_GROUPS] if self.the_map else []
+            entries = [(c.label, PALETTE[c.id % len(PALETTE)]) for c in groups]
         y = 12
         for name, colour in entries:
             painter.setBrush(QColor(colour))
@@ -309,8 +329,11 @@ class MapView(QWidget):
         row = self.point_at(event.position())
         if row is not None and self.the_map is not None:
             point = self.the_map.points[row]
-            QToolTip.showText(event.globalPosition().toPoint(), f"{point.title or Path(point.path).name}\n{point.path}",
-                              self)
+            picture = f'<br><img src="{html.escape(point.thumbnail)}" width="{THUMBNAIL_PX * 2}">' \
+                if point.kind == "image" and point.thumbnail else ""
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"<b>{html.escape(point.title or Path(point.path).name)}</b><br>"
+                              f"{html.escape(point.path)}{picture}", self)
         else:
             QToolTip.hideText()
 
