@@ -149,10 +149,6 @@ class Library:
             return search_mod.search(store, self.embedder, query, k, kind, min_score,
                                      self._kind_samples(store, spaces), spaces)
 
-    def query_spaces(self) -> dict[str, QuerySpace]:
-        with self._readers.borrow() as store:
-            return self._query_spaces(store)
-
     def _query_spaces(self, store: Store) -> dict[str, QuerySpace]:
         """Kinds with a joint model: typed words reach them in that model's own space. A joint
         model installed since the last index run is used once a run has given it the kind's space;
