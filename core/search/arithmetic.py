@@ -77,11 +77,11 @@ def resolve_terms(store: Store, embedder: Embedder, terms: list[Term], cwd: Path
         NotIndexed: a path (or a quoted name that is a file on disk) that is not in the library.
         ExpressionError: a quoted name that several files of the library share.
     """
-    texts = [t for t in terms if _file_of(store, t, cwd) is None]
-    vectors = dict(zip([t.text for t in texts], embedder.embed([t.text for t in texts]), strict=True)) if texts else {}
+    items = [_file_of(store, term, cwd) for term in terms]
+    texts = [term.text for term, item in zip(terms, items, strict=True) if item is None]
+    vectors = dict(zip(texts, embedder.embed(texts), strict=True)) if texts else {}
     out = []
-    for term in terms:
-        item = _file_of(store, term, cwd)
+    for term, item in zip(terms, items, strict=True):
         if item is None:
             out.append(Resolved(term, vectors[term.text]))
             continue
