@@ -58,6 +58,13 @@ def default_media(text: Embedder) -> list[MediaPipeline]:
     return [chosen.get("image") or PicturePipeline(text), chosen.get("song") or SongPipeline(text)]
 
 
+def _sample(store: Store, kind: str, table: str) -> np.ndarray:
+    """A kind's calibration sample: the one kept by the last index run that changed something, or
+    (a library from before that, say) one drawn now."""
+    kept = store.stored_sample(kind, table)
+    return kept if kept is not None else store.sample_vectors(kind, QUERY_SAMPLE, table)
+
+
 def default_library_path() -> Path:
     """$NEARBY_LIBRARY, else a library file in the platform's user data folder."""
     env = os.environ.get(LIBRARY_ENV)
@@ -160,8 +167,8 @@ class Library:
     def _kind_samples(self, store: Store, spaces: dict[str, QuerySpace]) -> dict[str, np.ndarray]:
         samples = self._samples
         if samples is None:
-            samples = {kind: store.sample_vectors(kind, QUERY_SAMPLE, spaces[kind].table if kind in spaces
-                                                  else PASSAGE_VECTORS) for kind in store.kinds_present()}
+            samples = {kind: _sample(store, kind, spaces[kind].table if kind in spaces else PASSAGE_VECTORS)
+                       for kind in store.kinds_present()}
             self._samples = samples
         return samples
 

@@ -90,15 +90,19 @@ def squash(z: float) -> float:
 
 def measure(store: Store, embedder: Embedder, kinds: list[str],
             spaces: Mapping[str, tuple[str, Callable[[Sequence[str]], np.ndarray]]] | None = None) -> list[Background]:
-    """Background of each kind with enough vectors in the library.
+    """Background of each kind with enough vectors in the library; keeps each kind's random
+    sample (its first QUERY_SAMPLE rows) in the library for the searches' per-query part.
 
     ``spaces`` maps a kind searched in a joint model's space to (its vector table, its text tower).
+    Call with a writable store.
     """
     queries: np.ndarray | None = None
     out = []
     for kind in kinds:
         table, embed = (spaces or {}).get(kind, (PASSAGE_VECTORS, None))
         sample = store.sample_vectors(kind, SAMPLE, table)
+        with store.transaction():
+            store.save_sample(kind, table, sample[:QUERY_SAMPLE])
         if len(sample) < MIN_SAMPLE:
             continue
         if embed is not None:

@@ -164,4 +164,15 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
             );
             CREATE INDEX map_points_item ON map_points(item_id);
         """),
+        # A random sample of each kind's vectors, drawn when an index run changed something, so a
+        # search reads 512 rows instead of drawing them from vec0 (~0.3 ms a random vector).
+        Migration("0010_calibration_samples", """
+            CREATE TABLE calibration_samples (
+                kind TEXT NOT NULL,
+                space TEXT NOT NULL,
+                dim INTEGER NOT NULL,
+                vectors BLOB NOT NULL,
+                PRIMARY KEY (kind, space)
+            );
+        """),
     ]

@@ -158,6 +158,8 @@ def test_the_calibration_sample_is_drawn_from_every_folder(tmp_path: Path) -> No
     assert all(len(d) == 10 for d in draws)
     assert sum(int((d > 0.5).sum()) for d in draws) >= 10, "the folder indexed second is sampled too"
     assert len({tuple(np.round(d, 4)) for d in draws}) > 1, "each draw is a new random sample"
+    kept = store.stored_sample("document", PASSAGE_VECTORS)  # what searches read: drawn by the last run
+    assert kept is not None and len(kept) == 60 and int((kept @ rocket > 0.5).sum()) == 30
 
 
 # -- 5. a deleted file named on its own -------------------------------------------------------------
