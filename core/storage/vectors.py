@@ -123,20 +123,19 @@ class Vectors(Connected):
             return []
         rng = np.random.default_rng()
         found: set[int] = set()
-        tried = 0
         span = high - low + 1
-        for round_size in (4 * limit, 16 * limit, 64 * limit):
-            if len(found) >= limit or tried >= span:
-                break
-            candidates = np.unique(rng.integers(low, high + 1, size=min(round_size, span)))
-            tried += len(candidates)
-            for start in range(0, len(candidates), _IDS_PER_QUERY):
-                chunk = tuple(int(c) for c in candidates[start : start + _IDS_PER_QUERY])
-                found.update(r[0] for r in self.conn.execute(
-                    f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ? AND {join[1]} IN "
-                    f"({','.join('?' * len(chunk))})", (kind, *chunk)))
-        if len(found) < limit and tried < span:
-            found |= {r[0] for r in self.conn.execute(
+        if span > 4 * limit:  # a small table is simply shuffled below
+            for round_size in (4 * limit, 16 * limit, 64 * limit):
+                candidates = np.unique(rng.integers(low, high + 1, size=min(round_size, span)))
+                for start in range(0, len(candidates), _IDS_PER_QUERY):
+                    chunk = tuple(int(c) for c in candidates[start : start + _IDS_PER_QUERY])
+                    found.update(r[0] for r in self.conn.execute(
+                        f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ? AND {join[1]} IN "
+                        f"({','.join('?' * len(chunk))})", (kind, *chunk)))
+                if len(found) >= limit:
+                    break
+        if len(found) < limit:  # a small table, or a kind too rare to be hit at random
+            found = {r[0] for r in self.conn.execute(
                 f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ? ORDER BY random() LIMIT ?", (kind, limit))}
         chosen = list(found)
         rng.shuffle(chosen)
