@@ -39,6 +39,15 @@ def fake_library(path: Path, embedder: FakeEmbedder | None = None) -> Library:
     return Library(path, embedder or FakeEmbedder(), with_media=False)
 
 
+def indexed_notes(library: Library, folder: Path, notes: dict[str, str]) -> Path:
+    """Write notes into a folder and index it; returns the folder."""
+    folder.mkdir()
+    for name, text in notes.items():
+        (folder / name).write_text(text)
+    index(library, folder)
+    return folder
+
+
 # -- 1. Ctrl-C during `nearby index` ----------------------------------------------------------------
 
 def count_items(library_path: Path) -> int:
@@ -112,10 +121,7 @@ def test_a_broken_picture_model_skips_no_file_and_a_fixed_one_finishes_them(tmp_
 
 def test_read_connections_do_not_pile_up_as_threads_come_and_go(tmp_path: Path) -> None:
     library = fake_library(tmp_path / "lib.sqlite")
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("A note about the harvest.")
-    index(library, docs)
+    indexed_notes(library, tmp_path / "docs", {"a.txt": "A note about the harvest."})
     for _ in range(12):  # threads that search once and expire, as a thread pool's idle ones do
         worker = threading.Thread(target=lambda: library.search("harvest"))
         worker.start()
@@ -128,10 +134,7 @@ def test_read_connections_do_not_pile_up_as_threads_come_and_go(tmp_path: Path) 
 def test_closing_while_a_search_runs_closes_its_connection_after_it(tmp_path: Path) -> None:
     embedder = FakeEmbedder(delay_s=0.3)
     library = fake_library(tmp_path / "lib.sqlite", embedder)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("A note about the harvest.")
-    index(library, docs)
+    indexed_notes(library, tmp_path / "docs", {"a.txt": "A note about the harvest."})
     found: list[object] = []
     worker = threading.Thread(target=lambda: found.append(library.search("harvest")))
     worker.start()
@@ -180,10 +183,7 @@ def test_a_deleted_file_named_alone_leaves_the_library(tmp_path: Path) -> None:
 
 def test_apply_changes_indexes_a_new_and_a_changed_file(tmp_path: Path) -> None:
     library = fake_library(tmp_path / "lib.sqlite")
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("tomatoes in the greenhouse")
-    index(library, docs)
+    docs = indexed_notes(library, tmp_path / "docs", {"a.txt": "tomatoes in the greenhouse"})
     (docs / "a.txt").write_text("violins in the concert hall")
     (docs / "b.txt").write_text("bicycles on the mountain road")
     summary = run_to_end(library.apply_changes(changed=[docs / "a.txt", docs / "b.txt"]))
