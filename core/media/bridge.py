@@ -20,6 +20,7 @@ import numpy as np
 
 from nearby.core.cache import cache_root
 from nearby.core.inference.text_embedder import Embedder
+from nearby.core.media.pipeline import NamedByModel
 
 # Top classes mixed into the vector. ImageNet spreads a photo over near-synonyms (tabby cat,
 # tiger cat, Egyptian cat): five keep those together without admitting the long noisy tail.
@@ -108,29 +109,19 @@ class LabelledModel(Protocol):
     def is_installed(self) -> bool: ...
 
 
-class BridgedPipeline:
+class BridgedPipeline(NamedByModel):
     """What picture and song pipelines share: a labelled model, reached through the text space."""
 
     kind = ""
     native_table = ""
     label_prompt = LABEL_PROMPT
 
+    model: LabelledModel
+
     def __init__(self, text: Embedder, model: LabelledModel) -> None:
         self.text = text
         self.model = model
         self._bridge: LabelBridge | None = None
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    @property
-    def version(self) -> str:
-        return self.model.version
-
-    @property
-    def dim(self) -> int:
-        return self.model.dim
 
     def available(self) -> bool:
         return self.model.is_installed()

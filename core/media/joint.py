@@ -20,7 +20,7 @@ from nearby.core.inference.text_embedder import Embedder
 from nearby.core.media.audio import open_song
 from nearby.core.media.bridge import name_words
 from nearby.core.media.images import open_picture, write_thumbnail
-from nearby.core.media.pipeline import AnalysedMedia
+from nearby.core.media.pipeline import AnalysedMedia, NamedByModel
 from nearby.models.manifest import JointModel
 from nearby.models.spec import ImagePreprocessing
 
@@ -60,26 +60,16 @@ class _Towers:
         return unit_rows(self.run(self.model.text_tower, {"input_ids": ids, "attention_mask": mask}))
 
 
-class _JointPipeline:
+class _JointPipeline(NamedByModel):
     kind = ""
     native_table = ""
+
+    model: JointModel
 
     def __init__(self, model: JointModel, text: Embedder) -> None:
         self.model = model
         self.text = text
         self.towers = _Towers(model)
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    @property
-    def version(self) -> str:
-        return self.model.version
-
-    @property
-    def dim(self) -> int:
-        return self.model.dim
 
     def available(self) -> bool:
         return True

@@ -36,3 +36,32 @@ class MediaPipeline(Protocol):
     def query_embedder(self) -> Callable[[Sequence[str]], np.ndarray] | None:
         """The text tower of a joint model (typed words → this kind's own space), or None when
         this kind is reached through the text model's space (the class-name bridge)."""
+
+
+class DescribedModel(Protocol):
+    """What a pipeline tells about the model behind it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+
+
+class NamedByModel:
+    """A pipeline's name, version and width are its model's (the bridge's and the joint pipelines')."""
+
+    model: DescribedModel
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def dim(self) -> int:
+        return self.model.dim
