@@ -136,13 +136,14 @@ def load_map(store: Store, name: str = ALL) -> SimilarityMap | None:
     points = tuple(MapPoint(i, items[i].path, items[i].kind, items[i].title, x, y, c,
                             _thumbnail(items[i].meta)) for i, x, y, c in rows if i in items)
     labels = {int(c["id"]): str(c["label"]) for c in info.clusters}  # type: ignore[call-overload]
-    clusters = []
-    for cid, label in sorted(labels.items()):
-        members = [p for p in points if p.cluster == cid]
-        if members:
-            clusters.append(Cluster(cid, label, len(members), float(np.mean([p.x for p in members])),
-                                    float(np.mean([p.y for p in members]))))
-    return SimilarityMap(name, info.model, points, tuple(clusters))
+    groups = np.fromiter((p.cluster for p in points), dtype=np.int64, count=len(points))
+    width = max(labels, default=-1) + 1
+    sizes = np.bincount(groups, minlength=width) if len(points) else np.zeros(width, dtype=np.int64)
+    xs = np.bincount(groups, [p.x for p in points], minlength=width) if len(points) else sizes
+    ys = np.bincount(groups, [p.y for p in points], minlength=width) if len(points) else sizes
+    clusters = tuple(Cluster(cid, label, int(sizes[cid]), float(xs[cid] / sizes[cid]), float(ys[cid] / sizes[cid]))
+                     for cid, label in sorted(labels.items()) if cid < len(sizes) and sizes[cid])
+    return SimilarityMap(name, info.model, points, clusters)
 
 
 def _thumbnail(meta: str) -> str | None:
