@@ -11,7 +11,6 @@ import argparse
 import json
 import signal
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,17 +18,13 @@ from types import FrameType
 from typing import TextIO
 
 from nearby.core import cli_arithmetic, cli_map
+from nearby.core.cli_progress import IndexProgressPrinter
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
 from nearby.core.logfile import configure_logging
-from nearby.core.progress import CancelToken, IndexProgress, run_to_end
+from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
-
-# Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
-# every few seconds is enough and keeps CI logs readable.
-TTY_REFRESH_S = 0.1
-LOG_REFRESH_S = 5.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +119,7 @@ def _index(library: Library, paths: list[Path]) -> int:
         print("nearby: nothing to index; name a folder: nearby index ~/Documents", file=sys.stderr)
         return 2
     cancel = CancelToken()
-    printer = _ProgressPrinter(sys.stderr)
+    printer = IndexProgressPrinter(sys.stderr)
     try:
         with _interrupt_cancels(cancel):
             summary = run_to_end(library.index(roots, cancel), printer.show)
@@ -162,32 +157,6 @@ def _interrupt_cancels(cancel: CancelToken) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-class _ProgressPrinter:
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last = 0.0
-
-    def show(self, p: IndexProgress) -> None:
-        if p.phase == "done":
-            return
-        now = time.monotonic()
-        if now - self.last < (TTY_REFRESH_S if self.tty else LOG_REFRESH_S) and p.phase == "indexing":
-            return
-        self.last = now
-        text = (f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}" if p.total
-                else f"{p.phase}: {p.done} files")
-        if self.tty:
-            self.stream.write("\r\033[K" + text[:120])
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.tty:
-            self.stream.write("\r\033[K")
 
 
 def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:

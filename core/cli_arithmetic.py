@@ -19,11 +19,13 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from nearby.core.cli_progress import every_tenth
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
 from nearby.core.search.arithmetic import ArithmeticResult, Comparison
+from nearby.models.locate import INSTALL_COMMAND
 
 WORDS_DEFAULT = 10
 
@@ -74,20 +76,13 @@ def _prepare_words(library: Library, announce: bool = False) -> None:
     words = library.words
     if not words.available():
         if announce:
-            raise NearbyError("The word vectors are not installed; run `python -m nearby.models.install`.")
+            raise NearbyError(f"The word vectors are not installed; run `{INSTALL_COMMAND}`.")
         return
     if words.prepared():
         if announce:
             print("the vocabulary is ready", file=sys.stderr)
         return
-    shown = -1
-    def progress(p: Any) -> None:
-        nonlocal shown
-        percent = 100 * p.done // max(p.total, 1)
-        if percent // 10 != shown:
-            shown = percent // 10
-            print(f"preparing word answers (once): {percent}%", file=sys.stderr, flush=True)
-    run_to_end(words.prepare(), progress)
+    run_to_end(words.prepare(), every_tenth("preparing word answers (once)"))
 
 
 def _pair(line: str) -> tuple[str, str]:

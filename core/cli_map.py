@@ -14,9 +14,10 @@ import re
 import sys
 from typing import Any
 
+from nearby.core.cli_progress import every_tenth
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
-from nearby.core.progress import IndexProgress, run_to_end
+from nearby.core.progress import run_to_end
 
 DEFAULT_SIZE = (1600, 1200)
 
@@ -37,16 +38,7 @@ def run(args: argparse.Namespace, library: Library) -> int | None:
     if size is None:
         print(f"nearby: --size must look like 1600x1200, not {args.size!r}", file=sys.stderr)
         return 2
-    last = -1
-
-    def show(p: IndexProgress) -> None:
-        nonlocal last
-        percent = 100 * p.done // max(p.total, 1)
-        if percent // 10 != last // 10:
-            last = percent
-            print(f"mapping: {percent}% {p.path}", file=sys.stderr, flush=True)
-
-    the_map = run_to_end(library.update_map(args.kind, args.new), show)
+    the_map = run_to_end(library.update_map(args.kind, args.new), every_tenth("mapping"))
     if the_map is None:
         return 130
     if args.png:
