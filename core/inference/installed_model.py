@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from nearby.core.errors import ModelFailed, ModelMissing
 from nearby.models.locate import INSTALL_COMMAND, missing_files, model_dir
@@ -12,6 +12,17 @@ from nearby.models.spec import ModelSpec
 
 if TYPE_CHECKING:
     import onnxruntime as ort
+
+
+class DescribedModel(Protocol):
+    """What every model, embedder and pipeline tells about itself: the record a vector table keeps."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
 
 
 class LazySessions:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from nearby.core.errors import ModelFailed
-from nearby.core.inference.installed_model import InstalledModel
+from nearby.core.inference.installed_model import DescribedModel, InstalledModel
 from nearby.models.catalog import DEFAULT_TEXT_MODEL, get_model
 from nearby.models.spec import ModelSpec, TextPreprocessing
 
@@ -22,15 +22,9 @@ if TYPE_CHECKING:
 BATCH_SIZE = 32
 
 
-class Embedder(Protocol):
+class Embedder(DescribedModel, Protocol):
     """What the indexer and search need from a text embedder (tests pass a fake one)."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def dim(self) -> int: ...
     @property
     def provider(self) -> str: ...
     def check_installed(self) -> None: ...

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from nearby.core.cache import cache_root
+from nearby.core.inference.installed_model import DescribedModel
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.media.pipeline import NamedByModel
 
@@ -95,15 +96,9 @@ class LabelBridge:
         return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 
 
-class LabelledModel(Protocol):
+class LabelledModel(DescribedModel, Protocol):
     """A classifier or tagger whose outputs have names (ImageEmbedder, AudioEmbedder)."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def dim(self) -> int: ...
     @property
     def labels(self) -> list[str]: ...
     def is_installed(self) -> bool: ...

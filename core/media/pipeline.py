@@ -9,6 +9,8 @@ from typing import Protocol
 
 import numpy as np
 
+from nearby.core.inference.installed_model import DescribedModel
+
 
 @dataclass(frozen=True)
 class AnalysedMedia:
@@ -21,32 +23,15 @@ class AnalysedMedia:
     extra_passages: tuple[tuple[str, np.ndarray], ...] = ()
 
 
-class MediaPipeline(Protocol):
+class MediaPipeline(DescribedModel, Protocol):
     kind: str  # the item kind it makes ("image", "song")
     native_table: str  # the vector table of its own space
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def dim(self) -> int: ...
     def available(self) -> bool: ...
     def analyse(self, path: Path, sha256: str) -> AnalysedMedia: ...
     def query_embedder(self) -> Callable[[Sequence[str]], np.ndarray] | None:
         """The text tower of a joint model (typed words → this kind's own space), or None when
         this kind is reached through the text model's space (the class-name bridge)."""
-
-
-class DescribedModel(Protocol):
-    """What a pipeline tells about the model behind it."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def dim(self) -> int: ...
 
 
 class NamedByModel:
