@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
-from nearby.core import cli_arithmetic, cli_map
-from nearby.core.cli_progress import IndexProgressPrinter
+from nearby.core import cli_arithmetic, cli_map, cli_models
+from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
@@ -46,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     cli_arithmetic.add_commands(sub)
     cli_map.add_command(sub)
+    cli_models.add_command(sub)
     return parser
 
 
@@ -72,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, library: Library) -> int:
-    for extra in (cli_arithmetic, cli_map):
+    for extra in (cli_arithmetic, cli_map, cli_models):
         done = extra.run(args, library)
         if done is not None:
             return done
@@ -93,6 +91,9 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         else:
             print(f"library   {status.path}\nfiles     {status.items} ({status.passages} passages)\n"
                   f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}")
+            if status.switching_to:
+                print(f"switching to {status.switching_to}, unfinished: `nearby models use {status.switching_to}` "
+                      "finishes it")
             for kind, count in sorted(status.by_kind.items()):
                 print(f"{kind + 's':9} {count}")
             for kind, model in sorted(status.media_models.items()):
@@ -121,7 +122,7 @@ def _index(library: Library, paths: list[Path]) -> int:
     cancel = CancelToken()
     printer = IndexProgressPrinter(sys.stderr)
     try:
-        with _interrupt_cancels(cancel):
+        with interrupt_cancels(cancel):
             summary = run_to_end(library.index(roots, cancel), printer.show)
     except KeyboardInterrupt:  # a second Ctrl-C: stop now; the batch in flight is rolled back
         printer.finish()
@@ -136,27 +137,6 @@ def _index(library: Library, paths: list[Path]) -> int:
     if summary.still_skipped:
         print("`nearby skipped` lists the files that could not be indexed, and why", file=sys.stderr)
     return 130 if summary.cancelled else 0
-
-
-@contextmanager
-def _interrupt_cancels(cancel: CancelToken) -> Iterator[None]:
-    """While indexing, Ctrl-C (SIGINT) cancels: the run stops between files, writes what is ready
-    and returns its summary. A KeyboardInterrupt raised inside the run would instead kill the
-    generator mid-file and lose its summary. A second Ctrl-C stops at once."""
-    def on_interrupt(signum: int, frame: FrameType | None) -> None:
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        cancel.cancel()
-
-    try:
-        previous = signal.signal(signal.SIGINT, on_interrupt)
-    except ValueError:  # not the main thread: signals cannot be handled here
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:

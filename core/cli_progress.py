@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
-from nearby.core.progress import IndexProgress
+from nearby.core.progress import CancelToken, IndexProgress
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
 # every few seconds is enough and keeps CI logs readable.
@@ -21,14 +24,15 @@ class IndexProgressPrinter:
         self.stream = stream
         self.tty = stream.isatty()
         self.last = 0.0
+        self.phase = ""
 
     def show(self, p: IndexProgress) -> None:
-        if p.phase == "done":
+        if p.phase.endswith("done"):
             return
         now = time.monotonic()
-        if now - self.last < (TTY_REFRESH_S if self.tty else LOG_REFRESH_S) and p.phase == "indexing":
+        if now - self.last < (TTY_REFRESH_S if self.tty else LOG_REFRESH_S) and p.phase == self.phase:
             return
-        self.last = now
+        self.last, self.phase = now, p.phase
         text = (f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}" if p.total
                 else f"{p.phase}: {p.done} files")
         if self.tty:
@@ -54,3 +58,24 @@ def every_tenth(label: str, stream: TextIO = sys.stderr) -> Callable[[IndexProgr
             print(f"{label}: {percent}%", file=stream, flush=True)
 
     return show
+
+
+@contextmanager
+def interrupt_cancels(cancel: CancelToken) -> Iterator[None]:
+    """While long work runs, Ctrl-C (SIGINT) cancels: the work stops between batches, writes what
+    is ready and returns its summary. A KeyboardInterrupt raised inside the work would instead
+    kill the generator mid-file and lose its summary. A second Ctrl-C stops at once."""
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

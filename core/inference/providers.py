@@ -27,11 +27,12 @@ def candidate_providers(available: list[str]) -> list[str]:
     return list(dict.fromkeys(ordered + [CPU]))
 
 
-def create_session(model_path: str) -> ort.InferenceSession:
+def create_session(model_path: str, custom_ops: str | None = None) -> ort.InferenceSession:
     """Open an inference session on the best provider that starts, falling back to the CPU.
 
     A provider listed as available can still fail at session creation (a missing CUDA
-    library, an old driver): that costs a warning, never the feature.
+    library, an old driver): that costs a warning, never the feature. ``custom_ops`` is the path
+    of a library of custom operators the graph uses (onnxruntime-extensions' tokenizers).
     """
     import onnxruntime as ort
 
@@ -44,6 +45,8 @@ def create_session(model_path: str) -> ort.InferenceSession:
             log.warning("could not preload CUDA libraries (%s); CUDA may fall back to the CPU", exc)
     options = ort.SessionOptions()
     options.log_severity_level = 3  # onnxruntime's own warnings would reach the user's terminal
+    if custom_ops:
+        options.register_custom_ops_library(custom_ops)
     last_error: Exception | None = None
     for provider in candidate_providers(available):
         chain = [provider] if provider == CPU else [provider, CPU]
@@ -54,3 +57,10 @@ def create_session(model_path: str) -> ort.InferenceSession:
             last_error = exc
     assert last_error is not None
     raise last_error
+
+
+def extensions_library() -> str:
+    """Path of onnxruntime-extensions' operator library (graphs that tokenize raw strings inside)."""
+    from onnxruntime_extensions import get_library_path
+
+    return str(get_library_path())

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from nearby.core.errors import ModelFailed
+from nearby.core.errors import ModelFailed, ModelMissing
 from nearby.core.inference.installed_model import DescribedModel, InstalledModel
 from nearby.models.catalog import DEFAULT_TEXT_MODEL, get_model
+from nearby.models.locate import INSTALL_COMMAND
 from nearby.models.spec import ModelSpec, TextPreprocessing
 
 if TYPE_CHECKING:
@@ -46,22 +47,36 @@ class TextEmbedder(InstalledModel):
         """The execution provider the session really runs on (loads the model)."""
         return self._load()[0].get_providers()[0]
 
-    def _load(self) -> tuple[ort.InferenceSession, Tokenizer]:
+    def check_installed(self) -> None:
+        try:
+            super().check_installed()
+        except ModelMissing as exc:
+            raise ModelMissing(f"{exc} Or re-index the library with an installed text model: "
+                               "`nearby models use NAME` (`nearby models` lists them).") from None
+
+    @property
+    def preprocessing(self) -> TextPreprocessing:
+        pre = self.spec.preprocessing
+        assert isinstance(pre, TextPreprocessing), f"{self.spec.name} is not a text model"
+        return pre
+
+    def _load(self) -> tuple[ort.InferenceSession, Tokenizer | None]:
+        """The session and, for a model that is fed token ids, its tokenizer (None when the
+        graph takes raw strings and tokenizes inside)."""
         with self._lock:
             session = self.session()
-            if self._tokenizer is None:
+            pre = self.preprocessing
+            if self._tokenizer is None and pre.tokenizer == "wordpiece":
                 from tokenizers import Tokenizer
 
                 try:
                     tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
                 except Exception as exc:
                     raise ModelFailed(f"{self.folder / 'tokenizer.json'} could not be read ({exc}). "
-                                      "Reinstall the model with `python -m nearby.models.install`.") from exc
-                pre = self.spec.preprocessing
-                assert isinstance(pre, TextPreprocessing), f"{self.spec.name} is not a text model"
-                # The shipped tokenizer.json pads every input to 128: pad only to the batch's longest.
+                                      f"Reinstall the model with `{INSTALL_COMMAND}`.") from exc
+                # Shipped tokenizer files may pad every input to a fixed length: pad only to the batch's longest.
                 tokenizer.no_padding()
-                tokenizer.enable_padding(pad_id=pre.pad_id, pad_token="[PAD]")
+                tokenizer.enable_padding(pad_id=pre.pad_id, pad_token=pre.pad_token)
                 tokenizer.enable_truncation(max_length=pre.max_tokens)
                 self._tokenizer = tokenizer
             return session, self._tokenizer
@@ -93,19 +108,49 @@ class TextEmbedder(InstalledModel):
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         session, tokenizer = self._load()
+        if tokenizer is None:  # the graph tokenizes: feed the strings themselves
+            name = self.spec.tensors.inputs[0] if self.spec.tensors else session.get_inputs()[0].name
+            vectors = session.run(None, {name: np.array(texts, dtype=object)})[0]
+            return normalise(np.asarray(vectors, dtype=np.float32))
         encodings = tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        names = {i.name for i in session.get_inputs()}
+        names = set(self.spec.tensors.inputs) if self.spec.tensors else {i.name for i in session.get_inputs()}
         hidden = session.run(None, {k: v for k, v in feeds.items() if k in names})[0]
         return mean_pool_normalise(hidden, mask)
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
 def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Average token vectors over real (non-padding) tokens, then scale rows to unit length."""
     weights = mask[:, :, None].astype(np.float32)
     summed = (hidden * weights).sum(axis=1)
-    pooled = summed / np.clip(weights.sum(axis=1), 1.0, None)
-    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return normalise(summed / np.clip(weights.sum(axis=1), 1.0, None))
+
+
+class UnavailableTextModel:
+    """Stands in for a library's text model that this Nearby cannot run (a newer Nearby's model, or
+    one no longer in the catalog): the library opens, lists and reports; searching says what to do."""
+
+    version = ""
+
+    def __init__(self, name: str, dim: int, reason: str) -> None:
+        self.name, self.dim, self.reason = name, dim, reason
+
+    @property
+    def provider(self) -> str:
+        return "none"
+
+    def check_installed(self) -> None:
+        raise ModelMissing(self.reason)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise ModelMissing(self.reason)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        raise ModelMissing(self.reason)

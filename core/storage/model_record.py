@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from nearby.core.errors import ModelMismatch
 from nearby.core.storage.connection import Connected
@@ -73,3 +74,24 @@ class ModelRecord(Connected):
         row = self.conn.execute(
             "SELECT model, model_version, dim FROM vector_tables WHERE name = ?", (PASSAGE_VECTORS,)).fetchone()
         return None if row is None else (row[0], row[1], row[2])
+
+
+def recorded_text_model(path: Path) -> tuple[str, int] | None:
+    """(model, dim) a library file's text space was made with; None for a new or empty library.
+
+    Read before the library is opened for real, so that it is opened with the right embedder.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    import apsw
+
+    from nearby.core.storage.connection import connect
+
+    conn = connect(path)
+    try:
+        row = conn.execute("SELECT model, dim FROM vector_tables WHERE name = ?", (PASSAGE_VECTORS,)).fetchone()
+    except apsw.SQLError:  # no such table: a library that never recorded a model, or no library at all
+        return None
+    finally:
+        conn.close()
+    return None if row is None else (row[0], int(row[1]))

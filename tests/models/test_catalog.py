@@ -15,7 +15,22 @@ def test_every_model_is_fully_described() -> None:
         for f in spec.files:
             assert re.fullmatch(r"[0-9a-f]{64}", f.sha256) and f.size > 0
             assert f.source.version
-            assert f.member == "*" or f.member.startswith(f.source.name.replace("-", "_"))
+            # A member is a path inside its package: never absolute, never climbing out.
+            assert f.member == "*" or (not f.member.startswith("/") and ".." not in f.member.split("/"))
+        for conversion in spec.conversions:
+            assert all(spec.file(source) for source in conversion.sources)
+        assert spec.disk_mb > 0 and spec.good_at
+        if spec.kind == "text":
+            assert spec.languages and spec.tensors is not None
+
+
+def test_the_default_install_holds_an_english_and_a_multilingual_text_model() -> None:
+    from nearby.models.install import default_models
+
+    text = [MODELS[n] for n in default_models() if MODELS[n].kind == "text"]
+    assert {"en"} < {lang for spec in text for lang in spec.languages}
+    assert any(len(spec.languages) >= 10 for spec in text)
+    assert not MODELS["all-mpnet-base-v2"].installed_by_default  # 418 MB: on request
 
 
 def test_unknown_model_names_the_known_ones() -> None:

@@ -1,0 +1,89 @@
+"""Switching a library's text model without a gap in search.
+
+Every vector in the text space changes with the model: passages, the pictures' and songs' bridges,
+the calibration samples, the arithmetic vocabulary. So the library is indexed again, into a
+*shadow* file beside it (``library.nearby.sqlite.switching``), from the same folders, with the new
+model, while the old file keeps answering searches. The shadow is an ordinary library: each batch
+is committed as it goes, so an interrupted switch (Ctrl-C, kill, power cut) leaves the old model in
+charge and the next `nearby models use NAME` resumes where it stopped, redoing only files not yet
+committed. When it is complete its contents replace the library's in one transaction through
+SQLite's online backup (readers keep a consistent snapshot; no file is renamed under them), and
+the shadow is deleted. What the new library holds is exactly what a fresh index run with the new
+model would make, because it is one.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from nearby.core.errors import LibraryError
+from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
+from nearby.core.storage.model_record import recorded_text_model
+
+SHADOW_SUFFIX = ".switching"
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def shadow_path(library: Path) -> Path:
+    return library.with_name(library.name + SHADOW_SUFFIX)
+
+
+def pending_switch(library: Path) -> str | None:
+    """The model a switch under way (interrupted, or running in another process) is moving to."""
+    shadow = shadow_path(library)
+    recorded = recorded_text_model(shadow) if shadow.is_file() else None
+    return recorded[0] if recorded else None
+
+
+def discard_shadow(library: Path) -> None:
+    """Delete a shadow library (a switch to another model, or one given up)."""
+    shadow = shadow_path(library)
+    for suffix in _SIDE_FILES:
+        Path(str(shadow) + suffix).unlink(missing_ok=True)
+
+
+def offline_folders(folders: list[str]) -> list[str]:
+    """Folders of the library that cannot be reached now (an unplugged drive, a share that is down)."""
+    return [f for f in folders if not Path(f).exists()]
+
+
+def check_folders_reachable(folders: list[str]) -> None:
+    """A switch re-reads every file: one from a missing folder would silently leave the library."""
+    offline = offline_folders(folders)
+    if offline:
+        raise LibraryError(
+            f"Cannot switch the model while {len(offline)} of the library's folders cannot be reached "
+            f"({', '.join(offline[:3])}{' …' if len(offline) > 3 else ''}): their files would leave the library. "
+            "Reconnect them (or remove them from the library), then switch again."
+        )
+
+
+def adopt_shadow(library: Path) -> None:
+    """Replace the library's contents with the finished shadow's, in one transaction, then delete it.
+
+    SQLite's online backup writes the destination under its own write lock and journal: a reader
+    (another window, a CLI search) sees the old library or the new one, never a mix, and a crash
+    during the copy leaves the old library whole (the shadow is still there to adopt again).
+    """
+    import apsw
+
+    shadow = shadow_path(library)
+    source = connect(shadow)
+    target = connect(library)
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                with target.backup("main", source, "main") as copy:
+                    copy.step(-1)
+                break
+            except apsw.BusyError:  # an index run is writing the old library: wait for it
+                if time.monotonic() > deadline:
+                    raise LibraryError(f"{library} stayed busy; close other Nearby windows and switch again.") from None
+                time.sleep(0.2)
+        target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        source.close()
+        target.close()
+    discard_shadow(library)
