@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageOps
 
-from bench import arithmetic_eval, map_eval
+from bench import arithmetic_eval, map_eval, text_models_eval
 from nearby.core.library import Library
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
@@ -177,6 +177,7 @@ def main() -> None:
     print(f"sampling: 10 windows vs every 3-s patch of a 4-minute medley, feature cosine {sampling_cost():.3f}")
     arithmetic_eval.main()
     map_eval.main()
+    text_models_eval.main()
 
 
 if __name__ == "__main__":

@@ -20,8 +20,12 @@ MIN_WORDS = 8
 # A document past this many passages is indexed only that far (about 300 pages of prose).
 MAX_PASSAGES_PER_FILE = 5000
 
-# Terminal punctuation (with closing quotes or brackets) followed by space and a capital or digit.
-_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# Terminal punctuation (with closing quotes or brackets) followed by space and a capital or digit;
+# or a Chinese/Japanese full stop, which needs neither (those scripts put no space after it).
+_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])|[。！？]+[」』”’）)]*")
+# Chinese and Japanese characters (Han, kana): written without spaces, each about one token, so
+# each counts as a word when passages are measured and cut.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TERMINAL = frozenset(".!?…。！？:;\"'”’)]")
 # A full stop after these is not the end of a sentence ("Dr. Smith", "e.g. This").
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "vs", "etc", "e.g", "i.e",
@@ -55,9 +59,21 @@ def sentences(paragraph: str) -> list[str]:
         words = sentence.split()
         for start in range(0, len(words), MAX_WORDS):
             piece = " ".join(words[start : start + MAX_WORDS])
-            if piece:
+            if _count(piece) <= MAX_WORDS:
                 out.append(piece)
-    return out
+            else:  # Chinese or Japanese with no spaces: cut by characters
+                out.extend(piece[i : i + MAX_WORDS] for i in range(0, len(piece), MAX_WORDS))
+    return [p for p in out if p]
+
+
+def keyword_text(text: str | None) -> str | None:
+    """What the keyword index (FTS5, unicode61) is given for a passage: its text, with a space
+    around each Chinese and Japanese character. Those scripts use no spaces, so unicode61 would
+    make a whole sentence one token and "寿司" would match nothing; one character a token lets
+    a quoted phrase match anywhere, in order. Queries go through the same function."""
+    if text is None:
+        return None
+    return CJK.sub(r" \g<0> ", text) if CJK.search(text) else text
 
 
 def _split_sentences(paragraph: str) -> list[str]:
@@ -74,7 +90,8 @@ def _split_sentences(paragraph: str) -> list[str]:
 
 
 def _count(sentence: str) -> int:
-    return sentence.count(" ") + 1
+    """Words in a sentence, each Chinese or Japanese character counting as one."""
+    return sentence.count(" ") + 1 + len(CJK.findall(sentence))
 
 
 def _join(units: list[str]) -> str:
@@ -82,7 +99,10 @@ def _join(units: list[str]) -> str:
     after it, so that "Sourdough" + "Feed the starter." reads "Sourdough — Feed the starter."."""
     out = units[0]
     for unit in units[1:]:
-        out += (" " if out[-1] in _TERMINAL else " — ") + unit
+        if CJK.match(out[-1]) or out[-1] in "。！？」』":
+            out += unit  # these scripts join sentences with no space
+        else:
+            out += (" " if out[-1] in _TERMINAL else " — ") + unit
     return out
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nearby.core.extract.passages import keyword_text
+
 # A "phrase" or -"phrase" anywhere; a -word only at the start of a word (well-known stays whole).
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(?<!\S)(-)(\w[\w.@#/-]*)')
 
@@ -39,5 +41,6 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 def fts_phrase(phrase: str) -> str:
-    """A phrase as an FTS5 query: quoted, so its words match in order and nothing is an operator."""
-    return '"' + phrase.replace('"', '""') + '"'
+    """A phrase as an FTS5 query: quoted, so its words match in order and nothing is an operator;
+    Chinese and Japanese characters spaced as the index has them."""
+    return '"' + (keyword_text(phrase) or "").replace('"', '""') + '"'

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nearby.core.errors import LibraryError
+from nearby.core.extract.passages import keyword_text
 
 # Writers wait this long for a lock held by another connection before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -28,6 +29,8 @@ def connect(path: Path) -> Any:
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
+        # The keyword index's triggers call it (migration 0011): every connection must have it.
+        conn.create_scalar_function("nearby_words", _keyword_text, 1, deterministic=True)
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)
         _use_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
@@ -40,6 +43,10 @@ def connect(path: Path) -> Any:
             "or choose another library file with --library."
         ) from exc
     return conn
+
+
+def _keyword_text(*values: Any) -> Any:
+    return keyword_text(values[0])
 
 
 def _use_wal(conn: Any) -> None:

@@ -175,4 +175,18 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 PRIMARY KEY (kind, space)
             );
         """),
+        # Keywords in Chinese and Japanese: the index gets each passage through nearby_words()
+        # (a space around each such character, see connection.keyword_text), not the bare text.
+        Migration("0011_keyword_text", """
+            DROP TRIGGER passages_words_insert;
+            DROP TRIGGER passages_words_delete;
+            INSERT INTO passage_words(passage_words) VALUES ('delete-all');
+            INSERT INTO passage_words(rowid, text) SELECT id, nearby_words(text) FROM passages;
+            CREATE TRIGGER passages_words_insert AFTER INSERT ON passages BEGIN
+                INSERT INTO passage_words(rowid, text) VALUES (new.id, nearby_words(new.text));
+            END;
+            CREATE TRIGGER passages_words_delete AFTER DELETE ON passages BEGIN
+                INSERT INTO passage_words(passage_words, rowid, text) VALUES ('delete', old.id, nearby_words(old.text));
+            END;
+        """),
     ]
