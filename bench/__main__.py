@@ -1,11 +1,12 @@
 """Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic, map
-(and map-large: a 100k-file layout, ~4 minutes)."""
+(and map-large: a 100k-file layout, ~4 minutes; switch: a 10k-passage library changing its text
+model while searched, ~6 minutes)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import arithmetic_speed, index_speed, map_speed, media_speed, search_speed
+from bench import arithmetic_speed, index_speed, map_speed, media_speed, search_speed, switch_speed
 
 
 def main(argv: list[str]) -> int:
@@ -20,6 +21,8 @@ def main(argv: list[str]) -> int:
         arithmetic_speed.main()
     if "map" in wanted or "map-large" in wanted:
         map_speed.main((10_000, 100_000) if "map-large" in wanted else (10_000,))
+    if "switch" in wanted:
+        switch_speed.main()
     return 0
 
 

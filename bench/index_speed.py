@@ -20,6 +20,8 @@ from nearby.core.extract import extract
 from nearby.core.extract.passages import split_passages
 from nearby.core.inference.text_embedder import TextEmbedder
 from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
 
 N_DOCS = 150
 MODULES = ["os", "json", "pathlib", "collections", "itertools", "functools", "re", "datetime",
@@ -98,3 +100,26 @@ def main() -> None:
           f"{len(passages) / t_pipeline:6.1f} passages/s)")
     print(f"ratio full/model    : {t_pipeline / t_model:7.2f}x")
     print(f"re-index unchanged  : {t_rescan:7.3f} s  ({len(paths) / t_rescan:,.0f} docs/s)")
+    per_model(t_pipeline)
+
+
+def per_model(baseline_s: float) -> None:
+    """Full index of the same corpus with each installed text model, against the default's time."""
+    print("per text model (full index of the same corpus; ratio to the default model's run above):")
+    for spec in MODELS.values():
+        embedder = TextEmbedder(spec)
+        if spec.kind != "text" or spec.name == DEFAULT_TEXT_MODEL or not embedder.is_installed():
+            continue
+        embedder.embed(["warm up the session"] * 4)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "corpus"
+            folder.mkdir()
+            write_corpus(folder)
+            library = Library(Path(tmp) / "bench.sqlite", embedder, with_media=False)
+            t0 = time.perf_counter()
+            summary = run_to_end(library.index([folder]))
+            took = time.perf_counter() - t0
+            passages = library.status().passages
+            library.close()
+        print(f"  {spec.name:<22} {took:7.2f} s  ({passages / took:6.1f} passages/s, {summary.added} documents)  "
+              f"{took / baseline_s:5.2f}× the default")

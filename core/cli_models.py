@@ -20,7 +20,7 @@ from nearby.core.inference.text_embedder import TextEmbedder
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.models.catalog import MODELS, get_model
-from nearby.models.locate import missing_files, model_dir
+from nearby.models.locate import model_dir
 from nearby.models.spec import ModelSpec
 
 
@@ -34,26 +34,6 @@ def add_command(sub: Any) -> None:
         a.add_argument("names", nargs="+", metavar="NAME")
     a = actions.add_parser("use", help="make a text model the library's own (indexes everything again)")
     a.add_argument("name", metavar="NAME")
-
-
-def describe(spec: ModelSpec, library: Library) -> dict[str, Any]:
-    """One model as `nearby models --json` prints it."""
-    installed = not missing_files(spec)
-    if spec.kind == "text":
-        active = library.embedder.name == spec.name
-    elif spec.kind in ("image", "audio"):
-        pipelines = [m for m in library.media.values() if m.name == spec.name]
-        active = any(m.available() for m in pipelines)
-    else:  # text reading and word vectors serve every library once installed
-        active = installed
-    folder = model_dir(spec)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if installed else spec.disk_mb << 20
-    return {
-        "name": spec.name, "kind": spec.kind, "languages": list(spec.languages), "dim": spec.dim,
-        "size_mb": round(size / (1 << 20), 1), "installed": installed, "active": active,
-        "good_at": spec.good_at or spec.notes, "default": spec.installed_by_default,
-        "licence": spec.licence, "version": spec.version,
-    }
 
 
 def run(args: argparse.Namespace, library: Library) -> int | None:
@@ -76,7 +56,7 @@ def run(args: argparse.Namespace, library: Library) -> int | None:
 
 
 def _list(library: Library, as_json: bool) -> int:
-    rows = [describe(spec, library) for spec in MODELS.values()]
+    rows = library.models()
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0

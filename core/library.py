@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from platformdirs import user_data_dir
@@ -40,8 +41,9 @@ from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
 from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
-from nearby.models.locate import models_root
+from nearby.models.locate import missing_files, model_dir, models_root
 from nearby.models.manifest import find_joint_models
+from nearby.models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,24 @@ def _switching(work: Generator[IndexProgress, None, T]) -> Generator[IndexProgre
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         yield IndexProgress(f"switching: {p.phase}", p.done, p.total, p.path)
+
+
+def _describe(spec: ModelSpec, library: Library) -> dict[str, Any]:
+    installed = not missing_files(spec)
+    if spec.kind == "text":
+        active = library.embedder.name == spec.name
+    elif spec.kind in ("image", "audio"):
+        active = any(m.name == spec.name and m.available() for m in library.media.values())
+    else:  # text reading and word vectors serve every library once installed
+        active = installed
+    folder = model_dir(spec)
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if installed else spec.disk_mb << 20
+    return {
+        "name": spec.name, "kind": spec.kind, "languages": list(spec.languages), "dim": spec.dim,
+        "size_mb": round(size / (1 << 20), 1), "installed": installed, "active": active,
+        "good_at": spec.good_at or spec.notes, "default": spec.installed_by_default,
+        "licence": spec.licence, "version": spec.version,
+    }
 
 
 def default_library_path() -> Path:
@@ -209,11 +229,19 @@ class Library:
         finally:
             shadow.close()
         yield IndexProgress("switching: replacing the library", 0, 1)
-        self.close()
-        switch.adopt_shadow(self.path)
-        self.embedder, self.media = embedder, {m.kind: m for m in media}
-        self._readers = ReaderPool(self._new_store)
-        self._samples, self._words = None, None
+        chosen = media
+
+        @contextmanager
+        def switch_over() -> Iterator[None]:
+            # The commit of the new contents and the new embedder, with no search in between: a
+            # search embeds its query with the model of the vectors it reads.
+            with self._readers.exclusive():
+                yield
+                self.embedder, self.media = embedder, {m.kind: m for m in chosen}
+                self._samples, self._words = None, None
+                self._readers.drop_idle()
+
+        switch.adopt_shadow(self.path, switch_over)
         yield IndexProgress("switching: replacing the library", 1, 1)
         return summary
 
@@ -295,6 +323,11 @@ class Library:
         """(path, reason) of every file that was skipped."""
         with self._readers.borrow() as store:
             return store.failures()
+
+    def models(self) -> list[dict[str, Any]]:
+        """Every model Nearby knows, as `nearby models --json` prints it: name, kind, languages,
+        dim, size_mb, installed, active (this library uses it), good_at, default, licence, version."""
+        return [_describe(spec, self) for spec in MODELS.values()]
 
     @property
     def open_connections(self) -> int:

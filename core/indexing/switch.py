@@ -15,7 +15,10 @@ model would make, because it is one.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from nearby.core.errors import LibraryError
 from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
@@ -59,12 +62,19 @@ def check_folders_reachable(folders: list[str]) -> None:
         )
 
 
-def adopt_shadow(library: Path) -> None:
+# Pages copied per backup step before the last one: the copy runs while readers go on reading the
+# old library; only the final step, which commits, runs with readers held back.
+_PAGES_PER_STEP = 4096
+
+
+def adopt_shadow(library: Path, commit_guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
     """Replace the library's contents with the finished shadow's, in one transaction, then delete it.
 
     SQLite's online backup writes the destination under its own write lock and journal: a reader
     (another window, a CLI search) sees the old library or the new one, never a mix, and a crash
     during the copy leaves the old library whole (the shadow is still there to adopt again).
+    ``commit_guard`` is entered for the final step only (the commit): the caller holds its own
+    readers back there, and swaps its embedder before letting them in again.
     """
     import apsw
 
@@ -76,7 +86,12 @@ def adopt_shadow(library: Path) -> None:
         while True:
             try:
                 with target.backup("main", source, "main") as copy:
-                    copy.step(-1)
+                    copy.step(1)  # learns the page count
+                    while not copy.done and copy.remaining > _PAGES_PER_STEP:
+                        copy.step(_PAGES_PER_STEP)
+                    if not copy.done:
+                        with commit_guard():
+                            copy.step(-1)
                 break
             except apsw.BusyError:  # an index run is writing the old library: wait for it
                 if time.monotonic() > deadline:

@@ -27,7 +27,7 @@ import numpy as np
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
-from nearby.models.catalog import EFFICIENTNET_LITE2, MINILM, MUSICNN_MTT
+from nearby.models.catalog import EFFICIENTNET_LITE2, MINILM, MODELS, MUSICNN_MTT
 
 # Vectors sampled per kind: enough for a stable mean and spread, cheap to read (~50 ms).
 SAMPLE = 2000
@@ -132,6 +132,11 @@ def background_query_vectors(store: Store, embedder: Embedder) -> np.ndarray:
 def backgrounds(store: Store) -> dict[str, Background]:
     """Stored backgrounds, with the defaults for kinds not measured yet."""
     found = {kind: Background(kind, mean, std) for kind, mean, std in store.backgrounds()}
+    # Documents: the library's own text model's background (the defaults are MiniLM's).
+    info = store.model_info()
+    spec = MODELS.get(info[0]) if info else None
+    if spec is not None and spec.background is not None:
+        found.setdefault("document", Background("document", spec.background.mean, spec.background.std))
     for kind, (mean, std) in DEFAULTS.items():
         found.setdefault(kind, Background(kind, mean, std))
     return found

@@ -27,11 +27,14 @@ class ReaderPool:
         self._lent = 0
         self._closed = False
         self._lock = threading.Lock()
+        self._returned = threading.Condition(self._lock)
+        self._exclusive = False
 
     @contextmanager
     def borrow(self) -> Iterator[Store]:
         """A connection for the duration of a with-block; another thread may get it afterwards."""
         with self._lock:
+            self._returned.wait_for(lambda: not self._exclusive)
             store = self._idle.pop() if self._idle else None
             self._lent += 1
         try:
@@ -44,8 +47,32 @@ class ReaderPool:
                 keep = store is not None and not self._closed and len(self._idle) < self._keep
                 if keep and store is not None:
                     self._idle.append(store)
+                self._returned.notify_all()
             if not keep and store is not None:
                 store.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """No reader inside while the with-block runs: it waits for the lent connections to come
+        back and holds new borrowers until it ends (what a model switch needs for the moment the
+        library's vectors and its embedder change together). Keep it short."""
+        with self._lock:
+            self._returned.wait_for(lambda: not self._exclusive)
+            self._exclusive = True
+            self._returned.wait_for(lambda: self._lent == 0)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._exclusive = False
+                self._returned.notify_all()
+
+    def drop_idle(self) -> None:
+        """Close the idle connections (the file's contents were replaced): readers open fresh ones."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for store in idle:
+            store.close()
 
     @property
     def open_connections(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,13 +116,17 @@ class Vectors(Connected):
         Drawn as random ids within the table's id range and kept if they exist and are of the kind,
         in rounds of growing size: a few milliseconds at 100k passages, where ORDER BY random()
         over the kind took 70-100 ms a kind (for every CLI search). A kind too rare to be hit that
-        way within the rounds falls back to ORDER BY random() over its few rows.
+        way within the rounds falls back to a draw among all its rows.
+
+        The draw is seeded by the kind: the same library gives the same sample, so its scores do
+        not move from one run to the next, and a library switched to another model calibrates
+        exactly as one indexed afresh with it.
         """
         join = ("passages p JOIN items i ON i.id = p.item_id", "p.id") if rows == "passages" else ("items i", "i.id")
         low, high = self.conn.execute(f"SELECT min(id), max(id) FROM {rows}").fetchone()  # the rowid index: instant
         if low is None:
             return []
-        rng = np.random.default_rng()
+        rng = np.random.default_rng(zlib.crc32(kind.encode()))
         found: set[int] = set()
         span = high - low + 1
         if span > 4 * limit:  # a small table is simply shuffled below
@@ -135,9 +140,8 @@ class Vectors(Connected):
                 if len(found) >= limit:
                     break
         if len(found) < limit:  # a small table, or a kind too rare to be hit at random
-            found = {r[0] for r in self.conn.execute(
-                f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ? ORDER BY random() LIMIT ?", (kind, limit))}
-        chosen = list(found)
+            found = {r[0] for r in self.conn.execute(f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ?", (kind,))}
+        chosen = sorted(found)
         rng.shuffle(chosen)
         return chosen[:limit]
 

@@ -157,10 +157,12 @@ def test_the_calibration_sample_is_drawn_from_every_folder(tmp_path: Path) -> No
         index(library, folder)
     rocket = library.embedder.embed_one("rocket rocket")
     store = library._new_store()  # noqa: SLF001 - looking at the sample itself
-    draws = [store.sample_vectors("document", 10, PASSAGE_VECTORS) @ rocket for _ in range(5)]
-    assert all(len(d) == 10 for d in draws)
-    assert sum(int((d > 0.5).sum()) for d in draws) >= 10, "the folder indexed second is sampled too"
-    assert len({tuple(np.round(d, 4)) for d in draws}) > 1, "each draw is a new random sample"
+    draws = [store.sample_vectors("document", n, PASSAGE_VECTORS) @ rocket for n in (10, 20, 40)]
+    assert [len(d) for d in draws] == [10, 20, 40]
+    assert all(3 <= int((d > 0.5).sum()) <= len(d) - 3 for d in draws), "both folders are sampled"
+    # Seeded by the kind: the same library gives the same sample, so scores do not move between runs.
+    again = store.sample_vectors("document", 40, PASSAGE_VECTORS) @ rocket
+    assert np.array_equal(np.round(again, 5), np.round(draws[2], 5))
     kept = store.stored_sample("document", PASSAGE_VECTORS)  # what searches read: drawn by the last run
     assert kept is not None and len(kept) == 60 and int((kept @ rocket > 0.5).sum()) == 30
 

