@@ -134,6 +134,9 @@ def _index(library: Library, paths: list[Path]) -> int:
     for problem in summary.problems:
         print(f"nearby: {problem}", file=sys.stderr)
     print(summary.describe(), file=sys.stderr)
+    hint = library.language_hint() if summary.added else None
+    if hint:
+        print(f"nearby: {hint}", file=sys.stderr)
     if summary.still_skipped:
         print("`nearby skipped` lists the files that could not be indexed, and why", file=sys.stderr)
     return 130 if summary.cancelled else 0

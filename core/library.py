@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 from platformdirs import user_data_dir
 
+from nearby.core.extract.language import looks_english
 from nearby.core.indexing import switch
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.indexing.queue import IndexQueue
@@ -48,6 +49,9 @@ from nearby.models.spec import ModelSpec
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Passages judged for language_hint, and the share not in the model's language that earns advice.
+LANGUAGE_SAMPLE = 200
+FOREIGN_SHARE_HINT = 0.2
 LIBRARY_ENV = "NEARBY_LIBRARY"
 LIBRARY_FILE = "library.nearby.sqlite"
 
@@ -323,6 +327,23 @@ class Library:
         """(path, reason) of every file that was skipped."""
         with self._readers.borrow() as store:
             return store.failures()
+
+    def language_hint(self) -> str | None:
+        """Advice when a good share of the documents is not in a language the text model reads:
+        which model would find them (a sample of 200 passages is judged; None when all is well)."""
+        spec = MODELS.get(self.embedder.name)
+        if spec is None or len(spec.languages) > 1:
+            return None
+        with self._readers.borrow() as store:
+            texts = store.sample_passage_texts("document", LANGUAGE_SAMPLE)
+        judged = [v for v in map(looks_english, texts) if v is not None]
+        foreign = judged.count(False) / len(judged) if len(judged) >= 5 else 0.0
+        if foreign < FOREIGN_SHARE_HINT:
+            return None
+        multilingual = max((s for s in MODELS.values() if s.kind == "text"), key=lambda s: len(s.languages))
+        return (f"About {foreign:.0%} of your documents are not in English, which {spec.name} reads best. "
+                f"{multilingual.name} finds them from a query in any of {len(multilingual.languages)} languages: "
+                f"switch with `nearby models use {multilingual.name}` (or Settings → Models).")
 
     def models(self) -> list[dict[str, Any]]:
         """Every model Nearby knows, as `nearby models --json` prints it: name, kind, languages,

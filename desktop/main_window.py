@@ -215,6 +215,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(summary.describe(), SUMMARY_SHOWN_MS)
         for problem in summary.problems:
             self.banner.show_message(problem)
+        if summary.added and not summary.problems:
+            self.ops.read(lambda library: library.language_hint(),
+                          lambda hint: self.banner.show_message(hint) if hint else None)
 
     # -- the map ------------------------------------------------------------------------------
 

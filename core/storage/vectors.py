@@ -84,6 +84,12 @@ class Vectors(Connected):
         vectors = list(self.vectors_by_ids(table, ids).values())
         return np.stack(vectors) if vectors else np.zeros((0, self.text_dim), dtype=np.float32)
 
+    def sample_passage_texts(self, kind: str, limit: int) -> list[str]:
+        """Texts of up to ``limit`` passages of one kind, drawn at random as the vectors are."""
+        ids = self._random_ids(kind, limit, "passages")
+        marks = ",".join("?" * len(ids))
+        return [r[0] for r in self.conn.execute(f"SELECT text FROM passages WHERE id IN ({marks})", tuple(ids))]
+
     def save_sample(self, kind: str, table: str, vectors: np.ndarray) -> None:
         """Keep a kind's calibration sample (rows of one vector table). Call in a transaction."""
         matrix = np.ascontiguousarray(vectors, dtype=np.float32)

@@ -43,3 +43,27 @@ def test_quoted_keywords_work_in_every_script(tmp_path: Path) -> None:
     assert found('"طبيب الأسنان"') == {"arabic.txt"}
     hit = library.search('"طبيب"', k=1)[0]
     assert "موعد طبيب الأسنان" in hit.snippet  # the right-to-left text comes back as written
+
+
+def test_english_is_told_from_other_languages_and_a_mixed_library_gets_advice(tmp_path: Path) -> None:
+    import json
+
+    from nearby.core.extract.language import looks_english
+    from nearby.core.inference.text_embedder import TextEmbedder
+
+    documents = json.loads((Path(__file__).parents[1] / "data" / "eval" / "multilingual.json").read_text())["documents"]
+    verdicts = {name: looks_english(text + " " + text) for name, text in documents.items()}
+    assert all(verdicts[n] is True for n in documents if n.startswith("en-"))
+    assert all(verdicts[n] is not True for n in documents if not n.startswith("en-"))
+    assert looks_english("Short title") is None
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name, text in documents.items():
+        (folder / name).write_text(text + " " + text, encoding="utf-8")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([folder]))
+    assert library.language_hint() is None  # a model the catalog does not know: no advice
+    library.embedder = TextEmbedder()  # English only
+    hint = library.language_hint()
+    assert hint is not None and "nearby models use use-multilingual-v3" in hint and "%" in hint
