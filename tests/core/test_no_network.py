@@ -129,6 +129,9 @@ def test_a_long_index_run_and_searches_make_no_network_access(tmp_path: Path, mo
         indexed_s = time.monotonic() - start
         assert main(["--library", {library!r}, "map", "--json"]) == 0  # the map's layout libraries too
         assert main(["--library", {library!r}, "arithmetic", "king - man + woman"]) == 0
+        # The multilingual model (its tokenizer is onnxruntime-extensions' library): switched to,
+        # then searched with for the rest of the run.
+        assert main(["--library", {library!r}, "models", "use", "use-multilingual-v3"]) == 0
         searches = 0
         while searches < 3 or time.monotonic() - start < {LONG_RUN_S}:
             assert main(["--library", {library!r}, "search", "reading files from a folder", "--json"]) == 0
