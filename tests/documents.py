@@ -88,3 +88,11 @@ def write_prose_corpus(folder: Path, wanted: int) -> int:
             if written == wanted:
                 break
     return written
+
+
+def write_notes(folder: Path, notes: dict[str, str]) -> Path:
+    """Write short notes (file name → text, UTF-8) into a new folder; returns the folder."""
+    folder.mkdir(parents=True)
+    for name, text in notes.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

@@ -24,7 +24,7 @@ from nearby.core.search.calibration import BACKGROUND_QUERIES
 from nearby.core.settings import Settings, settings_path
 from nearby.core.storage.vectors import PASSAGE_VECTORS
 from nearby.models.catalog import EFFICIENTNET_LITE2
-from tests.documents import write_prose_corpus
+from tests.documents import write_notes, write_prose_corpus
 from tests.fakes import FakeEmbedder
 from tests.staged import ROOT
 
@@ -41,10 +41,7 @@ def fake_library(path: Path, embedder: FakeEmbedder | None = None) -> Library:
 
 def indexed_notes(library: Library, folder: Path, notes: dict[str, str]) -> Path:
     """Write notes into a folder and index it; returns the folder."""
-    folder.mkdir()
-    for name, text in notes.items():
-        (folder / name).write_text(text)
-    index(library, folder)
+    index(library, write_notes(folder, notes))
     return folder
 
 

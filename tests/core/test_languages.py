@@ -8,6 +8,7 @@ from pathlib import Path
 from nearby.core.extract.passages import MAX_WORDS, split_section
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
+from tests.documents import write_notes
 from tests.fakes import FakeEmbedder
 
 
@@ -20,15 +21,12 @@ def test_japanese_without_spaces_is_cut_into_passages_at_its_full_stops() -> Non
 
 
 def test_quoted_keywords_work_in_every_script(tmp_path: Path) -> None:
-    folder = tmp_path / "notes"
-    folder.mkdir()
     notes = {"sushi.txt": "寿司の作り方：酢飯を作り、魚を薄く切って、わさびを少し付けて握る。",
              "kyoto.txt": "桜の季節に京都へ旅行する。人気のホテルは早めに予約すること。",
              "cafe.txt": "Le café du coin ouvre à sept heures ; son crème brûlée est célèbre.",
              "arabic.txt": "موعد طبيب الأسنان يوم الخميس في الساعة العاشرة صباحا.",
              "plain.txt": "A plain English note about coffee and the dentist."}
-    for name, text in notes.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    folder = write_notes(tmp_path / "notes", notes)
     library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
     run_to_end(library.index([folder]))
 
@@ -57,10 +55,7 @@ def test_english_is_told_from_other_languages_and_a_mixed_library_gets_advice(tm
     assert all(verdicts[n] is not True for n in documents if not n.startswith("en-"))
     assert looks_english("Short title") is None
 
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for name, text in documents.items():
-        (folder / name).write_text(text + " " + text, encoding="utf-8")
+    folder = write_notes(tmp_path / "notes", {name: text + " " + text for name, text in documents.items()})
     library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
     run_to_end(library.index([folder]))
     assert library.language_hint() is None  # a model the catalog does not know: no advice

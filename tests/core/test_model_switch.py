@@ -16,6 +16,7 @@ from nearby.core.indexing import switch
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.storage.store import Store
+from tests.documents import write_notes
 from tests.fakes import FakeEmbedder
 
 
@@ -28,11 +29,7 @@ NOTES = {f"note{i:02}.txt": f"note {i} about {topic} and {topic} things, number 
 
 
 def _folder(tmp_path: Path, notes: dict[str, str] = NOTES) -> Path:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for name, text in notes.items():
-        (folder / name).write_text(text)
-    return folder
+    return write_notes(tmp_path / "notes", notes)
 
 
 def _indexed(path: Path, folder: Path, embedder: FakeEmbedder) -> Library:
@@ -154,15 +151,12 @@ def test_models_json_lists_every_model_with_its_state(tmp_path: Path, models_dir
 
 
 def test_switching_to_the_multilingual_model_finds_notes_across_languages(tmp_path: Path, models_dir: Path) -> None:
-    folder = tmp_path / "notas"
-    folder.mkdir()
     notes = {"gato.txt": "El gato duerme toda la tarde en el sofá del salón.",
              "steuer.txt": "Die Steuererklärung muss bis Ende Juli beim Finanzamt eingereicht werden.",
              "recette.txt": "Pour la pâte, mélangez la farine, le beurre et une pincée de sel.",
              "treno.txt": "Il treno per Milano parte alle otto dal binario tre.",
              "fiets.txt": "Mijn fiets heeft een lekke band en de remmen piepen."}
-    for name, text in notes.items():
-        (folder / name).write_text(text)
+    folder = write_notes(tmp_path / "notas", notes)
     lib = tmp_path / "lib.sqlite"
     assert _cli("index", str(folder), library=lib).returncode == 0
     switched = _cli("models", "use", "use-multilingual-v3", library=lib)
