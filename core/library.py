@@ -341,9 +341,10 @@ class Library:
         if foreign < FOREIGN_SHARE_HINT:
             return None
         multilingual = max((s for s in MODELS.values() if s.kind == "text"), key=lambda s: len(s.languages))
+        install = "" if not missing_files(multilingual) else f"`nearby models install {multilingual.name}`, then "
         return (f"About {foreign:.0%} of your documents are not in English, which {spec.name} reads best. "
                 f"{multilingual.name} finds them from a query in any of {len(multilingual.languages)} languages: "
-                f"switch with `nearby models use {multilingual.name}` (or Settings → Models).")
+                f"{install}`nearby models use {multilingual.name}` (or Settings → Models).")
 
     def models(self) -> list[dict[str, Any]]:
         """Every model Nearby knows, as `nearby models --json` prints it: name, kind, languages,

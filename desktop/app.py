@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
+
+STARTED = time.perf_counter()
+STARTUP_PROBE = "NEARBY_STARTUP_PROBE"
+SCREENSHOT = "NEARBY_SCREENSHOT"
+SCREENSHOT_AFTER_MS = 4000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +35,19 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(Library(args.library))
     window.closed.connect(app.quit)  # closing may finish after the window hid (work is cancelled first)
     window.show()
+    if os.environ.get(STARTUP_PROBE):  # the start-up benchmark: report the first painted frame, then quit
+        from PySide6.QtCore import QTimer
+
+        def painted() -> None:
+            print(f"first-paint {time.perf_counter() - STARTED:.3f}", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, painted)
+    shot = os.environ.get(SCREENSHOT)
+    if shot:  # a picture of the window as it settles (searches done), then quit: for checks and docs
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(SCREENSHOT_AFTER_MS, lambda: (window.grab().save(shot), window.close()))
     if args.search:
         window.search_field.setText(args.search)
         window.run_search()

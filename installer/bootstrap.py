@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("NEARBY_VENV", ROOT / ".venv"))
 
 
+TEST_MODELS = ("use-multilingual-v3",)
+
+
 def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
@@ -43,6 +46,8 @@ def install(extras: str) -> None:
     step("upgrading pip", py, "-m", "pip", "install", *quiet, "--upgrade", "pip")
     step("installing Nearby", py, "-m", "pip", "install", *quiet, "-e", f".{extras}")
     step("installing models", py, "-m", "nearby.models.install")
+    if extras == "[test]":  # the tests also switch a library to the multilingual model
+        step("installing the multilingual text model (tests)", py, "-m", "nearby.models.install", *TEST_MODELS)
     step("preparing word answers for concept arithmetic", py, "-m", "nearby.core.cli", "vocabulary")
 
 

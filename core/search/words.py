@@ -13,6 +13,7 @@ the GloVe file in the models folder, one file per text model.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Generator, Iterable
@@ -20,11 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nearby.core.cache import cache_root
 from nearby.core.errors import ModelMissing
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.progress import CancelToken, IndexProgress
 from nearby.models.catalog import GLOVE_WORDS
-from nearby.models.locate import INSTALL_COMMAND, model_dir
+from nearby.models.locate import INSTALL_COMMAND, is_bundled, model_dir
 from nearby.models.spec import ModelSpec, WordVectors
 
 # Words embedded per call while preparing: big enough for full batches, small enough for progress.
@@ -52,7 +54,14 @@ class WordSpace:
 
     @property
     def text_file(self) -> Path:
-        return self.folder / f"text-{self.embedder.name}-{self.spec.version}.npy"
+        """The words' text-model vectors: beside the word vectors, or in the cache folder when that
+        folder is read-only (the bundle's models) and they were not prepared there."""
+        name = f"text-{self.embedder.name}-{self.spec.version}.npy"
+        beside = self.folder / name
+        if beside.is_file() or not self.folder.is_dir() or (os.access(self.folder, os.W_OK)
+                                                             and not is_bundled(self.folder)):
+            return beside
+        return cache_root() / "words" / name
 
     def available(self) -> bool:
         return (self.folder / VOCABULARY).is_file()
@@ -93,6 +102,7 @@ class WordSpace:
                 return False
             yield IndexProgress("embedding words", start, len(words), words[start])
             out[start : start + PREPARE_BATCH] = self.embedder.embed(words[start : start + PREPARE_BATCH])
+        self.text_file.parent.mkdir(parents=True, exist_ok=True)
         partial = self.text_file.with_suffix(".partial.npy")
         np.save(partial, out)
         partial.replace(self.text_file)

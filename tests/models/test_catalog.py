@@ -24,13 +24,14 @@ def test_every_model_is_fully_described() -> None:
             assert spec.languages and spec.tensors is not None
 
 
-def test_the_default_install_holds_an_english_and_a_multilingual_text_model() -> None:
+def test_the_default_install_is_one_of_each_kind_and_the_other_text_models_are_on_request() -> None:
     from nearby.models.install import default_models
 
-    text = [MODELS[n] for n in default_models() if MODELS[n].kind == "text"]
-    assert {"en"} < {lang for spec in text for lang in spec.languages}
-    assert any(len(spec.languages) >= 10 for spec in text)
-    assert not MODELS["all-mpnet-base-v2"].installed_by_default  # 418 MB: on request
+    kinds = [MODELS[n].kind for n in default_models()]
+    assert sorted(kinds) == sorted(set(kinds)) == ["audio", "image", "ocr", "text", "words"]
+    text = [s for s in MODELS.values() if s.kind == "text"]
+    assert any(len(spec.languages) >= 10 for spec in text)  # a multilingual one can be installed
+    assert sum(s.disk_mb for s in MODELS.values() if s.installed_by_default) < 160  # the bundle's share
 
 
 def test_unknown_model_names_the_known_ones() -> None:
@@ -47,3 +48,23 @@ def test_models_folder_explicit_then_env_then_user_data(tmp_path: Path, monkeypa
     default = models_root()
     assert default.name == "models" and "Nearby" in str(default)
     assert str(default).startswith(str(tmp_path))  # the fixture's XDG_DATA_HOME, never /tmp by itself
+
+
+def test_a_bundles_models_are_used_until_the_person_installs_their_own(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from nearby.models.locate import BUNDLED_MODELS_ENV, is_bundled, missing_files, model_dir
+    from tests.conftest import INSTALLED_MODELS
+
+    bundled = tmp_path / "bundle" / "models"
+    shutil.copytree(INSTALLED_MODELS / MINILM.name, bundled / MINILM.name)
+    monkeypatch.setenv("NEARBY_MODELS", str(tmp_path / "user-models"))
+    monkeypatch.setenv(BUNDLED_MODELS_ENV, str(bundled))
+    assert model_dir(MINILM) == bundled / MINILM.name and not missing_files(MINILM)
+    assert is_bundled(model_dir(MINILM))
+    other = get_model("use-multilingual-v3")  # not in the bundle: installs go to the person's folder
+    assert model_dir(other) == tmp_path / "user-models" / other.name and missing_files(other)
+    shutil.copytree(bundled / MINILM.name, tmp_path / "user-models" / MINILM.name)
+    assert model_dir(MINILM) == tmp_path / "user-models" / MINILM.name  # the person's own copy first
+    assert model_dir(MINILM, tmp_path / "explicit") == tmp_path / "explicit" / MINILM.name

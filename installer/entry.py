@@ -1,0 +1,37 @@
+"""The bundle's one executable (installer/build.py freezes this file as `Nearby`).
+
+    Nearby                      the window (a double-click)
+    Nearby --self-test          index the bundled sample, search, compare; exit 0 only if all is right
+    Nearby --cli ARGS…          the `nearby` command line (`Nearby --cli search "tax deadline"`)
+
+The default models travel inside the bundle and are read from there (NEARBY_BUNDLED_MODELS), so
+nothing is downloaded at first start (or ever); a model installed later goes to the user's models
+folder, which is looked at first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> int:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        os.environ.setdefault("NEARBY_BUNDLED_MODELS", os.path.join(bundle, "models"))
+    args = sys.argv[1:]
+    if args[:1] == ["--self-test"]:
+        from nearby.core.cli import main as cli
+
+        return cli(["self-test", *args[1:]])
+    if args[:1] == ["--cli"]:
+        from nearby.core.cli import main as cli
+
+        return cli(args[1:])
+    from nearby.desktop.app import main as app
+
+    return app(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
