@@ -55,6 +55,11 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in EXTENSIONS
 
 
+def size_limit(path: Path) -> int:
+    """The largest document of this type Nearby reads (containers are mostly pictures and fonts)."""
+    return MAX_CONTAINER_BYTES if path.suffix.lower() in {".pdf", ".docx"} else MAX_TEXT_BYTES
+
+
 def extract(path: Path) -> Extracted:
     """Read a document's text.
 
@@ -64,7 +69,7 @@ def extract(path: Path) -> Extracted:
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
         raise UnsupportedFile(f"{suffix or 'files without an extension'} is not a supported document type")
-    check_size(path, MAX_CONTAINER_BYTES if suffix in {".pdf", ".docx"} else MAX_TEXT_BYTES)
+    check_size(path, size_limit(path))
     try:
         result = _readers()[suffix](path)
     except UnsupportedFile:

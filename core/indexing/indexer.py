@@ -19,6 +19,7 @@ import numpy as np
 from nearby.core.errors import ModelFailed, ModelMissing, UnsupportedFile
 from nearby.core.extract import extract
 from nearby.core.extract.passages import split_passages
+from nearby.core.indexing.admission import admit, readable_name
 from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files
 from nearby.core.indexing.sweep import sweep
 from nearby.core.inference.text_embedder import Embedder
@@ -58,6 +59,7 @@ class _Run:
     problems: list[str] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     flushed_at: float = field(default_factory=time.monotonic)
+    roots: list[Path] = field(default_factory=list)  # resolved: links leading outside are not followed
 
 
 def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
@@ -91,7 +93,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         _adopt_model(store, p)
     kinds = frozenset({"document", *pipelines})
     folders = [Path(r).expanduser().resolve() for r in roots]
-    run = _Run()
+    run = _Run(roots=folders)
     files: list[Path] = []
     for path in list_files(folders, kinds, frozenset(excluded)):  # type: ignore[arg-type]
         files.append(path)
@@ -115,7 +117,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
-    run.summary["removed"] += sweep(store, folders, {str(p) for p in files}, kinds)
+    run.summary["removed"] += sweep(store, folders, {readable_name(p) or str(p) for p in files}, kinds)
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
@@ -147,6 +149,10 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
     kind = kind_of(path)
     if kind != "document" and kind not in pipelines:
         return  # its model failed earlier in this run (see _drop_kind): left for the next run
+    stand_in = readable_name(path)
+    if stand_in is not None:
+        _fail(store, path, "its name is not valid text (UTF-8): rename it to index it", run, key=stand_in)
+        return
     try:
         stat = path.stat()
         old = store.item_by_path(key)
@@ -157,6 +163,7 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
         if failed and (failed[1], failed[2]) == (stat.st_size, stat.st_mtime_ns):
             run.summary["still_skipped"] += 1  # the same bad file as before: do not retry it
             return
+        admit(path, stat, kind, run.roots)  # type, size and place, before any byte is read
         sha = file_sha256(path)
         if old and old.sha256 == sha:  # touched, not changed
             with store.transaction():
@@ -172,6 +179,8 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
             texts: list[tuple[str, int | None]] = [(seen.description, None)]
             texts += [(text, None) for text, _ in seen.extra_passages]
             vectors = np.stack([seen.text_vector] + [vector for _, vector in seen.extra_passages])
+            if not (np.isfinite(vectors).all() and np.isfinite(seen.native_vector).all()):
+                raise UnsupportedFile("its content gave no usable vector (NaN or infinite values)")
             run.pending.append(_Pending(row, texts, vectors, seen.native_vector, old is not None))
         else:
             extracted = extract(path)
@@ -210,20 +219,22 @@ def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
     return False
 
 
-def _fail(store: Store, path: Path, reason: str, run: _Run) -> None:
+def _fail(store: Store, path: Path, reason: str, run: _Run, key: str | None = None) -> None:
+    """Record a skipped file (under ``key``, a readable stand-in, when its name is not UTF-8)."""
+    key = key or str(path)
     try:
         stat = path.stat()
         size, mtime = stat.st_size, stat.st_mtime_ns
     except OSError:
         size, mtime = -1, -1
-    if store.failure(str(path)) == (reason, size, mtime):
+    if store.failure(key) == (reason, size, mtime):
         run.summary["still_skipped"] += 1  # e.g. a dangling link: reported once, not every run
         return
-    log.warning("skipped %s: %s", path, reason)
-    run.failures.append(FileFailure(str(path), reason))
+    log.warning("skipped %s: %s", key, reason)
+    run.failures.append(FileFailure(key, reason))
     with store.transaction():
-        store.delete_path(str(path))  # a file that broke since the last run loses its old passages
-        store.record_failure(str(path), reason, size, mtime)
+        store.delete_path(key)  # a file that broke since the last run loses its old passages
+        store.record_failure(key, reason, size, mtime)
 
 
 def _flush(store: Store, embedder: Embedder, run: _Run) -> None:

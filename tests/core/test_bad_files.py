@@ -1,0 +1,95 @@
+"""Files that must not be opened, or that give nothing usable, are skipped with a reason; the good
+files beside them are indexed and found; nothing hangs and nothing else is lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+from tests.documents import write_notes
+from tests.fakes import FakeEmbedder
+
+GOOD = {"bread.txt": "Knead the dough and bake the bread until the crust is golden.",
+        "lease.txt": "The tenant pays the rent on the first day of each month."}
+
+
+def _index(library: Library, folder: Path) -> dict[str, str]:
+    summary = run_to_end(library.index([folder]))
+    return {Path(f.path).name: f.reason for f in summary.failures}
+
+
+def _found(library: Library) -> set[str]:
+    return {Path(h.path).name for h in library.search("bread dough rent", k=10)}
+
+
+def test_pipes_devices_and_links_out_of_the_folder_are_never_opened(tmp_path: Path) -> None:
+    folder = write_notes(tmp_path / "notes", GOOD)
+    os.mkfifo(folder / "pipe.txt")  # reading it would block for ever
+    (folder / "zeros.txt").symlink_to("/dev/zero")  # reading it would never end
+    secret = write_notes(tmp_path / "elsewhere", {"secret.txt": "a private note outside the folder"})
+    (folder / "secret-link.txt").symlink_to(secret / "secret.txt")
+    (folder / "inside-link.txt").symlink_to(folder / "bread.txt")  # inside: followed
+    (folder / "empty.txt").write_text("")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    failures = _index(library, folder)
+    assert "not a regular file" in failures["pipe.txt"] and "not a regular file" in failures["zeros.txt"]
+    assert "outside the indexed folders" in failures["secret-link.txt"]
+    assert "empty" in failures["empty.txt"]
+    assert _found(library) >= {"bread.txt", "lease.txt", "inside-link.txt"}
+    assert "secret.txt" not in {Path(h.path).name for h in library.search("private note", k=10)}
+    assert _index(library, folder) == {}  # the same bad files are not reported again
+
+
+def test_a_huge_file_is_refused_by_its_size_before_it_is_hashed(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from nearby.core.indexing import indexer
+
+    folder = write_notes(tmp_path / "notes", GOOD)
+    with (folder / "huge.txt").open("wb") as fh:  # sparse: 50 GB on paper, nothing on disk
+        fh.truncate(50 * 2**30)
+    hashed: list[Path] = []
+    real = indexer.file_sha256
+    monkeypatch.setattr(indexer, "file_sha256", lambda p: hashed.append(p) or real(p))
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    failures = _index(library, folder)
+    assert "too large" in failures["huge.txt"] and "51,200 MB" in failures["huge.txt"]
+    assert folder / "huge.txt" not in hashed and _found(library) >= {"bread.txt", "lease.txt"}
+
+
+def test_a_name_that_is_not_utf8_is_skipped_with_a_readable_name(tmp_path: Path) -> None:
+    folder = write_notes(tmp_path / "notes", GOOD)
+    bad = os.path.join(os.fsencode(folder), b"caf\xe9-latin1.txt")
+    with open(bad, "wb") as fh:
+        fh.write(b"notes written on an old computer")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    failures = _index(library, folder)
+    assert failures == {"caf\\xe9-latin1.txt": "its name is not valid text (UTF-8): rename it to index it"}
+    assert _found(library) >= {"bread.txt", "lease.txt"}
+    assert [Path(p).name for p, _ in library.failures()] == ["caf\\xe9-latin1.txt"]
+    assert _index(library, folder) == {}  # kept as skipped, not reported again
+
+
+def test_a_song_of_nan_samples_is_skipped_and_song_search_keeps_working(tmp_path: Path, models_dir: Path) -> None:
+    import shutil
+
+    from tests.staged import ROOT
+
+    folder = tmp_path / "music"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "eval" / "songs" / "evening.ogg", folder / "evening.ogg")
+    samples = np.full(16_000 * 8, np.nan, dtype=np.float32)  # float WAV: the standard library cannot write it
+    import soundfile as sf
+
+    sf.write(folder / "broken.wav", samples, 16_000, subtype="FLOAT")
+    library = Library(tmp_path / "lib.sqlite")
+    failures = _index(library, folder)
+    assert "broken.wav" in failures and "evening.ogg" not in failures
+    hits = library.search("calm piano", k=5, kind="song")
+    assert [Path(h.path).name for h in hits] == ["evening.ogg"]
+    assert all(np.isfinite(h.score) for h in library.search("music", k=5))
+    assert library.similar(folder / "evening.ogg", k=3) == []  # nothing else to be like, and no error
