@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("remove", help="remove a folder from the library (its files are not touched)")
+    p.add_argument("folder", type=Path)
     p = sub.add_parser("self-test", help="index the sample collection in a throw-away library and check the answers")
     p.add_argument("--sample", type=Path, help="the sample folder (default: the one shipped with Nearby)")
     cli_arithmetic.add_commands(sub)
@@ -89,6 +91,11 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         hits = (library.search(args.query, args.k, args.kind) if args.command == "search"
                 else library.similar(args.path, args.k))
         _print_hits(hits, args.json, sys.stdout)
+        return 0
+    if args.command == "remove":
+        removed = library.remove_folder(args.folder)
+        print(f"removed {args.folder} from the library ({removed} files forgotten; the files themselves are untouched)",
+              file=sys.stderr)
         return 0
     if args.command == "status":
         status = library.status()

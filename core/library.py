@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 from platformdirs import user_data_dir
 
+from nearby.core.errors import NotIndexed
 from nearby.core.extract.language import looks_english
 from nearby.core.indexing import switch
 from nearby.core.indexing.indexer import index_paths
@@ -248,6 +249,21 @@ class Library:
         switch.adopt_shadow(self.path, switch_over)
         yield IndexProgress("switching: replacing the library", 1, 1)
         return summary
+
+    def remove_folder(self, folder: Path | str) -> int:
+        """Forget a folder of the library (an offline drive given up, a folder no longer wanted):
+        its entries leave the library, its files are not touched. Returns the items removed."""
+        key = str(Path(folder).expanduser().resolve()) if Path(folder).exists() else str(folder)
+        writer = self._new_store()
+        try:
+            if key not in writer.folders():
+                raise NotIndexed(f"{key} is not a folder of the library (`nearby status` lists them).")
+            with writer.transaction():
+                removed = writer.remove_folder(key)
+        finally:
+            writer.close()
+        self._samples = None
+        return removed
 
     def _index_run(self, roots: list[Path], cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
         writer = self._new_store()

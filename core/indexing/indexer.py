@@ -117,7 +117,12 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _flush(store, embedder, run)
     _flush(store, embedder, run)
     yield IndexProgress("sweeping", len(files), len(files))
-    run.summary["removed"] += sweep(store, folders, {readable_name(p) or str(p) for p in files}, kinds)
+    offline: list[str] = []
+    run.summary["removed"] += sweep(store, folders, {readable_name(p) or str(p) for p in files}, kinds, offline)
+    for folder in offline:
+        run.problems.append(f"The folder {folder} cannot be reached (an unplugged drive, a renamed folder or a "
+                            "network share that is down?): its files stay in the library until it is back, "
+                            "or until you remove the folder from the library.")
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)

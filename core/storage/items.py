@@ -124,6 +124,13 @@ class Items(Connected):
     def add_folder(self, folder: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO folders VALUES (?, ?)", (folder, time.time()))
 
+    def remove_folder(self, folder: str) -> int:
+        """Forget a folder: its files' entries (and skipped-file records) leave the library; the
+        files themselves are not touched. Returns how many items were removed. Call in a transaction."""
+        removed = sum(self.delete_path(path) for path in self.paths_under(folder))
+        self.conn.execute("DELETE FROM folders WHERE path = ?", (folder,))
+        return removed
+
     def folders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]
 

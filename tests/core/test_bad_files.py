@@ -93,3 +93,21 @@ def test_a_song_of_nan_samples_is_skipped_and_song_search_keeps_working(tmp_path
     assert [Path(h.path).name for h in hits] == ["evening.ogg"]
     assert all(np.isfinite(h.score) for h in library.search("music", k=5))
     assert library.similar(folder / "evening.ogg", k=3) == []  # nothing else to be like, and no error
+
+
+def test_an_unplugged_folder_keeps_its_entries_and_says_so(tmp_path: Path) -> None:
+    drive = write_notes(tmp_path / "usb-drive", GOOD)
+    other = write_notes(tmp_path / "notes", {"hike.txt": "Packing list for the mountain hike and the summit."})
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([drive, other]))
+    drive.rename(tmp_path / "unplugged")  # the drive is gone, as far as Nearby can tell
+    summary = run_to_end(library.index(library.folders()))  # what `nearby index` and the window's start do
+    assert summary.removed == 0 and library.status().items == 3
+    assert any("cannot be reached" in p and str(drive) in p for p in summary.problems)
+    (tmp_path / "unplugged").rename(drive)  # plugged in again: nothing to redo
+    again = run_to_end(library.index(library.folders()))
+    assert again.added == 0 and again.unchanged == 3 and not again.problems
+    (drive / "lease.txt").unlink()  # a file deleted from a folder that is there: it leaves
+    assert run_to_end(library.index([drive])).removed == 1
+    assert library.remove_folder(other) == 1 and library.status().items == 1  # forgetting a folder
+    assert other.is_dir() and (other / "hike.txt").is_file()  # … touches none of its files

@@ -77,9 +77,12 @@ def test_deleted_file_and_deleted_folder_are_swept(tmp_path: Path, store: Store,
     (docs / "apples.txt").unlink()
     _, summary = run(index_paths(store, fake_embedder, [docs]))
     assert summary.removed == 1 and store.counts()["items"] == 3
-    shutil.rmtree(docs)
+    shutil.rmtree(docs)  # the whole folder gone: offline (an unplugged drive?), kept until removed
     _, summary = run(index_paths(store, fake_embedder, [docs]))
-    assert summary.removed == 3 and store.counts()["items"] == 0
+    assert summary.removed == 0 and store.counts()["items"] == 3 and "cannot be reached" in summary.problems[0]
+    with store.transaction():
+        assert store.remove_folder(str(docs)) == 3
+    assert store.counts()["items"] == 0 and store.folders() == []
     assert store.knn(PASSAGE_VECTORS, fake_embedder.embed_one("tide"), 10) == []
 
 
