@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,10 +17,11 @@ from typing import TextIO
 
 from nearby.core import cli_arithmetic, cli_map, cli_models
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
-from nearby.core.errors import NearbyError
+from nearby.core.errors import NearbyError, explain_storage_failure
 from nearby.core.kinds import KINDS
 from nearby.core.library import LIBRARY_ENV, Library, default_library_path
 from nearby.core.logfile import configure_logging
+from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
 
@@ -60,12 +62,17 @@ def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    private_by_default()
     configure_logging()
     if args.command == "self-test":  # its own throw-away library, not the person's
         from nearby.core.selftest import run_self_test
 
         return 0 if run_self_test(args.sample) else 1
-    library = Library(args.library)
+    try:
+        library = Library(args.library)
+    except NearbyError as exc:
+        print(f"nearby: {exc}", file=sys.stderr)
+        return 1
     try:
         return _run(args, library)
     except NearbyError as exc:
@@ -73,6 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `nearby status | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        explained = explain_storage_failure(exc, library.path)
+        if explained is None:
+            raise
+        print(f"nearby: {explained}", file=sys.stderr)
+        return 1
     finally:
         library.close()
 

@@ -36,3 +36,26 @@ class ModelMismatch(LibraryError):
 
 class NotIndexed(NearbyError):
     """An operation needs a file that is not in the library."""
+
+
+def explain_storage_failure(exc: BaseException, path: object) -> LibraryError | None:
+    """A LibraryError in words a person can act on, for a fault of the library file that SQLite
+    reported (damaged, read-only, disk full, locked …); None for anything else."""
+    name = type(exc).__name__
+    if name == "CorruptError" or name == "NotADBError":
+        return LibraryError(
+            f"The library file {path} is damaged ({exc}). Your files are not affected. Move the library file "
+            "aside (keep it if you want to report this) and index your folders again into a new one: "
+            "`nearby index FOLDER…` (the window's Add folder…).")
+    if name in ("ReadOnlyError", "CantOpenError", "PermissionsError"):
+        return LibraryError(f"The library file {path} cannot be written ({exc}). Check that it and its folder "
+                            "belong to you and are writable, or choose another library file with --library.")
+    if name == "FullError":
+        return LibraryError(f"The disk holding {path} is full ({exc}). Free some space and run the same command "
+                            "again: what was indexed before is kept, and indexing resumes where it stopped.")
+    if name in ("BusyError", "LockedError"):
+        return LibraryError(f"The library file {path} is busy: another Nearby is writing it. Try again when it "
+                            "has finished.")
+    if name == "IOError" or (isinstance(exc, OSError) and getattr(exc, "errno", None) == 28):
+        return LibraryError(f"The library file {path} could not be read or written ({exc}). Check the disk.")
+    return None

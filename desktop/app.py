@@ -24,15 +24,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from nearby.core.errors import NearbyError
     from nearby.core.library import Library
     from nearby.core.logfile import configure_logging
+    from nearby.core.privacy import private_by_default
     from nearby.desktop.main_window import MainWindow
 
+    private_by_default()
     configure_logging()
     app = QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("Nearby")
     app.setOrganizationName("Nearby")
-    window = MainWindow(Library(args.library))
+    try:
+        library = Library(args.library)
+    except NearbyError as exc:  # no window to show it in yet: a dialog, then out
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Nearby cannot open its library", str(exc))
+        return 1
+    window = MainWindow(library)
     window.closed.connect(app.quit)  # closing may finish after the window hid (work is cancelled first)
     window.show()
     if os.environ.get(STARTUP_PROBE):  # the start-up benchmark: report the first painted frame, then quit

@@ -7,7 +7,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from nearby.core.errors import NearbyError
+from nearby.core.errors import NearbyError, explain_storage_failure
 from nearby.core.logfile import log_path
 
 log = logging.getLogger(__name__)
@@ -17,6 +17,9 @@ def message_for(exc: BaseException) -> str:
     """Words for the user. Nearby's own errors already say what happened and how to fix it."""
     if isinstance(exc, NearbyError):
         return str(exc)
+    explained = explain_storage_failure(exc, "the library")
+    if explained is not None:
+        return str(explained)
     return (f"Something went wrong: {type(exc).__name__}: {exc}. Details are in the log "
             f"({log_path()}); please include it if you report this.")
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from nearby.core.errors import LibraryError
 from nearby.core.extract.passages import keyword_text
+from nearby.core.privacy import narrow
 
 # Writers wait this long for a lock held by another connection before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -23,6 +24,9 @@ def connect(path: Path) -> Any:
     import apsw
     import sqlite_vec
 
+    if path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").is_file():
+        raise LibraryError(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
+                           "Delete it to start a new library there, or choose another file with --library.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = apsw.Connection(str(path))
@@ -35,6 +39,8 @@ def connect(path: Path) -> Any:
         _use_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
+        for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            narrow(own)
     except apsw.NotADBError as exc:
         raise LibraryError(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
     except (apsw.Error, OSError) as exc:

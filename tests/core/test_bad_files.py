@@ -4,6 +4,9 @@ files beside them are indexed and found; nothing hangs and nothing else is lost.
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -111,3 +114,47 @@ def test_an_unplugged_folder_keeps_its_entries_and_says_so(tmp_path: Path) -> No
     assert run_to_end(library.index([drive])).removed == 1
     assert library.remove_folder(other) == 1 and library.status().items == 1  # forgetting a folder
     assert other.is_dir() and (other / "hike.txt").is_file()  # … touches none of its files
+
+
+def _cli(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nearby.core.cli", "--library", str(library), *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_library_is_private_to_its_owner(tmp_path: Path) -> None:
+    folder = write_notes(tmp_path / "notes", GOOD)
+    old = tmp_path / "old" / "lib.sqlite"  # a library made before the rule, readable by everyone
+    from nearby.core.storage.store import Store
+
+    Store(old, 32).close()
+    old.chmod(0o644)
+    library = tmp_path / "new" / "lib.sqlite"
+    assert _cli(library, "index", str(folder)).returncode == 0
+    for own in (library, library.parent):
+        assert stat.S_IMODE(own.stat().st_mode) & 0o077 == 0, oct(own.stat().st_mode)
+    _cli(old, "status")
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_a_damaged_or_empty_library_gets_words_not_a_traceback_and_is_left_alone(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    done = _cli(empty, "status")
+    assert done.returncode == 1 and "empty file, not a Nearby library" in done.stderr and "Traceback" not in done.stderr
+    assert empty.stat().st_size == 0  # not silently turned into a new library
+    folder = write_notes(tmp_path / "notes", GOOD)
+    damaged = tmp_path / "damaged.sqlite"
+    assert _cli(damaged, "index", str(folder)).returncode == 0
+    data = bytearray(damaged.read_bytes())
+    data[4096:] = bytes(len(data) - 4096)  # every page after the first zeroed
+    damaged.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{damaged}{suffix}").unlink(missing_ok=True)
+    done = _cli(damaged, "search", "bread")
+    assert done.returncode == 1 and "damaged" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    command = f"{sys.executable} -m nearby.core.cli --library {tmp_path / 'lib.sqlite'} models | head -1"
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip() and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
