@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("watch", help="keep the library up to date as files change, until Ctrl-C")
+    p.add_argument("folders", nargs="*", type=Path, help="folders to watch (default: every folder of the library)")
     p = sub.add_parser("remove", help="remove a folder from the library (its files are not touched)")
     p.add_argument("folder", type=Path)
     p = sub.add_parser("self-test", help="index the sample collection in a throw-away library and check the answers")
@@ -108,6 +111,8 @@ def _run(args: argparse.Namespace, library: Library) -> int:
                 else library.similar(args.path, args.k))
         _print_hits(hits, args.json, sys.stdout)
         return 0
+    if args.command == "watch":
+        return _watch(library, args.folders)
     if args.command == "remove":
         removed = library.remove_folder(args.folder)
         print(f"removed {args.folder} from the library ({removed} files forgotten; the files themselves are untouched)",
@@ -169,6 +174,35 @@ def _index(library: Library, paths: list[Path]) -> int:
     if summary.still_skipped:
         print("`nearby skipped` lists the files that could not be indexed, and why", file=sys.stderr)
     return 130 if summary.cancelled else 0
+
+
+def _watch(library: Library, folders: list[Path]) -> int:
+    """Catch up with what changed while nobody watched, then apply changes as they happen."""
+    roots = [str(f) for f in folders] or library.folders()
+    if not roots:
+        print("nearby: nothing to watch; name a folder: nearby watch ~/Documents", file=sys.stderr)
+        return 2
+    code = _index(library, folders)  # the catch-up rescan (no folders named: every folder of the library)
+    if code != 0:
+        return code
+
+    def apply(changed: list[Path], deleted: list[Path]) -> None:
+        summary = run_to_end(library.apply_changes(changed, deleted))
+        for failure in summary.failures:
+            print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+        if summary.changed:
+            print(summary.describe(), file=sys.stderr, flush=True)
+
+    watcher = library.watcher(apply)
+    watcher.start(roots)
+    print(f"watching {len(watcher.folders)} folder(s); Ctrl-C stops", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        watcher.stop()
 
 
 def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:

@@ -22,6 +22,7 @@ from nearby.core.extract.language import looks_english
 from nearby.core.indexing import switch
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.indexing.queue import IndexQueue
+from nearby.core.indexing.watch import Batch, FolderWatcher
 from nearby.core.inference.text_embedder import Embedder, TextEmbedder, UnavailableTextModel
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
@@ -38,6 +39,7 @@ from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
 from nearby.core.search.words import WordSpace
 from nearby.core.settings import Settings
+from nearby.core.storage.connection import refuse_empty
 from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
@@ -162,6 +164,7 @@ class Library:
             settings: what the person set (default: the saved settings).
         """
         self.path = Path(path) if path else default_library_path()
+        refuse_empty(self.path)
         self.embedder: Embedder = embedder or library_text_model(self.path)
         self._with_media = with_media
         if media is None:
@@ -249,6 +252,11 @@ class Library:
         switch.adopt_shadow(self.path, switch_over)
         yield IndexProgress("switching: replacing the library", 1, 1)
         return summary
+
+    def watcher(self, on_batch: Batch) -> FolderWatcher:
+        """A watcher of folders (not started) that hands batches of changed and deleted files to
+        ``on_batch``; pass them to ``apply_changes``. See core.indexing.watch."""
+        return FolderWatcher(on_batch, frozenset(self.settings.excluded_names))
 
     def remove_folder(self, folder: Path | str) -> int:
         """Forget a folder of the library (an offline drive given up, a folder no longer wanted):

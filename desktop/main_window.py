@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nearby.core.indexing.watch import FolderWatcher
 from nearby.core.library import Library, LibraryStatus
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
 from nearby.core.progress import IndexSummary
@@ -51,8 +52,10 @@ class MainWindow(QMainWindow):
     """The window: a search view over the results, indexing controls, status and errors."""
 
     closed = Signal()  # the window has closed and the library with it (the app quits on it)
+    files_changed = Signal(list, list)  # from the folder watcher's thread: (changed or new, deleted) paths
 
-    def __init__(self, library: Library, pool: QThreadPool | None = None, update_on_start: bool = True) -> None:
+    def __init__(self, library: Library, pool: QThreadPool | None = None, update_on_start: bool = True,
+                 watch: bool = True) -> None:
         super().__init__()
         self.library = library
         self.ops = Operations(library, pool)
@@ -62,8 +65,14 @@ class MainWindow(QMainWindow):
         self.models_dialog: ModelsDialog | None = None
         self._build()
         self.refresh_status()
-        if update_on_start:  # no folder watching yet: catch up with what changed since last time
+        if update_on_start:  # catch up with what changed while the app was closed
             self.indexer.update_folders()
+        self.watcher: FolderWatcher | None = None
+        if watch:  # then keep up: files added, changed or deleted reach the index within seconds
+            self.watcher = library.watcher(lambda changed, deleted: self.files_changed.emit(
+                [str(p) for p in changed], [str(p) for p in deleted]))
+            self.files_changed.connect(lambda changed, deleted: self.indexer.index_folders([*changed, *deleted]))
+            self.ops.read(lambda lib: lib.folders(), self._watch_folders)
 
     def _build(self) -> None:
         self.banner = ErrorBanner()
@@ -208,7 +217,17 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.indexer.index_folders(paths)
 
+    def _watch_folders(self, folders: list[str]) -> None:
+        if self.watcher is None or self.ops.closing:
+            return
+        if not self.watcher.started:
+            self.watcher.start(folders)
+        for folder in folders:
+            self.watcher.watch(folder)
+
     def _indexing_done(self, summary: IndexSummary | None) -> None:
+        if self.watcher is not None:  # a folder added just now is watched from now on
+            self.ops.read(lambda lib: lib.folders(), self._watch_folders)
         if summary is None:
             return
         if summary.changed or summary.cancelled:
@@ -285,6 +304,9 @@ class MainWindow(QMainWindow):
         """Close at once: running work is cancelled and the library closed when it has stopped,
         without the GUI thread waiting for it (the window hides meanwhile)."""
         self.search.player.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         if self.ops.shutdown():
             super().closeEvent(event)
             self.closed.emit()

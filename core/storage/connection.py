@@ -24,9 +24,6 @@ def connect(path: Path) -> Any:
     import apsw
     import sqlite_vec
 
-    if path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").is_file():
-        raise LibraryError(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
-                           "Delete it to start a new library there, or choose another file with --library.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = apsw.Connection(str(path))
@@ -49,6 +46,15 @@ def connect(path: Path) -> Any:
             "or choose another library file with --library."
         ) from exc
     return conn
+
+
+def refuse_empty(path: Path) -> None:
+    """An existing, empty library file is not a new library: it is one that a crash or a full disk
+    cut short, and opening it would silently start afresh. Checked once, when a library is opened
+    (not at each connection: SQLite's own new file is empty until its first write commits)."""
+    if path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").is_file():
+        raise LibraryError(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
+                           "Delete it to start a new library there, or choose another file with --library.")
 
 
 def _keyword_text(*values: Any) -> Any:

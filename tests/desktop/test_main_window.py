@@ -154,3 +154,22 @@ def test_weak_matches_are_one_click_away(qtbot: QtBot, window: MainWindow, tmp_p
     assert "show 2 weaker" in window.caption.text()
     window.caption.linkActivated.emit("weaker")
     assert window.model.rowCount() == 3 and "weaker" not in window.caption.text()
+
+
+def test_the_window_watches_its_folders(qtbot: QtBot, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bread.txt").write_text("Knead the dough and bake the bread.")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    win = MainWindow(library, update_on_start=False, watch=True)
+    qtbot.addWidget(win)
+    win.show()
+    index(qtbot, win, docs)
+    qtbot.waitUntil(lambda: win.watcher is not None and str(docs) in win.watcher.folders, timeout=5_000)
+    (docs / "comet.txt").write_text("A comet with a bright tail crossed the night sky.")
+    qtbot.waitUntil(lambda: "comet.txt" in {Path(h.path).name for h in library.search("comet tail", k=5)},
+                    timeout=5_000)
+    (docs / "comet.txt").unlink()
+    qtbot.waitUntil(lambda: library.status().items == 1, timeout=5_000)
+    win.close()
+    assert win.watcher is None
