@@ -20,7 +20,7 @@ from nearby.core.errors import ModelFailed, ModelMissing, UnsupportedFile
 from nearby.core.extract import extract
 from nearby.core.extract.passages import split_passages
 from nearby.core.indexing.admission import admit, readable_name
-from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files
+from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files, own_folders
 from nearby.core.indexing.sweep import sweep
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.kinds import KIND_PLURALS, kind_of
@@ -95,7 +95,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     folders = [Path(r).expanduser().resolve() for r in roots]
     run = _Run(roots=folders)
     files: list[Path] = []
-    for path in list_files(folders, kinds, frozenset(excluded)):  # type: ignore[arg-type]
+    for path in list_files(folders, kinds, frozenset(excluded), own_folders()):  # type: ignore[arg-type]
         files.append(path)
         if len(files) % SCAN_REPORT_EVERY == 0:
             yield IndexProgress("scanning", len(files), 0, str(path))

@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 from nearby.core.kinds import Kind, kind_of
 
 
@@ -26,16 +28,28 @@ def is_hidden(name: str, excluded: frozenset[str] = DEFAULT_EXCLUDED) -> bool:
     return name.startswith(".") or name in excluded
 
 
+def own_folders() -> frozenset[Path]:
+    """Nearby's own cache, data, models and log folders: never indexed (its thumbnails are
+    pictures; on macOS and Windows these folders are not hidden by a leading dot)."""
+    from nearby.core.cache import cache_root
+    from nearby.core.logfile import log_path
+    from nearby.models.locate import models_root
+
+    data = Path(user_data_dir("Nearby", appauthor=False))
+    return frozenset(p.expanduser().resolve() for p in (cache_root(), data, models_root(), log_path().parent))
+
+
 def list_files(roots: Iterable[Path], kinds: frozenset[Kind],
-               excluded: frozenset[str] = DEFAULT_EXCLUDED) -> Iterator[Path]:
-    """Files of the given kinds under the roots; hidden or excluded folders and folder symlinks are skipped."""
+               excluded: frozenset[str] = DEFAULT_EXCLUDED, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """Files of the given kinds under the roots; hidden or excluded folders, folder symlinks and the
+    ``skip`` folders (resolved paths) are skipped."""
     for root in roots:
         if root.is_file():
             if kind_of(root) in kinds:
                 yield root
             continue
         for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not is_hidden(d, excluded))
+            dirs[:] = sorted(d for d in dirs if not is_hidden(d, excluded) and Path(folder, d) not in skip)
             for name in sorted(files):
                 path = Path(folder) / name
                 if not is_hidden(name, excluded) and kind_of(path) in kinds:

@@ -158,3 +158,12 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
     command = f"{sys.executable} -m nearby.core.cli --library {tmp_path / 'lib.sqlite'} models | head -1"
     done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout.strip() and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_nearbys_own_folders_are_never_indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = write_notes(tmp_path / "home", GOOD)
+    cache = write_notes(home / "AppCache" / "Nearby", {"thumb-note.txt": "a cached thumbnail's caption about bread"})
+    monkeypatch.setenv("NEARBY_CACHE", str(cache))  # as on macOS/Windows: the cache is not a dot-folder
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([home]))
+    assert _found(library) == {"bread.txt", "lease.txt"}
