@@ -46,16 +46,23 @@ class FolderWatcher:
         self._wake = threading.Event()
         self._stopping = False
         self._observer: Any = None
+        self._tried = False  # start() was called (whether or not watching could begin)
         self._watched: dict[str, Any] = {}
         self._thread = threading.Thread(target=self._deliver, name="nearby-watch", daemon=True)
 
     @property
     def started(self) -> bool:
-        return self._observer is not None
+        return self._tried
 
     def start(self, folders: Iterable[Path | str] = ()) -> None:
-        from watchdog.observers import Observer
-
+        """Start watching. Without watchdog (or the platform's notifications) nothing is watched and
+        a warning is logged: the start-up rescan still brings the library up to date."""
+        self._tried = True
+        try:
+            from watchdog.observers import Observer
+        except ImportError as exc:
+            log.warning("folder watching is unavailable (%s); changes are seen at the next update", exc)
+            return
         self._observer = Observer()
         self._observer.daemon = True
         for folder in folders:
