@@ -10,6 +10,8 @@ from bench import arithmetic_speed, index_speed, map_speed, media_speed, search_
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["search"] and len(argv) > 1:  # `python -m bench search --passages N --json`
+        return search_speed.contract(argv[1:])
     wanted = set(argv) or {"index", "media", "search", "arithmetic", "map", "startup"}
     if "index" in wanted:
         index_speed.main()

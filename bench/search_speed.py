@@ -8,6 +8,7 @@ is measured separately with the real model.
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from nearby.core.inference.text_embedder import TextEmbedder
 from nearby.core.search.rank import search_vector
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import PASSAGE_VECTORS
 
 SIZES = (10_000, 100_000)
 PASSAGES_PER_ITEM = 10
@@ -85,3 +87,65 @@ def main() -> None:
         store.close()
     print(f"{n:>7,} passages of three kinds (80/15/5%), one list: {t_mixed:.1f} ms "
           f"({t_mixed / t_numpy:.1f}x the numpy scan of one kind)")
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux /proc; else the peak, from getrusage)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+def measure(passages: int, dim: int = 384, seed: int = 7) -> dict[str, float]:
+    """A library of ``passages`` synthetic passages built through the product's own store; the
+    product's search path against an exact numpy scan of the same vectors, in the same run."""
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((passages, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[rng.choice(passages, QUERIES)] + 0.05 * rng.standard_normal((QUERIES, dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.sqlite", dim)
+        fill(store, vectors)
+        rows = {r[0]: r[1] for r in store.conn.execute("SELECT rowid, id FROM passages")}  # insertion order
+        order = np.array([rows[i + 1] for i in range(passages)])  # passage id of each vector row
+        search_vector(store, queries[0], K)  # warm
+        found: list[set[int]] = []
+        times = []
+        for q in queries:
+            t0 = time.perf_counter()
+            search_vector(store, q, K)  # the product's search: nearest passages, calibrated, as results
+            times.append((time.perf_counter() - t0) * 1000)
+            found.append({h.rowid for h in store.knn(PASSAGE_VECTORS, q, K)})  # which passages it ranked
+        memory = rss_mb()
+        store.close()
+    exact = [set(order[numpy_top_k(vectors, q)].tolist()) for q in queries]
+    recall = float(np.mean([len(f & e) / K for f, e in zip(found, exact, strict=True)]))
+    return {"passages": passages, "p50_ms": round(statistics.median(times), 2),
+            "numpy_p50_ms": round(median_ms(lambda q: numpy_top_k(vectors, q), queries), 2),
+            "recall_at_10": round(recall, 4), "rss_mb": round(memory, 1)}
+
+
+def contract(argv: list[str]) -> int:
+    """`python -m bench search --passages N [--json]`: one measurement, as JSON or a line."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m bench search")
+    parser.add_argument("--passages", type=int, required=True)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = measure(args.passages)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['passages']:,} passages: p50 {result['p50_ms']} ms (numpy scan {result['numpy_p50_ms']} ms), "
+              f"recall@10 {result['recall_at_10']}, {result['rss_mb']} MB resident")
+    return 0
