@@ -388,7 +388,7 @@ class Library:
         return LibraryStatus(
             path=str(self.path), items=counts["items"], passages=counts["passages"],
             skipped=counts["failures"], by_kind=by_kind, folders=folders,
-            model=info[0] if info else self.embedder.name, provider=self.embedder.provider,
+            model=info[0] if info else self.embedder.name, provider=self.embedder.planned_provider,
             media_models={kind: m.name for kind, m in self.media.items() if m.available()},
             switching_to=switch.pending_switch(self.path),
         )

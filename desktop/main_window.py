@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.models_dialog: ModelsDialog | None = None
         self._build()
         self.refresh_status()
+        # A text model that is missing says so at once (in the banner), not at the first search.
+        self.ops.read(lambda lib: lib.embedder.check_installed(), lambda _: None)
         if update_on_start:  # catch up with what changed while the app was closed
             self.indexer.update_folders()
         self.watcher: FolderWatcher | None = None

@@ -17,6 +17,7 @@ class FakeEmbedder:
     name = "fake-bag-of-words"
     version = "1"
     provider = "FakeExecutionProvider"
+    planned_provider = provider
 
     def __init__(self, dim: int = 32, delay_s: float = 0.0) -> None:
         self.dim = dim

@@ -35,6 +35,10 @@ class LazySessions:
         self._sessions: dict[str, ort.InferenceSession] = {}
         self._lock = threading.Lock()
 
+    def loaded(self) -> list[ort.InferenceSession]:
+        with self._lock:
+            return list(self._sessions.values())
+
     def get(self, file: str) -> ort.InferenceSession:
         with self._lock:
             if file not in self._sessions:
@@ -76,6 +80,19 @@ class InstalledModel:
     @property
     def dim(self) -> int:
         return self.spec.dim
+
+    @property
+    def planned_provider(self) -> str:
+        """The execution provider its sessions run on, or will be opened on first (not loading the
+        model for it: `nearby status` and the window's status bar ask, and a load costs ~0.5 s)."""
+        loaded = self._sessions.loaded()
+        if loaded:
+            return str(loaded[0].get_providers()[0])
+        import onnxruntime as ort
+
+        from nearby.core.inference.providers import candidate_providers
+
+        return candidate_providers(ort.get_available_providers())[0]
 
     def is_installed(self) -> bool:
         return not missing_files(self.spec, self.folder.parent)

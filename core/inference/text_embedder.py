@@ -28,6 +28,8 @@ class Embedder(DescribedModel, Protocol):
 
     @property
     def provider(self) -> str: ...
+    @property
+    def planned_provider(self) -> str: ...
     def check_installed(self) -> None: ...
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
     def embed_one(self, text: str) -> np.ndarray: ...
@@ -144,6 +146,10 @@ class UnavailableTextModel:
 
     @property
     def provider(self) -> str:
+        return "none"
+
+    @property
+    def planned_provider(self) -> str:
         return "none"
 
     def check_installed(self) -> None:

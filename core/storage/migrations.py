@@ -189,4 +189,7 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 INSERT INTO passage_words(passage_words, rowid, text) VALUES ('delete', old.id, nearby_words(old.text));
             END;
         """),
+        # The kinds a library holds, read at every search: from an index, not a scan of every item
+        # (SELECT DISTINCT kind took 38 ms at a million passages).
+        Migration("0012_items_kind", "CREATE INDEX items_kind ON items(kind);"),
     ]

@@ -70,7 +70,12 @@ class Vectors(Connected):
         return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT kind, mean, std FROM calibration")]
 
     def kinds_present(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT kind FROM items ORDER BY kind")]
+        """The kinds the library holds: one index seek per kind (a loose index scan of items_kind),
+        not a pass over every item."""
+        return [r[0] for r in self.conn.execute(
+            "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM items UNION ALL "
+            "SELECT (SELECT min(kind) FROM items WHERE kind > k.kind) FROM k WHERE k.kind IS NOT NULL) "
+            "SELECT kind FROM k WHERE kind IS NOT NULL")]
 
     def sample_vectors(self, kind: str, limit: int, table: str = PASSAGE_VECTORS) -> np.ndarray:
         """Up to ``limit`` vectors of one kind from a table, drawn at random (for score calibration).
