@@ -1,12 +1,22 @@
 """Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic, map
 (and map-large: a 100k-file layout, ~4 minutes; switch: a 10k-passage library changing its text
-model while searched, ~6 minutes). startup: the window's first paint, from source and bundled."""
+model while searched, ~6 minutes). startup: the window's first paint, from source and bundled;
+crash: kill -9 twenty times while indexing."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import arithmetic_speed, index_speed, map_speed, media_speed, search_speed, startup_speed, switch_speed
+from bench import (
+    arithmetic_speed,
+    crash_safety,
+    index_speed,
+    map_speed,
+    media_speed,
+    search_speed,
+    startup_speed,
+    switch_speed,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +35,8 @@ def main(argv: list[str]) -> int:
         map_speed.main((10_000, 100_000) if "map-large" in wanted else (10_000,))
     if "startup" in wanted:
         startup_speed.main()
+    if "crash" in wanted:
+        crash_safety.main()
     if "switch" in wanted:
         switch_speed.main()
     return 0

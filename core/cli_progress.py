@@ -33,8 +33,12 @@ class IndexProgressPrinter:
         if now - self.last < (TTY_REFRESH_S if self.tty else LOG_REFRESH_S) and p.phase == self.phase:
             return
         self.last, self.phase = now, p.phase
-        text = (f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}" if p.total
-                else f"{p.phase}: {p.done} files")
+        if p.total:
+            text = f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}"
+        elif p.phase.startswith("waiting"):
+            text = f"{p.phase} ({p.done} s)"
+        else:
+            text = f"{p.phase}: {p.done} files"
         if self.tty:
             self.stream.write("\r\033[K" + text[:120])
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
+from nearby.core.storage.writer_lock import writer_lock
 from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
 from nearby.models.locate import missing_files, model_dir, models_root
 from nearby.models.manifest import find_joint_models
@@ -52,6 +54,9 @@ from nearby.models.spec import ModelSpec
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# While another process indexes the same library, an index run reports this phase and retries.
+WAITING_FOR_WRITER = "waiting for another Nearby to finish indexing this library"
+WRITER_POLL_S = 0.5
 # Passages judged for language_hint, and the share not in the model's language that earns advice.
 LANGUAGE_SAMPLE = 200
 FOREIGN_SHARE_HINT = 0.2
@@ -274,13 +279,22 @@ class Library:
         return removed
 
     def _index_run(self, roots: list[Path], cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
-        writer = self._new_store()
-        try:
-            return (yield from index_paths(writer, self.embedder, roots, cancel, self.media.values(),
-                                           self.settings.excluded_names))
-        finally:
-            writer.close()
-            self._samples = None  # the library changed: sample again at the next search
+        waited = 0.0
+        while True:  # another process indexing this library: wait for it, then find its work done
+            with writer_lock(self.path) as mine:
+                if mine:
+                    writer = self._new_store()
+                    try:
+                        return (yield from index_paths(writer, self.embedder, roots, cancel, self.media.values(),
+                                                       self.settings.excluded_names))
+                    finally:
+                        writer.close()
+                        self._samples = None  # the library changed: sample again at the next search
+            if cancel.cancelled:
+                return IndexSummary(cancelled=True)
+            yield IndexProgress(WAITING_FOR_WRITER, int(waited), 0)
+            time.sleep(WRITER_POLL_S)
+            waited += WRITER_POLL_S
 
     # -- reading ------------------------------------------------------------------------------
 

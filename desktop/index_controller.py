@@ -80,6 +80,8 @@ class IndexController(QObject):
             self.progress.setRange(0, p.total)
             self.progress.setValue(p.done)
             self.progress.setFormat(f"Indexing {p.done:,}/{p.total:,}  {Path(p.path).name[:40]}")
+        elif p.phase.startswith("waiting"):
+            self.progress.setFormat(p.phase.capitalize() + "…")
         else:
             self.progress.setFormat(f"Listing files… {p.done:,}")
 

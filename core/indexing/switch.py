@@ -25,7 +25,7 @@ from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
 from nearby.core.storage.model_record import recorded_text_model
 
 SHADOW_SUFFIX = ".switching"
-_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+_SIDE_FILES = ("", "-wal", "-shm", "-journal", ".lock")
 
 
 def shadow_path(library: Path) -> Path:
