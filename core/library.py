@@ -223,8 +223,10 @@ class Library:
         embedder.check_installed()
         folders = self.folders()
         switch.check_folders_reachable(folders)
-        if switch.pending_switch(self.path) not in (None, embedder.name):
-            switch.discard_shadow(self.path)  # a switch to another model was left unfinished
+        shadow_file = switch.shadow_path(self.path)
+        if switch.pending_switch(self.path) not in (None, embedder.name) or (
+                shadow_file.is_file() and shadow_file.stat().st_size == 0):
+            switch.discard_shadow(self.path)  # a switch to another model left unfinished, or cut off at its start
         if media is None:
             media = default_media(embedder) if self._with_media else []
         shadow = Library(switch.shadow_path(self.path), embedder, media, settings=self.settings)

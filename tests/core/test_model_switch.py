@@ -173,3 +173,11 @@ def test_switching_to_the_multilingual_model_finds_notes_across_languages(tmp_pa
     assert again.returncode == 0 and "already uses" in again.stderr
     refused = _cli("models", "remove", "use-multilingual-v3", library=lib)
     assert refused.returncode == 1 and "switch to another first" in refused.stderr
+
+
+def test_a_switch_cut_off_before_its_first_commit_starts_again(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
+    switch.shadow_path(library.path).write_bytes(b"")  # killed right after SQLite made the file
+    assert run_to_end(library.use_text_model(OtherFake(dim=24))) is not None
+    assert library.embedder.name == "other-fake" and library.status().items == len(NOTES)
