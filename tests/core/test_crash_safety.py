@@ -73,16 +73,21 @@ def test_kill_9_during_indexing_loses_nothing_and_the_next_run_finishes_the_same
 def test_a_second_indexer_waits_for_the_first_instead_of_doing_its_work(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     assert write_prose_corpus(docs, 40) == 40
-    slow = FakeEmbedder(delay_s=0.05)
-    first = Library(tmp_path / "lib.sqlite", slow, with_media=False)
+    first = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
     second = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)  # another process, as it were
-    results = {}
-    runner = threading.Thread(target=lambda: results.setdefault("first", run_to_end(first.index([docs]))))
-    runner.start()
-    time.sleep(0.3)
+    running = first.index([docs])
+    while next(running).phase != "indexing":  # the first run holds the library's writer lock now
+        pass
     phases: list[str] = []
-    results["second"] = run_to_end(second.index([docs]), lambda p: phases.append(p.phase))
-    runner.join()
-    assert WAITING_FOR_WRITER in phases
+    results = {}
+    waiter = threading.Thread(target=lambda: results.setdefault(
+        "second", run_to_end(second.index([docs]), lambda p: phases.append(p.phase))))
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while WAITING_FOR_WRITER not in phases and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert WAITING_FOR_WRITER in phases and "indexing" not in phases  # waiting, not working
+    results["first"] = run_to_end(running)
+    waiter.join(timeout=30)
     assert results["first"].added == 40
     assert results["second"].added == 0 and results["second"].unchanged == 40  # nothing done twice
