@@ -5,17 +5,15 @@ must keep every file committed before (none redone) and end equal to an uninterr
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.core.test_crash_safety import _integrity, _items
+from tests.core.test_crash_safety import _items, kill_while_indexing
 from tests.documents import write_prose_corpus
 
 KILLS = 20
@@ -31,16 +29,9 @@ def main(kills: int = KILLS) -> None:
         rng = random.Random(2026)
         passed = doubled = 0
         for _ in range(kills):
-            proc = subprocess.Popen(cli, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(1.0, 8.0))
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            if lib.exists():
-                passed += _integrity(lib) == "ok"
-                kept = _items(lib)
-                doubled += len(kept) - len({p for p, _, _ in kept})
-            else:
-                passed += 1
+            intact, twice = kill_while_indexing(cli, lib, rng.uniform(1.0, 8.0))
+            passed += intact
+            doubled += twice
         committed = len(_items(lib)) if lib.exists() else 0
         t0 = time.perf_counter()
         done = subprocess.run(cli, capture_output=True, text=True, check=True)

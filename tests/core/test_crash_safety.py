@@ -43,6 +43,19 @@ def _items(library: Path) -> list[tuple[str, str, int]]:
         conn.close()
 
 
+def kill_while_indexing(cli: list[str], library: Path, after_s: float) -> tuple[bool, int]:
+    """Start `nearby index`, SIGKILL it after ``after_s``; return (the library passes the integrity
+    check, how many files it holds twice). A library not made yet counts as intact."""
+    proc = subprocess.Popen(cli, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(after_s)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if not library.exists():
+        return True, 0
+    kept = _items(library)
+    return _integrity(library) == "ok", len(kept) - len({path for path, _, _ in kept})
+
+
 def test_kill_9_during_indexing_loses_nothing_and_the_next_run_finishes_the_same(tmp_path: Path,
                                                                                   models_dir: Path) -> None:
     docs = tmp_path / "docs"
@@ -51,14 +64,7 @@ def test_kill_9_during_indexing_loses_nothing_and_the_next_run_finishes_the_same
     cli = [sys.executable, "-m", "nearby.core.cli", "--library", str(lib), "index", str(docs)]
     rng = random.Random(11)
     for _ in range(KILLS):
-        proc = subprocess.Popen(cli, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(2.0, 6.0))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        if lib.exists():
-            assert _integrity(lib) == "ok"
-            kept = _items(lib)
-            assert len({path for path, _, _ in kept}) == len(kept)  # nothing doubled
+        assert kill_while_indexing(cli, lib, rng.uniform(2.0, 6.0)) == (True, 0)  # intact, nothing doubled
     committed = len(_items(lib)) if lib.exists() else 0
     finished = subprocess.run(cli, capture_output=True, text=True, timeout=600, check=False)
     assert finished.returncode == 0, finished.stderr
