@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nearby.core.errors import LibraryError
+from nearby.core.storage import vector_index
 from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
 from nearby.core.storage.model_record import recorded_text_model
 
@@ -44,6 +45,7 @@ def discard_shadow(library: Path) -> None:
     shadow = shadow_path(library)
     for suffix in _SIDE_FILES:
         Path(str(shadow) + suffix).unlink(missing_ok=True)
+    vector_index.forget(shadow)
 
 
 def offline_folders(folders: list[str]) -> list[str]:
@@ -89,9 +91,10 @@ def adopt_shadow(library: Path, commit_guard: Callable[[], AbstractContextManage
                     copy.step(1)  # learns the page count
                     while not copy.done and copy.remaining > _PAGES_PER_STEP:
                         copy.step(_PAGES_PER_STEP)
-                    if not copy.done:
-                        with commit_guard():
+                    with commit_guard():
+                        if not copy.done:
                             copy.step(-1)
+                        vector_index.adopt(shadow, library)
                 break
             except apsw.BusyError:  # an index run is writing the old library: wait for it
                 if time.monotonic() > deadline:

@@ -68,8 +68,9 @@ def _ranked_hits(store: Store, best: _Best, k: int, min_score: float) -> list[Se
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
     items = store.items_by_ids([i for i, _ in ranked])
     passages = store.passages_by_ids([v[2] for _, v in ranked if v[2] is not None])
+    # A file deleted by a writer between the vector look-up and these reads is left out.
     return [make_hit(items[i], squash(z), cos, *(passages[rowid] if rowid is not None else store.first_passage(i)))
-            for i, (z, cos, rowid) in ranked]
+            for i, (z, cos, rowid) in ranked if i in items and (rowid is None or rowid in passages)]
 
 
 def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: int = 10, kind: str | None = None,

@@ -84,6 +84,7 @@ class Connected:
 
     conn: Any
     path: Path
+    vectors_changed: bool = False  # passages added or deleted in the open transaction
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -99,5 +100,12 @@ class Connected:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self.vectors_changed = False
             raise
         self.conn.execute("COMMIT")
+        if self.vectors_changed:
+            self.vectors_changed = False
+            self.after_vectors_changed()
+
+    def after_vectors_changed(self) -> None:
+        """Called after a commit that added or deleted passages."""

@@ -77,8 +77,11 @@ class Items(Connected):
         for order, ((text, page), vector) in enumerate(zip(passages, vectors, strict=True)):
             self.conn.execute("INSERT INTO passages (item_id, ord, page, text) VALUES (?, ?, ?, ?)",
                               (item_id, order, page, text))
+            passage_id, blob = self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes()
             self.conn.execute(f"INSERT INTO {PASSAGE_VECTORS} VALUES (?, ?, ?, ?)",
-                              (self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes(), row.kind, item_id))
+                              (passage_id, blob, row.kind, item_id))
+            self.log_vector(passage_id, item_id, row.kind, blob)
+        self.vectors_changed = True
         self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
                           (item_id, item_vector(vectors).tobytes(), row.kind))
         if native is not None:
@@ -87,7 +90,13 @@ class Items(Connected):
         self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
         return item_id
 
+    def log_vector(self, passage_id: int, item_id: int, kind: str, blob: bytes) -> None:
+        """Note an added passage vector for the side index (core/storage/vector_index.py)."""
+        self.conn.execute("INSERT INTO vector_log (passage_id, item_id, kind, vector) VALUES (?, ?, ?, ?)",
+                          (passage_id, item_id, kind, blob))
+
     def delete_item(self, item_id: int) -> None:
+        self.vectors_changed = True
         self.conn.execute(f"DELETE FROM {PASSAGE_VECTORS} WHERE passage_id IN "
                           "(SELECT id FROM passages WHERE item_id = ?)", (item_id,))
         self.conn.execute("DELETE FROM item_vectors WHERE item_id = ?", (item_id,))

@@ -192,4 +192,21 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
         # The kinds a library holds, read at every search: from an index, not a scan of every item
         # (SELECT DISTINCT kind took 38 ms at a million passages).
         Migration("0012_items_kind", "CREATE INDEX items_kind ON items(kind);"),
+        # The log that keeps the passage vectors' side index (core/storage/vector_index.py) in
+        # step: adds carry their vector until the side index holds them; deletes by trigger, so
+        # cascades count too. The epoch tells this library file from any other.
+        Migration("0013_vector_log", """
+            CREATE TABLE vector_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                passage_id INTEGER NOT NULL,
+                item_id INTEGER,
+                kind TEXT,
+                vector BLOB
+            );
+            CREATE TABLE vector_index_state (epoch TEXT NOT NULL, trimmed_to INTEGER NOT NULL);
+            INSERT INTO vector_index_state VALUES (lower(hex(randomblob(16))), 0);
+            CREATE TRIGGER passages_logged_delete AFTER DELETE ON passages BEGIN
+                INSERT INTO vector_log(passage_id) VALUES (old.id);
+            END;
+        """),
     ]

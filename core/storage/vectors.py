@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import zlib
 from collections.abc import Sequence
@@ -10,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from nearby.core.storage import vector_index
 from nearby.core.storage.connection import Connected
+
+_log = logging.getLogger(__name__)
 
 # vec0 refuses k above 4096 in sqlite-vec 0.1.9.
 MAX_KNN = 4096
@@ -33,6 +37,14 @@ class Vectors(Connected):
     """Nearest neighbours, vector look-ups and samples; the calibration rows measured from them."""
 
     text_dim: int
+    side_index_enabled = True  # passage KNN through core/storage/vector_index.py; False: vec0's scan
+
+    def after_vectors_changed(self) -> None:
+        """Bring the side index level with this commit and trim the log behind it."""
+        try:
+            vector_index.sync(self, trim=True)
+        except OSError as exc:  # the cache is not writable: searches fall back to vec0
+            _log.warning("the fast vector index could not be updated (%s)", exc)
 
     def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         return self.vectors_by_ids(PASSAGE_VECTORS, ids)
@@ -54,6 +66,13 @@ class Vectors(Connected):
         """Nearest rows of a vector table by cosine distance, optionally of one kind."""
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
+        if table == PASSAGE_VECTORS and self.side_index_enabled:
+            try:
+                side = vector_index.view(self)
+            except OSError as exc:  # an unwritable cache: vec0's own scan still answers
+                _log.warning("the fast vector index is unavailable (%s); searching without it", exc)
+            else:
+                return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind)]
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         has_kind = bool(table in TEXT_VECTORS and kind)
         sql = (f"SELECT {key}, distance, {'item_id' if table == PASSAGE_VECTORS else key} FROM {table} "
@@ -146,7 +165,8 @@ class Vectors(Connected):
                 for start in range(0, len(candidates), _IDS_PER_QUERY):
                     chunk = tuple(int(c) for c in candidates[start : start + _IDS_PER_QUERY])
                     found.update(r[0] for r in self.conn.execute(
-                        f"SELECT {join[1]} FROM {join[0]} WHERE i.kind = ? AND {join[1]} IN "
+                        # "+i.kind": look the ids up by key, not every item of the kind by the kind index
+                        f"SELECT {join[1]} FROM {join[0]} WHERE +i.kind = ? AND {join[1]} IN "
                         f"({','.join('?' * len(chunk))})", (kind, *chunk)))
                 if len(found) >= limit:
                     break
@@ -162,6 +182,11 @@ class Vectors(Connected):
             raise ValueError(f"unknown vector table {table!r}")
         if not ids:
             return {}
+        if table == PASSAGE_VECTORS and self.side_index_enabled:
+            try:
+                return vector_index.view(self).vectors(np.asarray(ids))
+            except OSError as exc:
+                _log.warning("the fast vector index is unavailable (%s); reading vectors without it", exc)
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         found: dict[int, np.ndarray] = {}
         for start in range(0, len(ids), _IDS_PER_QUERY):

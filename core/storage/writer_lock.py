@@ -23,29 +23,39 @@ def lock_path(library: Path) -> Path:
 def writer_lock(library: Path) -> Iterator[bool]:
     """Try to take the library's writer lock without waiting; yields whether it was taken (held
     until the with-block ends). Where the platform has no such lock, always True."""
-    path = lock_path(library)
+    with file_lock(lock_path(library), wait=False) as taken:
+        yield taken
+
+
+@contextmanager
+def file_lock(path: Path, wait: bool) -> Iterator[bool]:
+    """An OS lock on a file, held for the with-block (the OS drops it if the process dies);
+    yields whether it was taken: with ``wait``, always, once it is free."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle: IO[bytes] = path.open("a+b")
-    taken = _try_lock(handle)
     try:
-        yield taken
+        yield _lock(handle, wait)
     finally:
         handle.close()  # closing releases the lock
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
+def _lock(handle: IO[bytes], wait: bool) -> bool:
     if os.name == "posix":
         import fcntl
 
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return False
         return True
-    try:  # Windows: a byte-range lock on the first byte
-        import msvcrt
+    import msvcrt  # Windows: a byte-range lock on the first byte (LK_LOCK retries for ~10 s, then fails)
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-    except OSError:
-        return False
-    return True
+    mode = msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK  # type: ignore[attr-defined]
+    while True:
+        try:
+            msvcrt.locking(handle.fileno(), mode, 1)  # type: ignore[attr-defined]
+        except OSError:
+            if wait:
+                continue
+            return False
+        return True

@@ -143,6 +143,10 @@ def test_a_library_from_before_a_migration_keeps_its_vectors(library_path: Path,
     for module in (items_module, vectors_module, model_record_module):  # the table's name in the previous release
         monkeypatch.setattr(module, "PASSAGE_VECTORS", "passage_vectors")
     old = Store(library_path, 4)
+    # … which had no vector log and no side index
+    monkeypatch.setattr(old, "log_vector", lambda *args: None)
+    monkeypatch.setattr(old, "after_vectors_changed", lambda: None)
+    old.side_index_enabled = False
     old.check_model("model-a", "1", 4, ("passage_vectors", "item_vectors"))
     with old.transaction():
         for name, vector, kind in (("east", unit(1, 0, 0, 0), "document"), ("north", unit(0, 1, 0, 0), "image")):

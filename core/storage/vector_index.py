@@ -1,0 +1,458 @@
+"""The passage vectors' side index: a fast first pass and a float re-score, memory-mapped.
+
+sqlite-vec's vec0 answers a KNN by a full scan that copies every page and runs its own distance
+loop: 1.0-1.7 s at 1M passages, 6-10x a numpy scan of the same vectors. The side index keeps,
+in the cache folder, every passage vector twice: as int8 (one scale a row) for a first pass over
+all rows (onnxruntime's int8 kernels, a quarter of float32's bytes), and as float32 for an exact re-score of
+the few thousand best candidates. Both are memory maps: a search touches the int8 rows and a few
+pages of the float32 ones, and the page cache shares them between processes.
+
+The library file stays the source of truth. Every passage added or deleted is written to its
+``vector_log`` in the same transaction (adds with their vector); the side index records the log
+position it holds, and a writer brings it up to date after each commit (``sync``) and trims the
+log behind it. A reader adds whatever the log holds beyond the side index (a writer killed between
+its commit and its sync) in memory. A side index that is missing, of another library (each
+library file has a random epoch; a model switch brings a new one), or behind a trimmed log is
+rebuilt from the vec0 table — the only slow path (~20 s at 1M passages, ~2 s at 100k), once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nearby.core.cache import cache_root
+from nearby.core.storage.int8_scan import int8_scores, quantise
+from nearby.core.storage.writer_lock import file_lock
+
+FORMAT = 1
+# The first pass keeps this many candidates per wanted row (at least CANDIDATES_MIN) for the
+# float re-score. int8 rounding moves a cosine by ~1e-3; on random unit vectors (the hardest case:
+# no structure, neighbours barely above the crowd) 8x keeps recall@10 at 0.999 (bench/search_speed.py).
+CANDIDATES_PER_ROW = 8
+CANDIDATES_MIN = 512
+# A reader that finds more than this many unsynced log rows brings the side index up to date
+# itself rather than holding them in memory.
+DELTA_MAX = 20_000
+_ROWS_PER_READ = 20_000
+_COLUMNS: dict[str, tuple[str, int]] = {  # file → (dtype, values per row; 0 means the dim)
+    "codes": ("i1", 0), "floats": ("f4", 0), "scales": ("f4", 1), "ids": ("i8", 1), "items": ("i8", 1),
+    "alive": ("u1", 1)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage_id: int
+    item_id: int
+    cosine: float
+
+
+@dataclass
+class Delta:
+    """Log rows beyond the side index: passages added since (with vectors) and ids gone since."""
+
+    seq: int
+    gone: np.ndarray  # passage ids the side index may hold but must not answer with
+    ids: np.ndarray
+    items: np.ndarray
+    kinds: list[str]
+    vectors: np.ndarray
+
+
+@dataclass
+class Part:
+    """One kind's rows (a kind is searched alone, as vec0's partitions were: songs need not wait
+    for a scan of every document)."""
+
+    columns: dict[str, np.ndarray]
+    floats: _RowReader | None = None  # the re-score rows, when there are any
+    _valid: np.ndarray | None = None
+
+    def valid(self, gone: np.ndarray | None) -> np.ndarray:
+        """Rows that may answer: alive, and not gone since the side index was written (cached)."""
+        if self._valid is None:
+            valid = self.columns["alive"] == 1
+            if gone is not None and len(gone):
+                valid &= ~np.isin(self.columns["ids"], gone)
+            self._valid = valid
+        return self._valid
+
+    def knn(self, q: np.ndarray, k: int, gone: np.ndarray | None) -> list[Hit]:
+        if not len(self.columns["ids"]):
+            return []
+        valid = self.valid(gone)
+        codes, _ = quantise(q)
+        approx = int8_scores(self.columns["codes"], codes[0]).astype(np.float32)
+        approx /= self.columns["scales"]
+        approx[~valid] = -np.inf
+        want = min(int(valid.sum()), max(CANDIDATES_MIN, CANDIDATES_PER_ROW * k))
+        if not want:
+            return []
+        candidates = np.sort(np.argpartition(-approx, want - 1)[:want]) if want < len(approx) else np.nonzero(valid)[0]
+        if self.floats is None:  # no rows: answered above
+            return []
+        exact = self.floats.take(candidates) @ q
+        order = np.argsort(-exact)[:k]
+        ids, items = self.columns["ids"], self.columns["items"]
+        return [Hit(int(ids[candidates[i]]), int(items[candidates[i]]), float(exact[i])) for i in order]
+
+
+@dataclass
+class View:
+    """One process's open side index: its memory maps, plus the unsynced log rows."""
+
+    folder: Path
+    meta: dict[str, Any]
+    parts: dict[str, Part]
+    delta: Delta | None = None
+
+    @property
+    def seq(self) -> int:
+        return int(self.meta["seq"])
+
+    def set_delta(self, delta: Delta | None) -> None:
+        self.delta = delta
+        for part in self.parts.values():
+            part._valid = None
+
+    def prefault(self) -> None:
+        """Touch every page of the first-pass rows, so the first search does not fault them in
+        one by one (run on a thread while the text model loads; numpy lets go of the interpreter)."""
+        for part in self.parts.values():
+            codes = part.columns["codes"]
+            if len(codes):
+                step = max(1, 4096 // codes.shape[1])  # one row a page
+                int(codes[::step, 0].sum())
+
+    def vectors(self, ids: np.ndarray) -> dict[int, np.ndarray]:
+        """The vectors of these passage ids (those it holds): one pass over the id columns,
+        where vec0 takes ~1-2 ms an id at 1M passages."""
+        wanted = np.unique(np.asarray(ids, dtype=np.int64))
+        gone = self.delta.gone if self.delta is not None else None
+        found: dict[int, np.ndarray] = {}
+        for part in self.parts.values():
+            if part.floats is None:
+                continue
+            rows = np.nonzero(np.isin(part.columns["ids"], wanted) & part.valid(gone))[0]
+            if len(rows):
+                found.update(zip(part.columns["ids"][rows].tolist(), part.floats.take(rows), strict=True))
+        if self.delta is not None:
+            found.update((int(i), v) for i, v in zip(self.delta.ids, self.delta.vectors, strict=True) if i in wanted)
+        return found
+
+    def knn(self, query: np.ndarray, k: int, kind: str | None = None) -> list[Hit]:
+        """The k rows nearest the query by cosine: int8 first pass, exact float32 re-score."""
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        gone = self.delta.gone if self.delta is not None else None
+        hits: list[Hit] = []
+        for name, part in self.parts.items():
+            if kind is None or name == kind:
+                hits += part.knn(q, k, gone)
+        if self.delta is not None and len(self.delta.ids):
+            chosen = [i for i, each in enumerate(self.delta.kinds) if kind is None or each == kind]
+            scores = self.delta.vectors[chosen] @ q if chosen else np.zeros(0)
+            hits += [Hit(int(self.delta.ids[i]), int(self.delta.items[i]), float(s))
+                     for i, s in zip(chosen, scores, strict=True)]
+        hits.sort(key=lambda h: -h.cosine)
+        return hits[:k]
+
+
+_lock = threading.Lock()
+_views: dict[Path, View] = {}
+
+
+def folder_for(library: Path) -> Path:
+    """The side index of a library file: in the cache folder, named for the file's path."""
+    digest = hashlib.sha1(str(Path(library).resolve()).encode()).hexdigest()[:16]
+    return cache_root() / "vectors" / digest
+
+
+def view(store: Any) -> View:
+    """The side index for searching a library, brought level with its log (see the module doc)."""
+    folder = folder_for(store.path)
+    with _lock:
+        epoch, trimmed, head = log_state(store.conn)
+        current = _views.get(folder)
+        if current is None or not _usable(current.meta, epoch, trimmed, store.text_dim):
+            current = _open(folder)
+            if current is None or not _usable(current.meta, epoch, trimmed, store.text_dim):
+                sync(store)
+                current = _open(folder)
+                if current is None:
+                    raise OSError(f"the vector index in {folder} could not be written")
+            _views[folder] = current
+        if head > current.seq and (current.delta is None or current.delta.seq != head):
+            if head - current.seq > DELTA_MAX:
+                sync(store)
+                _views.pop(folder, None)
+                current = _open(folder) or current
+                _views[folder] = current
+            if head > current.seq:
+                current.set_delta(_read_delta(store.conn, current.seq))
+        elif head <= current.seq and current.delta is not None:
+            current.set_delta(None)
+        return current
+
+
+def log_state(conn: Any) -> tuple[str, int, int]:
+    """(epoch, trimmed-to position, head position) of a library's vector log."""
+    epoch, trimmed = conn.execute("SELECT epoch, trimmed_to FROM vector_index_state").fetchone()
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'vector_log'").fetchone()
+    return str(epoch), int(trimmed), int(row[0]) if row else 0
+
+
+def sync(store: Any, trim: bool = False) -> int:
+    """Bring the side index level with the library's log (rebuild it if it cannot be): the
+    position it now holds. With ``trim``, the log rows it holds are then deleted (writers only:
+    that is a write transaction)."""
+    folder = folder_for(store.path)
+    with _folder_lock(folder):
+        meta = _read_meta(folder)
+        with _snapshot(store.conn):
+            epoch, trimmed, head = log_state(store.conn)
+            dead = sum(p["dead"] for p in meta["parts"].values()) if meta else 0
+            count = sum(p["count"] for p in meta["parts"].values()) if meta else 0
+            if (meta is None or not _usable(meta, epoch, trimmed, store.text_dim) or head - meta["seq"] > DELTA_MAX
+                    or dead > max(DELTA_MAX, count // 4)):
+                meta = _rebuild(store, folder, epoch, head)  # also compacts away the dead rows
+            elif head > meta["seq"]:
+                meta = _apply(folder, meta, _read_delta(store.conn, meta["seq"]), head)
+    if trim and meta["seq"] > trimmed:
+        with store.transaction():
+            store.conn.execute("DELETE FROM vector_log WHERE seq <= ?", (meta["seq"],))
+            store.conn.execute("UPDATE vector_index_state SET trimmed_to = max(trimmed_to, ?)", (meta["seq"],))
+    return int(meta["seq"])
+
+
+def forget(library: Path) -> None:
+    """Drop a library's side index (its file is gone or replaced)."""
+    folder = folder_for(library)
+    with _lock:
+        _views.pop(folder, None)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def adopt(shadow: Path, library: Path) -> None:
+    """A shadow library's side index becomes the library's (the shadow's contents were just copied
+    into the library, epoch included): a model switch need not rebuild it."""
+    source, target = folder_for(shadow), folder_for(library)
+    with _lock, _folder_lock(target):
+        _views.pop(target, None)
+        _views.pop(source, None)
+        if not (source / "meta.json").is_file():
+            return
+        old = target.with_name(target.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(source, target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _usable(meta: dict[str, Any], epoch: str, trimmed: int, dim: int) -> bool:
+    return (meta.get("format") == FORMAT and meta.get("epoch") == epoch and meta.get("dim") == dim
+            and int(meta.get("seq", -1)) >= trimmed)
+
+
+@contextlib.contextmanager
+def _snapshot(conn: Any) -> Iterator[None]:
+    """One read transaction: the log position and the rows read agree."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """One writer of a side index at a time, across processes (the OS drops it if the holder dies)."""
+    with file_lock(Path(f"{folder}.lock"), wait=True):
+        yield
+
+
+def _read_meta(folder: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
+    for part in meta["parts"].values():  # the rows must be on disk before the meta that counts them
+        for name in _COLUMNS:
+            with open(folder / part["dir"] / name, "rb+") as handle:
+                os.fsync(handle.fileno())
+    tmp = folder / "meta.json.tmp"
+    tmp.write_text(json.dumps(meta))
+    os.replace(tmp, folder / "meta.json")
+
+
+def _columns(folder: Path, count: int, dim: int, mode: str = "r", skip: str = "") -> dict[str, np.ndarray]:
+    columns: dict[str, np.ndarray] = {}
+    for name, (dtype, width) in _COLUMNS.items():
+        if name == skip:
+            continue
+        shape = (count, dim) if not width else (count,)
+        if not count:
+            columns[name] = np.zeros(shape, dtype=dtype)
+        else:
+            columns[name] = np.memmap(folder / name, dtype=np.dtype(dtype), mode=mode, shape=shape)  # type: ignore[call-overload]
+    return columns
+
+
+class _RowReader:
+    """Reads chosen rows of a float32 column with positional reads, not a memory map.
+
+    The re-score wants a few thousand scattered rows a search. Mapped, each row's page fault
+    brings its neighbours along (the kernel's fault-around): 640 rows left 260 MB resident in the
+    process, growing search after search. Read, they cost ~1 µs each and nothing stays.
+    """
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self._handle = open(path, "rb")  # noqa: SIM115 - held open for the view's life
+        self._row_bytes = 4 * dim
+        self._dim = dim
+        self._lock = threading.Lock()  # for the seek-and-read fallback (no os.pread on Windows)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        size = self._row_bytes
+        if hasattr(os, "pread"):
+            fd = self._handle.fileno()
+            data = b"".join(os.pread(fd, size, int(r) * size) for r in rows)
+        else:
+            with self._lock:
+                chunks = []
+                for r in rows:
+                    self._handle.seek(int(r) * size)
+                    chunks.append(self._handle.read(size))
+                data = b"".join(chunks)
+        return np.frombuffer(data, dtype=np.float32).reshape(len(rows), self._dim)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _open(folder: Path) -> View | None:
+    meta = _read_meta(folder)
+    if meta is None or meta.get("format") != FORMAT:
+        return None
+    try:
+        parts = {}
+        for kind, p in meta["parts"].items():
+            count, dim = int(p["count"]), int(meta["dim"])
+            floats = _RowReader(folder / p["dir"] / "floats", dim) if count else None
+            parts[kind] = Part(_columns(folder / p["dir"], count, dim, skip="floats"), floats)
+    except (OSError, ValueError, KeyError):
+        return None  # files shorter than the meta says: rebuilt by the caller's sync
+    return View(folder, meta, parts)
+
+
+def _append(folder: Path, meta: dict[str, Any], ids: np.ndarray, items: np.ndarray, kinds: list[str],
+            vectors: np.ndarray) -> None:
+    """Append rows to their kinds' column files (beyond what the meta counts: cut back first, in
+    case a writer died mid-append)."""
+    dim = int(meta["dim"])
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), dim)
+    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    kinds_array = np.array(kinds, dtype=object)
+    for kind in dict.fromkeys(kinds):
+        rows = np.nonzero(kinds_array == kind)[0]
+        if kind not in meta["parts"]:
+            meta["parts"][kind] = {"dir": f"p{len(meta['parts'])}", "count": 0, "dead": 0}
+            (folder / meta["parts"][kind]["dir"]).mkdir(exist_ok=True)
+        part = meta["parts"][kind]
+        codes, scales = quantise(matrix[rows])
+        values = {"codes": codes, "floats": matrix[rows], "scales": scales,
+                  "ids": np.asarray(ids)[rows], "items": np.asarray(items)[rows],
+                  "alive": np.ones(len(rows), dtype=np.uint8)}
+        for name, (dtype, width) in _COLUMNS.items():
+            row_bytes = np.dtype(dtype).itemsize * (width or dim)
+            with open(folder / part["dir"] / name, "ab") as handle:
+                handle.truncate(part["count"] * row_bytes)
+                handle.write(np.ascontiguousarray(values[name], dtype=dtype).tobytes())
+        part["count"] += len(rows)
+
+
+def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
+    """The side index written afresh from the vec0 table (in a new folder, then swapped in)."""
+    fresh = folder.with_name(folder.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    meta: dict[str, Any] = {"format": FORMAT, "epoch": epoch, "seq": head, "dim": store.text_dim, "parts": {}}
+    cursor = store.conn.execute("SELECT passage_id, item_id, kind, embedding FROM passage_embeddings")
+    while True:
+        rows = _take(cursor, _ROWS_PER_READ)
+        if not rows:
+            break
+        _append(fresh, meta, np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
+                [r[2] for r in rows], np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32))
+    _write_meta(fresh, meta)
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)  # open maps of the old files stay valid in other processes
+    os.replace(fresh, folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return meta
+
+
+def _take(cursor: Any, n: int) -> list[Any]:
+    rows = []
+    for row in cursor:
+        rows.append(row)
+        if len(rows) == n:
+            break
+    return rows
+
+
+def _read_delta(conn: Any, after: int) -> Delta:
+    """The log beyond a position, netted per passage id: every id it names is gone from the side
+    index; those whose last entry is an add come back with that entry's vector."""
+    last: dict[int, tuple[int | None, str | None, bytes | None]] = {}
+    seq = after
+    for s, passage, item, kind, vector in conn.execute(
+            "SELECT seq, passage_id, item_id, kind, vector FROM vector_log WHERE seq > ? ORDER BY seq", (after,)):
+        last[int(passage)] = (item, kind, vector)
+        seq = int(s)
+    added = [(p, v) for p, v in last.items() if v[2] is not None]
+    dim_vectors = [np.frombuffer(v[2], dtype=np.float32) for _, v in added]  # type: ignore[arg-type]
+    vectors = np.stack(dim_vectors) if dim_vectors else np.zeros((0, 0), dtype=np.float32)
+    if len(vectors):
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return Delta(seq, np.array(list(last), dtype=np.int64), np.array([p for p, _ in added], dtype=np.int64),
+                 np.array([v[0] for _, v in added], dtype=np.int64), [str(v[1]) for _, v in added], vectors)
+
+
+def _apply(folder: Path, meta: dict[str, Any], delta: Delta, head: int) -> dict[str, Any]:
+    """Log rows written into the side index: the ids they name die, the adds are appended."""
+    if len(delta.gone):
+        for part in meta["parts"].values():
+            if not part["count"]:
+                continue
+            columns = _columns(folder / part["dir"], part["count"], int(meta["dim"]), "r+")
+            dead = np.nonzero(np.isin(columns["ids"], delta.gone) & (columns["alive"] == 1))[0]
+            if len(dead):
+                columns["alive"][dead] = 0
+                columns["alive"].flush()  # type: ignore[attr-defined]
+                part["dead"] += len(dead)
+            del columns
+    _append(folder, meta, delta.ids, delta.items, delta.kinds, delta.vectors.reshape(len(delta.ids), meta["dim"]))
+    meta["seq"] = max(head, delta.seq)
+    _write_meta(folder, meta)
+    return meta

@@ -1,0 +1,118 @@
+"""The passage vectors' side index answers exactly as sqlite-vec's scan, and stays in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nearby.core.storage import vector_index
+from nearby.core.storage.int8_scan import int8_scores, quantise, scan_model_bytes
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import PASSAGE_VECTORS
+
+DIM = 16
+KINDS = ("document", "image", "song")
+
+
+def random_units(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.standard_normal((n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def add_items(store: Store, rng: np.random.Generator, names: range, passages: int = 3) -> None:
+    with store.transaction():
+        for n in names:
+            row = ItemRow(0, f"/x/{n}.txt", KINDS[n % 3], str(n), 1, 1, str(n))
+            store.add_item(row, [(f"{n}.{j}", None) for j in range(passages)], random_units(rng, passages))
+
+
+def same_answers(store: Store, rng: np.random.Generator, k: int = 10) -> None:
+    """The side index and vec0's exact scan agree, over every kind and each kind."""
+    for query in random_units(rng, 5):
+        for kind in (None, *KINDS):
+            store.side_index_enabled = True
+            fast = store.knn(PASSAGE_VECTORS, query, k, kind)
+            store.side_index_enabled = False
+            exact = store.knn(PASSAGE_VECTORS, query, k, kind)
+            assert [(n.rowid, n.item_id) for n in fast] == [(n.rowid, n.item_id) for n in exact]
+            assert [n.distance for n in fast] == pytest.approx([n.distance for n in exact], abs=1e-6)
+    store.side_index_enabled = True
+
+
+def test_the_scan_graph_is_valid_onnx_and_exact() -> None:
+    onnx = pytest.importorskip("onnx")
+    onnx.checker.check_model(onnx.load_from_string(scan_model_bytes()))
+    rng = np.random.default_rng(1)
+    codes, scales = quantise(random_units(rng, 300))
+    assert np.abs(codes).max() == 127 and scales.shape == (300,)
+    assert np.array_equal(int8_scores(codes, codes[0]), codes.astype(np.int32) @ codes[0].astype(np.int32))
+
+
+def test_answers_match_sqlite_vec_through_adds_replacements_and_deletes(library_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(200))
+    same_answers(store, rng)
+    add_items(store, rng, range(150, 260))  # 50 replaced (their passages deleted, new ones added), 60 new
+    with store.transaction():
+        for n in range(0, 40):
+            store.delete_path(f"/x/{n}.txt")
+        store.delete_path("/x/259.txt")  # the highest passage ids: SQLite gives them out again
+    add_items(store, rng, range(300, 305))
+    same_answers(store, rng)
+    assert store.conn.execute("SELECT count(*) FROM vector_log").fetchone()[0] == 0, "the log is trimmed behind"
+
+
+def test_a_writer_killed_before_its_sync_is_answered_from_the_log(library_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(100))
+    monkeypatch.setattr(store, "after_vectors_changed", lambda: None)  # the commit lands, the sync never runs
+    add_items(store, rng, range(80, 130))
+    with store.transaction():
+        store.delete_path("/x/3.txt")
+    assert store.conn.execute("SELECT count(*) FROM vector_log").fetchone()[0] > 0
+    reader = Store(library_path, DIM)  # another process, as the window's search would be
+    same_answers(reader, rng)
+    assert vector_index.sync(reader, trim=True) == vector_index.log_state(reader.conn)[2]
+    same_answers(reader, rng)
+
+
+def test_a_missing_damaged_or_foreign_side_index_is_rebuilt(library_path: Path, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(60))
+    folder = vector_index.folder_for(library_path)
+    assert (folder / "meta.json").is_file()
+    vector_index.forget(library_path)  # a cache cleaner emptied the cache folder
+    same_answers(store, rng)
+    (folder / "codes").write_bytes(b"\0" * 7)  # cut short
+    vector_index._views.clear()
+    same_answers(store, rng)
+    store.close()
+    # another library file at the same path (a restore, a model switch): its own epoch
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{library_path}{suffix}").unlink(missing_ok=True)
+    other = Store(library_path, DIM)
+    add_items(other, rng, range(500, 520))
+    same_answers(other, rng)
+    assert {n.item_id for n in other.knn(PASSAGE_VECTORS, random_units(rng, 1)[0], 100)} <= {
+        r[0] for r in other.conn.execute("SELECT id FROM items")}
+
+
+def test_many_deletes_are_compacted_away(library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vector_index, "DELTA_MAX", 10)
+    rng = np.random.default_rng(6)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(100))
+    with store.transaction():
+        for n in range(60):
+            store.delete_path(f"/x/{n}.txt")
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    parts = meta["parts"].values() if meta else []
+    assert sum(p["count"] for p in parts) == 40 * 3 and sum(p["dead"] for p in parts) == 0
+    same_answers(store, rng)
