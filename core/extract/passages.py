@@ -19,6 +19,9 @@ MAX_OVERLAP_WORDS = 35
 MIN_WORDS = 8
 # A document past this many passages is indexed only that far (about 300 pages of prose).
 MAX_PASSAGES_PER_FILE = 5000
+# A passage is cut at this many characters: 110 words of prose are ~700; more is one "word" with no
+# spaces (base64, a minified file), which the model would read only 256 tokens of anyway.
+MAX_PASSAGE_CHARS = 2000
 
 # Terminal punctuation (with closing quotes or brackets) followed by space and a capital or digit;
 # or a Chinese/Japanese full stop, which needs neither (those scripts put no space after it).
@@ -137,7 +140,7 @@ def split_passages(sections: Iterable[Section]) -> list[Passage]:
     out: list[Passage] = []
     for section in sections:
         for text in split_section(section.text):
-            out.append(Passage(text=text, page=section.page))
+            out.append(Passage(text=text[:MAX_PASSAGE_CHARS], page=section.page))
             if len(out) >= MAX_PASSAGES_PER_FILE:
                 return out
     return out

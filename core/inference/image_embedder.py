@@ -29,10 +29,13 @@ def to_tensor(image: Image.Image, pre: ImagePreprocessing) -> np.ndarray:
 
     w, h = image.size
     scale = pre.resize / min(w, h)
-    resized = image.resize((max(pre.crop, round(w * scale)), max(pre.crop, round(h * scale))),
-                           PILImage.Resampling.BICUBIC)
-    left, top = (resized.width - pre.crop) // 2, (resized.height - pre.crop) // 2
-    crop = resized.crop((left, top, left + pre.crop, top + pre.crop))
+    width, height = max(pre.crop, round(w * scale)), max(pre.crop, round(h * scale))
+    left, top = (width - pre.crop) // 2, (height - pre.crop) // 2
+    # Only the crop's part of the picture is resized (the same pixels as resizing all, then
+    # cropping): a 20000×1 strip resized whole would be 5.9 million × 297 pixels, 5 GB.
+    sx, sy = w / width, h / height
+    box = (left * sx, top * sy, (left + pre.crop) * sx, (top + pre.crop) * sy)
+    crop = image.resize((pre.crop, pre.crop), PILImage.Resampling.BICUBIC, box=box)
     array: np.ndarray = np.asarray(crop, dtype=np.float32) / 255.0
     normalised: np.ndarray = (array - np.array(pre.mean, dtype=np.float32)) / np.array(pre.std, dtype=np.float32)
     return normalised.transpose(2, 0, 1)

@@ -79,7 +79,10 @@ def open_song(path: Path, rate: int) -> Song:
     except UnsupportedFile:
         raise
     except sf.LibsndfileError as exc:
-        raise UnsupportedFile(f"not audio Nearby can decode, or damaged ({exc.error_string})") from exc
+        # libsndfile says "File does not exist or is not a regular file (possibly a pipe?)" of an
+        # MP3 it cannot parse: its own words only where they describe the data.
+        detail = "" if "does not exist" in exc.error_string else f" ({exc.error_string})"
+        raise UnsupportedFile(f"not audio Nearby can decode, or damaged{detail}") from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise UnsupportedFile(f"the audio could not be decoded ({exc})") from exc
     if not excerpts:

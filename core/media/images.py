@@ -24,6 +24,9 @@ HEIF_EXTENSIONS = frozenset({".heic", ".heif"})
 # Pictures above this many pixels are refused: a 200-megapixel panorama is rare, a "decompression
 # bomb" (a tiny file that claims 100k × 100k pixels) is an attack; both would exhaust memory.
 MAX_PIXELS = 200_000_000
+# JPEG decodes at 1/2, 1/4 or 1/8 scale (draft mode, below); every other format decodes whole, at
+# 3-4 bytes a pixel and a few copies on the way to RGB: a 60-megapixel PNG or TIFF needs ~1 GB.
+MAX_FULL_DECODE_PIXELS = 60_000_000
 MAX_IMAGE_BYTES = 500 * 1024 * 1024
 THUMBNAIL_SIZE = 256  # longest side, in pixels: two rows of results at high DPI
 THUMBNAIL_QUALITY = 85
@@ -78,8 +81,11 @@ def open_picture(path: Path) -> Picture:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 width, height = im.size
-                if width * height > MAX_PIXELS:
-                    raise UnsupportedFile(f"the picture is {width}×{height} pixels, too large to index safely")
+                limit = MAX_PIXELS if im.format == "JPEG" else MAX_FULL_DECODE_PIXELS
+                if width * height > limit:
+                    raise UnsupportedFile(f"the picture is {width}×{height} pixels, too large to index safely "
+                                          f"(at most {limit // 1_000_000} megapixels"
+                                          + ("" if im.format == "JPEG" else "; a JPEG copy may be up to 200") + ")")
                 meta = _exif_meta(im)
                 im.draft("RGB", (DECODE_MIN_SIDE, DECODE_MIN_SIDE))
                 upright = ImageOps.exif_transpose(im) or im
