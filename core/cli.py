@@ -19,8 +19,10 @@ from typing import TextIO
 from nearby.core import cli_arithmetic, cli_map, cli_models
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.errors import NearbyError, explain_storage_failure
+from nearby.core.inference.text_embedder import Embedder
 from nearby.core.kinds import KINDS
-from nearby.core.library import LIBRARY_ENV, Library, default_library_path
+from nearby.core.library import Library
+from nearby.core.library_file import LIBRARY_ENV, default_library_path
 from nearby.core.logfile import configure_logging
 from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
@@ -63,7 +65,8 @@ def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
+    """The CLI. ``embedder``: the library's text model, already loading (see core/warm_start.py)."""
     args = build_parser().parse_args(argv)
     private_by_default()
     configure_logging()
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return 0 if run_self_test(args.sample) else 1
     try:
-        library = Library(args.library)
+        library = Library(args.library, embedder=embedder)
     except NearbyError as exc:
         print(f"nearby: {exc}", file=sys.stderr)
         return 1

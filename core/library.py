@@ -7,7 +7,6 @@ connection per call; writes go through the index queue's one writer (its own con
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from platformdirs import user_data_dir
 
 from nearby.core.errors import NotIndexed
 from nearby.core.extract.language import looks_english
@@ -24,7 +22,8 @@ from nearby.core.indexing import switch
 from nearby.core.indexing.indexer import index_paths
 from nearby.core.indexing.queue import IndexQueue
 from nearby.core.indexing.watch import Batch, FolderWatcher
-from nearby.core.inference.text_embedder import Embedder, TextEmbedder, UnavailableTextModel
+from nearby.core.inference.text_embedder import Embedder
+from nearby.core.library_file import default_library_path, library_text_model
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
@@ -41,12 +40,11 @@ from nearby.core.search.similar import similar
 from nearby.core.search.words import WordSpace
 from nearby.core.settings import Settings
 from nearby.core.storage.connection import refuse_empty
-from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
 from nearby.core.storage.writer_lock import writer_lock
-from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
+from nearby.models.catalog import MODELS
 from nearby.models.locate import missing_files, model_dir, models_root
 from nearby.models.manifest import find_joint_models
 from nearby.models.spec import ModelSpec
@@ -60,8 +58,6 @@ WRITER_POLL_S = 0.5
 # Passages judged for language_hint, and the share not in the model's language that earns advice.
 LANGUAGE_SAMPLE = 200
 FOREIGN_SHARE_HINT = 0.2
-LIBRARY_ENV = "NEARBY_LIBRARY"
-LIBRARY_FILE = "library.nearby.sqlite"
 
 
 def default_media(text: Embedder) -> list[MediaPipeline]:
@@ -82,22 +78,6 @@ def _sample(store: Store, kind: str, table: str) -> np.ndarray:
     (a library from before that, say) one drawn now."""
     kept = store.stored_sample(kind, table)
     return kept if kept is not None else store.sample_vectors(kind, QUERY_SAMPLE, table)
-
-
-def library_text_model(path: Path) -> Embedder:
-    """The text model a library file was made with (the default one for a new library). A model
-    this Nearby does not know still opens the library; searching then says what to do."""
-    recorded = recorded_text_model(path)
-    if recorded is None:
-        return TextEmbedder()
-    name, dim = recorded
-    spec = MODELS.get(name)
-    if spec is None or spec.kind != "text":
-        return UnavailableTextModel(name, dim, (
-            f"The library {path} was made with the text model {name}, which this version of Nearby does not "
-            f"know (a newer Nearby made it, or the model was retired). Open it with that Nearby, or index it "
-            f"again with a model this one has: `nearby models use {DEFAULT_TEXT_MODEL}`. Nothing was changed."))
-    return TextEmbedder(spec)
 
 
 def _switching(work: Generator[IndexProgress, None, T]) -> Generator[IndexProgress, None, T]:
@@ -126,12 +106,6 @@ def _describe(spec: ModelSpec, library: Library) -> dict[str, Any]:
         "good_at": spec.good_at or spec.notes, "default": spec.installed_by_default,
         "licence": spec.licence, "version": spec.version,
     }
-
-
-def default_library_path() -> Path:
-    """$NEARBY_LIBRARY, else a library file in the platform's user data folder."""
-    env = os.environ.get(LIBRARY_ENV)
-    return Path(env).expanduser() if env else Path(user_data_dir("Nearby", appauthor=False)) / LIBRARY_FILE
 
 
 @dataclass(frozen=True)

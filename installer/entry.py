@@ -25,9 +25,9 @@ def main() -> int:
 
         return cli(["self-test", *args[1:]])
     if args[:1] == ["--cli"]:
-        from nearby.core.cli import main as cli
+        from nearby.core.cli_entry import main as cli_entry
 
-        return cli(args[1:])
+        return cli_entry(args[1:])
     from nearby.desktop.app import main as app
 
     return app(args)
