@@ -97,3 +97,19 @@ def test_interrupt_leaves_a_usable_library(corpus: Path, tmp_path: Path) -> None
     lib = str(tmp_path / "lib.sqlite")
     assert nearby("--library", lib, "index", str(corpus)).returncode == 0
     assert nearby("--library", lib, "search", "engine repair", "-k", "1").returncode == 0
+
+
+def test_a_search_warms_its_model_and_index_before_the_cli_is_imported(corpus: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from nearby.core import cli_entry, warm_start
+
+    assert warm_start.command_of(["--library", "x.sqlite", "search", "q"]) == "search"
+    assert warm_start.command_of(["--library=x.sqlite", "-k", "status"]) == "status"
+    assert warm_start.library_argument(["--library=~/x.sqlite", "search", "q"]) == Path.home() / "x.sqlite"
+    assert warm_start.warm_start(tmp_path / "none.sqlite") is None, "no library file yet: nothing to warm"
+    lib = tmp_path / "lib.sqlite"
+    assert nearby("--library", str(lib), "index", str(corpus)).returncode == 0
+    embedder = warm_start.warm_start(lib)
+    assert embedder is not None and embedder.name == "all-MiniLM-L6-v2"
+    assert cli_entry.main(["--library", str(lib), "search", "growing vegetables", "-k", "1", "--json"]) == 0
+    assert Path(json.loads(capsys.readouterr().out)[0]["path"]).name == "garden.txt"
