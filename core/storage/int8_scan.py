@@ -63,7 +63,6 @@ def _get_session() -> Any:
 
             options = ort.SessionOptions()
             options.log_severity_level = 3
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # see providers.py
             _session = ort.InferenceSession(scan_model_bytes(), options, providers=["CPUExecutionProvider"])
         return _session
 

@@ -37,10 +37,11 @@ from nearby.core.storage.writer_lock import file_lock
 
 FORMAT = 1
 # The first pass keeps this many candidates per wanted row (at least CANDIDATES_MIN) for the
-# float re-score. int8 rounding moves a cosine by ~1e-3; on random unit vectors (the hardest case:
-# no structure, neighbours barely above the crowd) 8x keeps recall@10 at 0.999 (bench/search_speed.py).
-CANDIDATES_PER_ROW = 8
-CANDIDATES_MIN = 512
+# float re-score. int8 rounding moves a cosine by ~1e-3, far less than the gap between the 10th and
+# the 100th nearest even on random unit vectors (no structure): recall@10 1.0 at 100k and 1M with
+# 128 candidates (bench/search_speed.py); twice that is kept.
+CANDIDATES_PER_ROW = 4
+CANDIDATES_MIN = 256
 # A reader that finds more than this many unsynced log rows brings the side index up to date
 # itself rather than holding them in memory.
 DELTA_MAX = 20_000
@@ -333,8 +334,8 @@ class _RowReader:
     def take(self, rows: np.ndarray) -> np.ndarray:
         size = self._row_bytes
         if hasattr(os, "pread"):
-            fd = self._handle.fileno()
-            data = b"".join(os.pread(fd, size, int(r) * size) for r in rows)
+            fd, pread = self._handle.fileno(), os.pread
+            data = b"".join([pread(fd, size, offset) for offset in (np.asarray(rows, dtype=np.int64) * size).tolist()])
         else:
             with self._lock:
                 chunks = []
