@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -35,6 +36,7 @@ from nearby.core.cache import cache_root
 from nearby.core.storage.int8_scan import int8_scores, quantise
 from nearby.core.storage.writer_lock import file_lock
 
+log = logging.getLogger(__name__)
 FORMAT = 1
 # The first pass keeps this many candidates per wanted row (at least CANDIDATES_MIN) for the
 # float re-score. int8 rounding moves a cosine by ~1e-3, far less than the gap between the 10th and
@@ -222,18 +224,34 @@ def sync(store: Any, trim: bool = False) -> int:
         meta = _read_meta(folder)
         with _snapshot(store.conn):
             epoch, trimmed, head = log_state(store.conn)
-            dead = sum(p["dead"] for p in meta["parts"].values()) if meta else 0
             count = sum(p["count"] for p in meta["parts"].values()) if meta else 0
-            if (meta is None or not _usable(meta, epoch, trimmed, store.text_dim) or head - meta["seq"] > DELTA_MAX
-                    or dead > max(DELTA_MAX, count // 4)):
-                meta = _rebuild(store, folder, epoch, head)  # also compacts away the dead rows
+            # Rebuilt (which also compacts the dead rows away) when it cannot be brought level, when
+            # more vectors arrived than one delta should hold, or when half its rows are dead; a
+            # removed folder's deletes alone are applied in place, however many.
+            if (meta is None or not _usable(meta, epoch, trimmed, store.text_dim)
+                    or (head - meta["seq"] > DELTA_MAX and _adds_since(store.conn, meta["seq"]) > DELTA_MAX)
+                    or _dead_share(meta) > 0.5):
+                log.info("writing the vector index of %s afresh (%s rows)", store.path, count or "all")
+                meta = _rebuild(store, folder, epoch, head)
             elif head > meta["seq"]:
                 meta = _apply(folder, meta, _read_delta(store.conn, meta["seq"]), head)
+                if _dead_share(meta) > 0.5:
+                    meta = _rebuild(store, folder, epoch, head)
     if trim and meta["seq"] > trimmed:
         with store.transaction():
             store.conn.execute("DELETE FROM vector_log WHERE seq <= ?", (meta["seq"],))
             store.conn.execute("UPDATE vector_index_state SET trimmed_to = max(trimmed_to, ?)", (meta["seq"],))
     return int(meta["seq"])
+
+
+def _dead_share(meta: dict[str, Any]) -> float:
+    count = sum(p["count"] for p in meta["parts"].values())
+    return sum(p["dead"] for p in meta["parts"].values()) / count if count else 0.0
+
+
+def _adds_since(conn: Any, seq: int) -> int:
+    row = conn.execute("SELECT count(*) FROM vector_log WHERE seq > ? AND vector IS NOT NULL", (seq,)).fetchone()
+    return int(row[0])
 
 
 def forget(library: Path) -> None:

@@ -15,6 +15,7 @@ from nearby.core.errors import LibraryError, ModelMissing
 from nearby.core.indexing import switch
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, run_to_end
+from nearby.core.storage import vector_index
 from nearby.core.storage.store import Store
 from tests.documents import write_notes
 from tests.fakes import FakeEmbedder
@@ -57,6 +58,10 @@ def test_search_answers_from_the_old_model_until_the_switch_ends_then_equals_a_f
     run_to_end(steps)
     assert library.embedder.name == "other-fake" and library.status().model == "other-fake"
     assert not switch.shadow_path(library.path).exists() and library.status().switching_to is None
+    # the shadow's vector index came along with its contents: nothing to rebuild
+    side = vector_index._read_meta(vector_index.folder_for(library.path))
+    assert side is not None and side["dim"] == 24
+    assert not vector_index.folder_for(switch.shadow_path(library.path)).exists()
     fresh = _indexed(tmp_path / "fresh.sqlite", folder, OtherFake(dim=24))
     assert _answers(library) == _answers(fresh)
     assert library.status().items == len(NOTES)

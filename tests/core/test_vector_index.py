@@ -104,13 +104,21 @@ def test_a_missing_damaged_or_foreign_side_index_is_rebuilt(library_path: Path, 
         r[0] for r in other.conn.execute("SELECT id FROM items")}
 
 
-def test_many_deletes_are_compacted_away(library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deletes_are_applied_in_place_then_compacted_away(library_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vector_index, "DELTA_MAX", 10)
     rng = np.random.default_rng(6)
     store = Store(library_path, DIM)
     add_items(store, rng, range(100))
-    with store.transaction():
-        for n in range(60):
+    with store.transaction():  # 60 of 300 rows: many deletes, applied where they are
+        for n in range(80, 100):
+            store.delete_path(f"/x/{n}.txt")
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    parts = meta["parts"].values() if meta else []
+    assert sum(p["count"] for p in parts) == 300 and sum(p["dead"] for p in parts) == 60
+    same_answers(store, rng)
+    with store.transaction():  # past half the rows dead: written afresh
+        for n in range(40):
             store.delete_path(f"/x/{n}.txt")
     meta = vector_index._read_meta(vector_index.folder_for(library_path))
     parts = meta["parts"].values() if meta else []
