@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageOps
 
-from bench import arithmetic_eval, map_eval, text_models_eval
+from bench import arithmetic_eval, keyword_eval, map_eval, text_models_eval
 from nearby.core.library import Library
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
@@ -175,6 +175,7 @@ def main() -> None:
     found, total = sound_alikes()
     print(f"sound-alikes: a 10-second MP3 cut finds its song first {found}/{total}")
     print(f"sampling: 10 windows vs every 3-s patch of a 4-minute medley, feature cosine {sampling_cost():.3f}")
+    keyword_eval.main()
     arithmetic_eval.main()
     map_eval.main()
     text_models_eval.main()

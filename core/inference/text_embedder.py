@@ -131,6 +131,14 @@ class TextEmbedder(InstalledModel):
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def word_pieces(self, word: str) -> int | None:
+        """How many pieces the model's vocabulary cuts a word into (1: a word it knows whole), or
+        None for a graph that tokenizes inside."""
+        _, tokenizer = self._load()
+        if tokenizer is None:
+            return None
+        return sum(1 for t in tokenizer.encode(word, add_special_tokens=False).tokens)
+
 
 def token_batches(lengths: Sequence[int]) -> list[list[int]]:
     """Indices of texts grouped for inference: sorted by length, each group within TOKEN_BUDGET

@@ -9,6 +9,7 @@ import numpy as np
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.calibration import Background, backgrounds, combined_z, query_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
+from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
 from nearby.core.storage.store import Store
@@ -23,13 +24,16 @@ MIN_PASSAGES = 64
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
                   exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
                   samples: Mapping[str, np.ndarray] | None = None,
-                  joint: Mapping[str, tuple[str, np.ndarray]] | None = None) -> list[SearchHit]:
+                  joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
+                  keyword_hits: Sequence[tuple[int, int | None]] = ()) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
         query: the query in the text model's space (passage vectors).
         samples: kind → a sample of its vectors, for the per-query part of the calibration.
         joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
+        keyword_hits: (item, passage) of files holding the query's keywords, best first: each is
+            lifted to at least the keyword score (core/search/keywords.py).
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -52,7 +56,30 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             found += 1
             if found == k:
                 break
+    _lift_keyword_hits(store, query, best, keyword_hits)
     return _ranked_hits(store, best, k, min_score)
+
+
+def _lift_keyword_hits(store: Store, query: np.ndarray, best: _Best,
+                       keyword_hits: Sequence[tuple[int, int | None]]) -> None:
+    """Files holding the query's keywords go first, in their order, however close in meaning the
+    others are (near-copies of a note with another invoice number are closer to the number typed
+    than most notes): at least KEYWORD_Z, and above every other file."""
+    if not keyword_hits:
+        return
+    lifted = {item for item, _ in keyword_hits}
+    others = max((v[0] for item, v in best.items() if item not in lifted), default=KEYWORD_Z)
+    top = max(KEYWORD_Z, others + STEP_Z) + STEP_Z * len(keyword_hits)
+    missing = [p for item, p in keyword_hits if p is not None and item not in best]
+    vectors = store.passage_vectors(missing) if missing else {}
+    for rank, (item, passage) in enumerate(keyword_hits):
+        floor = top - STEP_Z * rank
+        if item in best:
+            z, cosine, kept = best[item]
+            best[item] = (max(z, floor), cosine, passage if passage is not None and z < floor else kept)
+        else:
+            cosine = float(vectors[passage] @ query) if passage in vectors else 0.0
+            best[item] = (floor, cosine, passage)
 
 
 def _kinds_present(store: Store, samples: Mapping[str, np.ndarray] | None) -> list[str]:
@@ -122,6 +149,7 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
     if parsed.required:
         return search_within(store, vector, parsed.required, k, kind, exclude, min_score, samples)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
-    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint)
+    hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, exclude, parsed.meaning)
+    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint, keyword_hits=hits)
 
 

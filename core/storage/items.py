@@ -169,6 +169,25 @@ class Items(Connected):
                                 (item_id,)).fetchone()
         return ("", None) if row is None else (row[0], row[1])
 
+    def term_passages(self, term: str) -> int:
+        """How many passages hold a term of the keyword index (one index seek)."""
+        row = self.conn.execute("SELECT doc FROM passage_words_vocab WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def items_with_name_containing(self, word: str, limit: int) -> list[tuple[int, str]]:
+        """(item id, kind) of files whose name (the path's last part) holds a word, any case."""
+        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute(
+            "SELECT id, kind, path FROM items WHERE path LIKE ? ESCAPE '\\'", (pattern,))  # LIKE ignores ASCII case
+        out = []
+        for item, kind, path in rows:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+            if word.lower() in name:
+                out.append((int(item), str(kind)))
+                if len(out) >= limit:
+                    break
+        return out
+
     def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
         """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
         rows = self.conn.execute(

@@ -209,4 +209,7 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 INSERT INTO vector_log(passage_id) VALUES (old.id);
             END;
         """),
+        # How many passages hold a word, from the keyword index itself (core/search/keywords.py).
+        Migration("0014_passage_words_vocab",
+                  "CREATE VIRTUAL TABLE passage_words_vocab USING fts5vocab(passage_words, 'row');"),
     ]

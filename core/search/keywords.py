@@ -1,0 +1,97 @@
+"""Keywords with meaning: the names, codes and file names in a plain query, found by the keyword
+index and lifted into the ranked list, where meaning alone would miss them.
+
+A query's word counts as a keyword when it looks like a code (a digit, punctuation inside, capitals
+inside: INV-2024-0917, v2.3, McAllister) or when it is rare in the library and unknown to the text
+model's vocabulary (a name it cuts into word pieces: Okonkwo). Descriptive words ("bread", "photo of
+a cat") are neither, so a descriptive query is left to meaning. Files whose passages hold every
+keyword (by BM25), or whose file name holds one, come first, in that order, each with a score of at
+least KEYWORD_SCORE.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from nearby.core.extract.passages import keyword_text
+from nearby.core.search.calibration import Z_MID, Z_SPREAD
+from nearby.core.storage.store import Store
+
+# A keyword hit scores at least this (squash scale): above ordinary good matches, below near-copies.
+KEYWORD_SCORE = 0.85
+KEYWORD_Z = Z_MID + Z_SPREAD * math.log(KEYWORD_SCORE / (1 - KEYWORD_SCORE))
+# Each later keyword hit a little lower, so their BM25 order shows.
+STEP_Z = 0.02
+# Rare: in at most this share of passages (and at least RARE_MIN of them may still count as rare).
+RARE_SHARE = 0.002
+RARE_MIN = 3
+MAX_HITS = 20
+NAMED_FILES_MAX = 3
+_CODE = re.compile(r"\d|\w[-_./@#:+]\w|[a-z][A-Z]|^[A-Z]{2,}[a-z]*[A-Z]")
+_EDGES = "\"'“”‘’()[]{}<>,;:!?.…"
+
+
+def query_words(text: str) -> list[str]:
+    return [w for w in (raw.strip(_EDGES) for raw in text.split()) if len(w) >= 2]
+
+
+def keyword_words(store: Store, embedder: Any, text: str) -> list[str]:
+    """The words of a query that are keywords (see the module doc)."""
+    words = query_words(text)
+    if not words:
+        return []
+    total = max(1, int(store.conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 1))
+    rare = max(RARE_MIN, int(total * RARE_SHARE))
+    chosen = []
+    for word in words:
+        if _CODE.search(word):
+            chosen.append(word)
+            continue
+        pieces = _word_pieces(embedder, word)
+        if len(word) >= 4 and (pieces is None or pieces >= 2) and 0 < _document_frequency(store, word) <= rare:
+            chosen.append(word)
+    return chosen
+
+
+def keyword_items(store: Store, words: Sequence[str], kind: str | None, exclude: frozenset[int],
+                  query: str = "") -> list[tuple[int, int | None]]:
+    """(item, best passage or None) of files holding the keywords, best first: passages with all of
+    them (BM25), then files whose name holds one. A query of one or two words is also looked for
+    in file names as it is (a person typing "zephyr" may mean zephyr-roadmap.txt), where it names
+    only a few files."""
+    found: dict[int, int | None] = {}
+    if words:
+        phrases = " AND ".join('"' + (keyword_text(w) or "").replace('"', '""') + '"' for w in words)
+        for passage, item, each in store.passages_containing(phrases, limit=200):
+            if item not in exclude and (kind is None or each == kind) and item not in found:
+                found[item] = passage
+                if len(found) >= MAX_HITS:
+                    break
+    short = query_words(query)
+    names = [w for w in words if _CODE.search(w) or len(w) >= 4]
+    names += [w for w in short if len(short) <= 2 and len(w) >= 4 and w not in names]
+    for word in names:
+        named = store.items_with_name_containing(word, limit=NAMED_FILES_MAX + 1)
+        if word not in words and len(named) > NAMED_FILES_MAX:
+            continue  # a common word in many file names ("photo") says nothing
+        for item, each in named:
+            if item not in exclude and (kind is None or each == kind):
+                found.setdefault(item, None)
+    return list(found.items())[:MAX_HITS]
+
+
+def _document_frequency(store: Store, word: str) -> int:
+    """Passages holding every token of the word (its tokens as the keyword index cuts them)."""
+    tokens = re.findall(r"\w+", (keyword_text(word) or "").lower())
+    if not tokens:
+        return 0
+    counts = [store.term_passages(t) for t in tokens]
+    return min(counts)
+
+
+def _word_pieces(embedder: Any, word: str) -> int | None:
+    count = getattr(embedder, "word_pieces", None)
+    return count(word) if callable(count) else None
