@@ -14,11 +14,13 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from PIL import Image, ImageEnhance, ImageOps
 
 from bench import arithmetic_eval, keyword_eval, map_eval, text_models_eval
 from nearby.core.library import Library
+from nearby.core.search import rank
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 DOCUMENTS = {
@@ -77,13 +79,13 @@ def text_to_kind(folder: Path, queries: list[list[str]], rename: bool, kind: str
     return top1, top3, lines
 
 
-def mixed(queries: list[list[str]]) -> tuple[int, list[str]]:
+def mixed(queries: list[list[str]], documents: dict[str, str] | None = None) -> tuple[int, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "lib"
         shutil.copytree(EVAL / "images", root / "pictures")
         shutil.copytree(EVAL / "songs", root / "songs")
         (root / "docs").mkdir()
-        for name, text in DOCUMENTS.items():
+        for name, text in {**DOCUMENTS, **(documents or {})}.items():
             (root / "docs" / name).write_text(text)
         library = Library(Path(tmp) / "lib.sqlite")
         for _ in library.index([root]):
@@ -169,6 +171,13 @@ def main() -> None:
     print("\n".join(lines))
     ok, lines = mixed(queries["mixed"])
     print(f"mixed list (pictures + documents): right item first {ok}/{len(queries['mixed'])}")
+    print("\n".join(lines))
+    intent = json.loads((EVAL / "intent.json").read_text())  # documents about what the pictures show
+    ok, lines = mixed(intent["queries"], intent["documents"])
+    with mock.patch.object(rank, "intended_kind", lambda query: None):
+        plain, _ = mixed(intent["queries"], intent["documents"])
+    print(f"mixed list with look-alike documents, queries naming a kind: right item first {ok}/"
+          f"{len(intent['queries'])} (without favouring the kind named: {plain})")
     print("\n".join(lines))
     found, total = look_alikes()
     print(f"look-alikes: an edited copy finds its original (or a sibling copy) first {found}/{total}")

@@ -9,6 +9,7 @@ import numpy as np
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.calibration import Background, backgrounds, combined_z, query_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
+from nearby.core.search.intent import INTENT_Z, intended_kind
 from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
@@ -25,7 +26,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                   exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
                   samples: Mapping[str, np.ndarray] | None = None,
                   joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
-                  keyword_hits: Sequence[tuple[int, int | None]] = ()) -> list[SearchHit]:
+                  keyword_hits: Sequence[tuple[int, int | None]] = (),
+                  favour: str | None = None) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
@@ -34,6 +36,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
         keyword_hits: (item, passage) of files holding the query's keywords, best first: each is
             lifted to at least the keyword score (core/search/keywords.py).
+        favour: a kind the query's words name, lifted by INTENT_Z (core/search/intent.py).
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -46,13 +49,14 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
+        lift = INTENT_Z if each == favour else 0.0
         found = 0
         for n in store.knn(table, vector, wanted, each):
             if n.item_id in exclude or n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
             passage = n.rowid if table == PASSAGE_VECTORS else None
-            best[n.item_id] = (combined_z(cosine, background, stats), cosine, passage)
+            best[n.item_id] = (combined_z(cosine, background, stats) + lift, cosine, passage)
             found += 1
             if found == k:
                 break
@@ -150,6 +154,7 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
         return search_within(store, vector, parsed.required, k, kind, exclude, min_score, samples)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
     hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, exclude, parsed.meaning)
-    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint, keyword_hits=hits)
+    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint, keyword_hits=hits,
+                         favour=None if kind else intended_kind(parsed.meaning))
 
 

@@ -229,3 +229,19 @@ def test_pictures_survive_a_run_without_the_image_model(tmp_path: Path, text_emb
     assert summary.removed == 0 and without_models.status().by_kind == {"document": 1, "image": 1}
     (folder / "cat.jpg").unlink()
     assert index(without_models, folder).removed == 1
+
+
+def test_words_naming_a_kind_favour_it_in_the_mixed_list(picture_library: tuple[Library, Path],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from nearby.core.search import rank
+    from nearby.core.search.intent import intended_kind
+
+    assert intended_kind("calm piano music") == "song" and intended_kind("a photo of a cat") == "image"
+    assert intended_kind("photos of my notes") is None and intended_kind("a cat") is None
+    library, _ = picture_library
+    favoured = library.search("a photo of a cat", k=3)
+    assert favoured[0].name == "chelsea.jpg"
+    assert library.search("the note about the monthly rent", k=1)[0].name == "lease.txt"
+    monkeypatch.setattr(rank, "intended_kind", lambda query: None)
+    plain = library.search("a photo of a cat", k=3)
+    assert favoured[0].score > next(h.score for h in plain if h.name == "chelsea.jpg"), "the picture was lifted"
