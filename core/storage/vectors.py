@@ -69,6 +69,8 @@ class Vectors(Connected):
         if table == PASSAGE_VECTORS and self.side_index_enabled:
             try:
                 side = vector_index.view(self)
+            except vector_index.IndexBusy as exc:  # being written: vec0's own scan answers meanwhile
+                _log.info("%s; searching without it meanwhile", exc)
             except OSError as exc:  # an unwritable cache: vec0's own scan still answers
                 _log.warning("the fast vector index is unavailable (%s); searching without it", exc)
             else:

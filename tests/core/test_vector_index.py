@@ -124,3 +124,30 @@ def test_deletes_are_applied_in_place_then_compacted_away(library_path: Path,
     parts = meta["parts"].values() if meta else []
     assert sum(p["count"] for p in parts) == 40 * 3 and sum(p["dead"] for p in parts) == 0
     same_answers(store, rng)
+
+
+def test_a_search_does_not_wait_while_another_writes_the_index(library_path: Path) -> None:
+    import threading
+
+    from nearby.core.storage.vectors import Neighbour
+    from nearby.core.storage.writer_lock import file_lock
+
+    rng = np.random.default_rng(7)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(50))
+    folder = vector_index.folder_for(library_path)
+    vector_index.forget(library_path)  # it must be written again …
+    query = random_units(rng, 1)[0]
+    answers: list[list[Neighbour]] = []
+    with file_lock(Path(f"{folder}.lock"), wait=True):  # … and another process is writing it
+        search = threading.Thread(target=lambda: answers.append(store.knn(PASSAGE_VECTORS, query, 5)), daemon=True)
+        search.start()
+        search.join(timeout=10)
+        assert answers, "the search waited for the writer"
+        assert not (folder / "meta.json").exists()
+    meanwhile = answers[0]
+    store.side_index_enabled = False
+    assert [n.rowid for n in meanwhile] == [n.rowid for n in store.knn(PASSAGE_VECTORS, query, 5)], "vec0 answered"
+    store.side_index_enabled = True
+    store.knn(PASSAGE_VECTORS, query, 5)
+    assert (folder / "meta.json").exists(), "written by the next search once free"
