@@ -92,12 +92,12 @@ class Part:
             self._valid = valid
         return self._valid
 
-    def knn(self, q: np.ndarray, k: int, gone: np.ndarray | None) -> list[Hit]:
+    def knn(self, q: np.ndarray, q8: np.ndarray, k: int, gone: np.ndarray | None) -> list[Hit]:
+        """Nearest rows to a unit query ``q`` (``q8``: the same, as int8)."""
         if not len(self.columns["ids"]):
             return []
         valid = self.valid(gone)
-        codes, _ = quantise(q)
-        approx = int8_scores(self.columns["codes"], codes[0]).astype(np.float32)
+        approx = int8_scores(self.columns["codes"], q8).astype(np.float32)
         approx /= self.columns["scales"]
         approx[~valid] = -np.inf
         want = min(int(valid.sum()), max(CANDIDATES_MIN, CANDIDATES_PER_ROW * k))
@@ -160,10 +160,11 @@ class View:
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
         gone = self.delta.gone if self.delta is not None else None
+        q8 = quantise(q)[0][0]
         hits: list[Hit] = []
         for name, part in self.parts.items():
             if kind is None or name == kind:
-                hits += part.knn(q, k, gone)
+                hits += part.knn(q, q8, k, gone)
         if self.delta is not None and len(self.delta.ids):
             chosen = [i for i, each in enumerate(self.delta.kinds) if kind is None or each == kind]
             scores = self.delta.vectors[chosen] @ q if chosen else np.zeros(0)
@@ -288,14 +289,8 @@ def adopt(shadow: Path, library: Path) -> None:
     with _lock, _folder_lock(target):
         _views.pop(target, None)
         _views.pop(source, None)
-        if not (source / "meta.json").is_file():
-            return
-        old = target.with_name(target.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(source, target)
-        shutil.rmtree(old, ignore_errors=True)
+        if (source / "meta.json").is_file():
+            _swap_in(source, target)
 
 
 def _usable(meta: dict[str, Any], epoch: str, trimmed: int, dim: int) -> bool:
@@ -343,7 +338,7 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, folder / "meta.json")
 
 
-def _columns(folder: Path, count: int, dim: int, mode: str = "r", skip: str = "") -> dict[str, np.ndarray]:
+def _columns(folder: Path, count: int, dim: int, skip: str = "") -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {}
     for name, (dtype, width) in _COLUMNS.items():
         if name == skip:
@@ -352,7 +347,7 @@ def _columns(folder: Path, count: int, dim: int, mode: str = "r", skip: str = ""
         if not count:
             columns[name] = np.zeros(shape, dtype=dtype)
         else:
-            columns[name] = np.memmap(folder / name, dtype=np.dtype(dtype), mode=mode, shape=shape)  # type: ignore[call-overload]
+            columns[name] = np.memmap(folder / name, dtype=np.dtype(dtype), mode="r", shape=shape)  # type: ignore[call-overload]
     return columns
 
 
@@ -443,13 +438,19 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
         _append(fresh, meta, np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
                 [r[2] for r in rows], np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32))
     _write_meta(fresh, meta)
+    _swap_in(fresh, folder)
+    return meta
+
+
+def _swap_in(source: Path, folder: Path) -> None:
+    """A finished side index folder takes the place of another (open maps of the old files stay
+    valid in other processes: the files are unlinked, not overwritten)."""
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
-        os.replace(folder, old)  # open maps of the old files stay valid in other processes
-    os.replace(fresh, folder)
+        os.replace(folder, old)
+    os.replace(source, folder)
     shutil.rmtree(old, ignore_errors=True)
-    return meta
 
 
 def _take(cursor: Any, n: int) -> list[Any]:
@@ -485,13 +486,14 @@ def _apply(folder: Path, meta: dict[str, Any], delta: Delta, head: int) -> dict[
         for part in meta["parts"].values():
             if not part["count"]:
                 continue
-            columns = _columns(folder / part["dir"], part["count"], int(meta["dim"]), "r+")
-            dead = np.nonzero(np.isin(columns["ids"], delta.gone) & (columns["alive"] == 1))[0]
+            ids = np.memmap(folder / part["dir"] / "ids", dtype=np.int64, mode="r", shape=(part["count"],))
+            alive = np.memmap(folder / part["dir"] / "alive", dtype=np.uint8, mode="r+", shape=(part["count"],))
+            dead = np.nonzero(np.isin(ids, delta.gone) & (alive == 1))[0]
             if len(dead):
-                columns["alive"][dead] = 0
-                columns["alive"].flush()  # type: ignore[attr-defined]
+                alive[dead] = 0
+                alive.flush()
                 part["dead"] += len(dead)
-            del columns
+            del ids, alive
     _append(folder, meta, delta.ids, delta.items, delta.kinds, delta.vectors.reshape(len(delta.ids), meta["dim"]))
     meta["seq"] = max(head, delta.seq)
     _write_meta(folder, meta)

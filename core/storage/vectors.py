@@ -46,6 +46,19 @@ class Vectors(Connected):
         except OSError as exc:  # the cache is not writable: searches fall back to vec0
             _log.warning("the fast vector index could not be updated (%s)", exc)
 
+    def _side_index(self) -> vector_index.View | None:
+        """The passages' side index, or None where sqlite-vec must answer (switched off, being
+        written by another, or an unwritable cache)."""
+        if not self.side_index_enabled:
+            return None
+        try:
+            return vector_index.view(self)
+        except vector_index.IndexBusy as exc:  # being written: vec0 answers meanwhile
+            _log.info("%s; answering without it meanwhile", exc)
+        except OSError as exc:  # an unwritable cache
+            _log.warning("the fast vector index is unavailable (%s); answering without it", exc)
+        return None
+
     def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         return self.vectors_by_ids(PASSAGE_VECTORS, ids)
 
@@ -66,15 +79,9 @@ class Vectors(Connected):
         """Nearest rows of a vector table by cosine distance, optionally of one kind."""
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
-        if table == PASSAGE_VECTORS and self.side_index_enabled:
-            try:
-                side = vector_index.view(self)
-            except vector_index.IndexBusy as exc:  # being written: vec0's own scan answers meanwhile
-                _log.info("%s; searching without it meanwhile", exc)
-            except OSError as exc:  # an unwritable cache: vec0's own scan still answers
-                _log.warning("the fast vector index is unavailable (%s); searching without it", exc)
-            else:
-                return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind)]
+        side = self._side_index() if table == PASSAGE_VECTORS else None
+        if side is not None:
+            return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind)]
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         has_kind = bool(table in TEXT_VECTORS and kind)
         sql = (f"SELECT {key}, distance, {'item_id' if table == PASSAGE_VECTORS else key} FROM {table} "
@@ -184,11 +191,9 @@ class Vectors(Connected):
             raise ValueError(f"unknown vector table {table!r}")
         if not ids:
             return {}
-        if table == PASSAGE_VECTORS and self.side_index_enabled:
-            try:
-                return vector_index.view(self).vectors(np.asarray(ids))
-            except OSError as exc:
-                _log.warning("the fast vector index is unavailable (%s); reading vectors without it", exc)
+        side = self._side_index() if table == PASSAGE_VECTORS else None
+        if side is not None:
+            return side.vectors(np.asarray(ids))
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         found: dict[int, np.ndarray] = {}
         for start in range(0, len(ids), _IDS_PER_QUERY):
