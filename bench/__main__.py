@@ -1,7 +1,8 @@
 """Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic, map
 (and search-large: 1M passages too, ~5 minutes; map-large: a 100k-file layout, ~4 minutes; switch: a
 10k-passage library changing its text model while searched, ~6 minutes). startup: the window's first
-paint, from source and bundled; crash: kill -9 twenty times while indexing."""
+paint, from source and bundled; gui: the longest the window's GUI thread is blocked while indexing,
+searching and mapping; crash: kill -9 twenty times while indexing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from bench import (
     arithmetic_speed,
     crash_safety,
+    gui_probe,
     index_speed,
     map_speed,
     media_speed,
@@ -35,6 +37,8 @@ def main(argv: list[str]) -> int:
         map_speed.main((10_000, 100_000) if "map-large" in wanted else (10_000,))
     if "startup" in wanted:
         startup_speed.main()
+    if "gui" in wanted:
+        gui_probe.main()
     if "crash" in wanted:
         crash_safety.main()
     if "switch" in wanted:

@@ -152,7 +152,7 @@ def _index(library: Library, paths: list[Path]) -> int:
     if missing:
         print(f"nearby: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    roots: list[Path | str] = list(paths) or list(library.folders())
+    roots: list[Path | str] = list(paths) or list(library.folders(with_paused=False))
     if not roots:
         print("nearby: nothing to index; name a folder: nearby index ~/Documents", file=sys.stderr)
         return 2
@@ -181,7 +181,7 @@ def _index(library: Library, paths: list[Path]) -> int:
 
 def _watch(library: Library, folders: list[Path]) -> int:
     """Catch up with what changed while nobody watched, then apply changes as they happen."""
-    roots = [str(f) for f in folders] or library.folders()
+    roots = [str(f) for f in folders] or library.folders(with_paused=False)
     if not roots:
         print("nearby: nothing to watch; name a folder: nearby watch ~/Documents", file=sys.stderr)
         return 2

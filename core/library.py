@@ -31,9 +31,12 @@ from nearby.core.media.pipeline import MediaPipeline
 from nearby.core.media.songs import SongPipeline
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
 from nearby.core.search import arithmetic
+from nearby.core.search import browse as browsing
 from nearby.core.search import rank as search_mod
 from nearby.core.search.arithmetic import ArithmeticResult, Comparison
+from nearby.core.search.browse import ItemDetails
 from nearby.core.search.calibration import QUERY_SAMPLE
+from nearby.core.search.filters import FILTERED_MIN, FILTERED_WIDEN, Filters
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
@@ -274,11 +277,28 @@ class Library:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0) -> list[SearchHit]:
+    def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0,
+               filters: Filters | None = None) -> list[SearchHit]:
+        """Files by meaning (and keywords), best first. ``filters`` (folder, file type, dates)
+        narrow the list; their kind, when set, wins over ``kind``."""
+        filters = filters or Filters()
+        kind = filters.kind or kind
+        wanted = max(k * FILTERED_WIDEN, FILTERED_MIN) if filters.narrows else k
         with self._readers.borrow() as store:
             spaces = self._query_spaces(store)
-            return search_mod.search(store, self.embedder, query, k, kind, min_score,
+            hits = search_mod.search(store, self.embedder, query, wanted, kind, min_score,
                                      self._kind_samples(store, spaces), spaces)
+            return browsing.filtered(store, hits, filters)[:k]
+
+    def browse(self, filters: Filters | None = None, limit: int = 200, offset: int = 0) -> list[SearchHit]:
+        """The library with no query: files passing the filters, newest first (score 0)."""
+        with self._readers.borrow() as store:
+            return browsing.browse(store, filters or Filters(), limit, offset)
+
+    def details(self, path: Path | str) -> ItemDetails | None:
+        """One file as the library holds it: size, dates, metadata, its passages in order."""
+        with self._readers.borrow() as store:
+            return browsing.details(store, str(path))
 
     def _query_spaces(self, store: Store) -> dict[str, QuerySpace]:
         """Kinds with a joint model: typed words reach them in that model's own space. A joint
@@ -333,9 +353,18 @@ class Library:
         with self._readers.borrow() as store:
             return similar(store, path, k)
 
-    def folders(self) -> list[str]:
+    def folders(self, with_paused: bool = True) -> list[str]:
+        """The folders added to the library (``with_paused=False``: those not paused)."""
         with self._readers.borrow() as store:
-            return store.folders()
+            folders = store.folders()
+        paused = set(self.settings.paused_folders)
+        return folders if with_paused else [f for f in folders if f not in paused]
+
+    def pause_folder(self, folder: str, paused: bool = True) -> None:
+        """Pause (or resume) a folder: kept in the library, not updated or watched meanwhile. Saved."""
+        others = [f for f in self.settings.paused_folders if f != folder]
+        self.settings.paused_folders = tuple(others + [folder] if paused else others)
+        self.settings.save()
 
     def failures(self) -> list[tuple[str, str]]:
         """(path, reason) of every file that was skipped."""

@@ -35,7 +35,7 @@ def default_sample() -> Path:
     bundled = getattr(sys, "_MEIPASS", None)
     if bundled:
         return Path(bundled) / "sample"
-    return Path(__file__).resolve().parent.parent / "installer" / "sample"
+    return Path(__file__).resolve().parent.parent / "desktop" / "sample"  # shipped with the app (package data)
 
 
 def _first(library: Library, query: str, kind: str | None = None) -> str:
@@ -83,7 +83,7 @@ def run_self_test(sample: Path | None = None, out: TextIO = sys.stdout) -> bool:
                                         ("a photo of a cat", "image", "cat.jpg"),
                                         ("rocket launch", "image", "rocket-launch.jpg"),
                                         ("calm piano", "song", "evening.ogg"),
-                                        ("electronic dance beat", "song", "friday.ogg"),
+                                        ("electronic dance music", "song", "friday.ogg"),
                                         ('"crisp"', None, "bread.txt")):
                 label = f"search {query!r}" + (f" ({kind}s)" if kind else "")
                 check(label, _search_check(library, query, kind, wanted))

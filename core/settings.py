@@ -36,6 +36,9 @@ class Settings:
     # under this are weaker matches, one click away. 0.2 is a z of about 0.9: a match barely above
     # what unrelated queries get. It is a calibrated score, not a cosine.
     min_score: float = 0.2
+    # Folders kept in the library but not brought up to date or watched until resumed (an
+    # archive being reorganised, a folder on a slow network drive).
+    paused_folders: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:

@@ -7,10 +7,11 @@ progress in the status bar's bar and Cancel button, which it owns.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
 
 from nearby.core.progress import IndexProgress, IndexSummary
@@ -18,15 +19,28 @@ from nearby.desktop.operations import Operations
 from nearby.desktop.worker import Worker
 
 QUEUED_SHOWN_MS = 10_000  # how long "Queued: …" stays in the status bar
+TICK_MS = 1_000  # the progress text (elapsed time, estimate) moves at least this often
+LIVE_COUNTS_MS = 3_000  # while indexing, the counts (and the results) are refreshed this often
+ESTIMATE_AFTER = 3  # files done before an estimate is shown (the first files include model start-up)
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02} s"
+    return f"{seconds // 3600} h {seconds // 60 % 60:02} min"
 
 
 class IndexController(QObject):
     """Starts and cancels index runs and shows their progress."""
 
     finished = Signal(object)  # IndexSummary, or None when indexing failed
+    committed = Signal()  # while a run works: files may have been committed (refresh counts and results)
 
     def __init__(self, ops: Operations, status_bar: QStatusBar) -> None:
-        super().__init__()
+        super().__init__(status_bar)  # goes with the window (its timers too)
         self.ops = ops
         self.status_bar = status_bar
         self.progress = QProgressBar()
@@ -37,6 +51,13 @@ class IndexController(QObject):
         self.cancel_button.setAccessibleName("Cancel indexing")
         self.cancel_button.clicked.connect(self.cancel)
         self._worker: Worker | None = None
+        self._last: IndexProgress | None = None
+        self._started = 0.0  # when this run began
+        self._phase_started = (0.0, 0)  # when indexing files began, and how many were done then
+        self._ticker = QTimer(self, interval=TICK_MS)
+        self._ticker.timeout.connect(self._tick)
+        self._live = QTimer(self, interval=LIVE_COUNTS_MS)
+        self._live.timeout.connect(self.committed)
         self._show_running(False)
 
     @property
@@ -54,6 +75,7 @@ class IndexController(QObject):
             return
         self.progress.setRange(0, 0)
         self.progress.setFormat("Listing files…")
+        self._started, self._last, self._phase_started = time.monotonic(), None, (0.0, 0)
         self._show_running(True)
         self._worker = self.ops.write(lambda library, token: library.queue.drain(token), self._done, self._progress)
         if self._worker is None:  # closing
@@ -61,29 +83,54 @@ class IndexController(QObject):
 
     def update_folders(self) -> None:
         """Bring every folder added before up to date, in the background."""
-        self.ops.read(lambda library: library.folders(),
+        self.ops.read(lambda library: library.folders(with_paused=False),
                       lambda folders: self.index_folders(folders) if folders else None)
 
     def cancel(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
             self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Cancelling…")
+            self.progress.setFormat("Stopping after the file in hand…")
 
     def _show_running(self, running: bool) -> None:
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
+        for timer in (self._ticker, self._live):
+            timer.start() if running else timer.stop()
 
     def _progress(self, p: IndexProgress) -> None:
-        if p.total:
+        if p.total and self._phase_started[0] == 0.0:
+            self._phase_started = (time.monotonic(), p.done)
+        self._last = p
+        self._tick()
+
+    def _tick(self) -> None:
+        """The bar's words: the phase, counts, the file in hand, time so far and an estimate."""
+        if self._worker is None or not self.cancel_button.isEnabled():
+            return
+        p = self._last
+        elapsed = time.monotonic() - self._started
+        if p is None:
+            self.progress.setFormat(f"Listing files… ({duration(elapsed)})")
+        elif p.total:
             self.progress.setRange(0, p.total)
             self.progress.setValue(p.done)
-            self.progress.setFormat(f"Indexing {p.done:,}/{p.total:,}  {Path(p.path).name[:40]}")
+            self.progress.setFormat(f"Indexing {p.done:,} of {p.total:,} · {self.estimate(p)} · "
+                                    f"{Path(p.path).name[:32]}")
         elif p.phase.startswith("waiting"):
-            self.progress.setFormat(p.phase.capitalize() + "…")
+            self.progress.setFormat(f"{p.phase.capitalize()}… ({duration(elapsed)})")
         else:
-            self.progress.setFormat(f"Listing files… {p.done:,}")
+            self.progress.setFormat(f"Listing files… {p.done:,} found ({duration(elapsed)})")
+
+    def estimate(self, p: IndexProgress) -> str:
+        """Time left at the pace of this run so far (files differ: it is an estimate, and says so)."""
+        began, done_then = self._phase_started
+        done = p.done - done_then
+        spent = time.monotonic() - began
+        if done < ESTIMATE_AFTER or spent <= 0:
+            return f"{duration(time.monotonic() - self._started)} so far"
+        return f"about {duration((p.total - p.done) * spent / done)} left"
 
     def _done(self, summary: IndexSummary | None) -> None:
         self._worker = None

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QThreadPool, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,20 +30,33 @@ from nearby.core.indexing.watch import FolderWatcher
 from nearby.core.library import Library, LibraryStatus
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
 from nearby.core.progress import IndexSummary
+from nearby.core.search.filters import is_under
 from nearby.core.search.hits import SearchHit
+from nearby.desktop import window_state
+from nearby.desktop.about import about_dialog, help_dialog
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.index_controller import IndexController
 from nearby.desktop.map_view import MapView
 from nearby.desktop.models_dialog import ModelsDialog
 from nearby.desktop.operations import Operations
+from nearby.desktop.sample import install_sample
 from nearby.desktop.search_view import SearchView
+from nearby.desktop.settings_dialog import SettingsDialog
+from nearby.desktop.theme import apply_theme
 
+# Keys for standard actions on platforms that define none (Windows has no Quit key; Preferences is
+# empty outside macOS and KDE): what people know from other apps there.
+FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q", QKeySequence.StandardKey.Preferences: "Ctrl+,",
+                 QKeySequence.StandardKey.Back: "Alt+Left", QKeySequence.StandardKey.Forward: "Alt+Right",
+                 QKeySequence.StandardKey.HelpContents: "F1", QKeySequence.StandardKey.Find: "Ctrl+F",
+                 QKeySequence.StandardKey.Open: "Ctrl+O"}
 SUMMARY_SHOWN_MS = 8_000  # how long an indexing summary replaces the counts in the status bar
 KIND_NAMES = {"document": ("document", "documents"), "image": ("photo", "photos"), "song": ("song", "songs")}
 
 STYLE = """
 #errorBanner { background: #fdecea; border: 1px solid #f5c2bd; border-radius: 6px; color: #8a1c12; }
 #emptyTitle { font-size: 20px; font-weight: 600; }
+#detailTitle { font-size: 15px; }
 #emptyText { color: palette(placeholder-text); }
 #searchField { padding: 6px 10px; font-size: 15px; border-radius: 6px; }
 QListView#results { border: none; }
@@ -60,10 +75,18 @@ class MainWindow(QMainWindow):
         self.library = library
         self.ops = Operations(library, pool)
         self.setWindowTitle("Nearby")
-        self.resize(980, 680)
+        self.resize(1180, 760)
         self.setStyleSheet(STYLE)
         self.models_dialog: ModelsDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.state = window_state.window_settings()
+        self.theme = window_state.read(self.state, "theme", "system")
+        apply_theme(self.theme)
+        self._items = -1  # files in the library at the last status (live refreshes while indexing)
+        self._active_folders: list[str] = []
         self._build()
+        self._build_menus()
+        self._restore()
         self.refresh_status()
         # A text model that is missing says so at once (in the banner), not at the first search.
         self.ops.read(lambda lib: lib.embedder.check_installed(), lambda _: None)
@@ -73,8 +96,8 @@ class MainWindow(QMainWindow):
         if watch:  # then keep up: files added, changed or deleted reach the index within seconds
             self.watcher = library.watcher(lambda changed, deleted: self.files_changed.emit(
                 [str(p) for p in changed], [str(p) for p in deleted]))
-            self.files_changed.connect(lambda changed, deleted: self.indexer.index_folders([*changed, *deleted]))
-            self.ops.read(lambda lib: lib.folders(), self._watch_folders)
+            self.files_changed.connect(self._files_changed)
+            self.ops.read(lambda lib: lib.folders(with_paused=False), self._watch_folders)
 
     def _build(self) -> None:
         self.banner = ErrorBanner()
@@ -82,20 +105,22 @@ class MainWindow(QMainWindow):
         self.indexer = IndexController(self.ops, self.statusBar())
         self.add_button = QPushButton("Add folder…")
         self.add_button.setDefault(True)
+        self.add_button.setToolTip("Index a folder of documents, photos or songs (Ctrl+O)")
         self.map_button = QPushButton("Map")
         self.map_button.setCheckable(True)
         self.map_button.setToolTip("See the whole library as a map of meaning (Ctrl+M)")
-        self.map_button.setShortcut(QKeySequence("Ctrl+M"))
-        self.update_button = QPushButton("Update")
-        self.models_button = QPushButton("Models…")
-        self.models_button.setToolTip("Settings → Models: which text model reads your files (Ctrl+,)")
-        self.update_button.setToolTip("Look for new, changed and deleted files in the folders already added")
+        self.back_button, self.forward_button = QToolButton(), QToolButton()
+        for button, arrow, tip in ((self.back_button, Qt.ArrowType.LeftArrow, "Back (Alt+Left)"),
+                                   (self.forward_button, Qt.ArrowType.RightArrow, "Forward (Alt+Right)")):
+            button.setArrowType(arrow)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip.split(" (")[0])
+            button.setEnabled(False)
         top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.forward_button)
         top.addWidget(self.search.field, 1)
-        top.addWidget(self.search.kind_filter)
         top.addWidget(self.map_button)
-        top.addWidget(self.update_button)
-        top.addWidget(self.models_button)
         top.addWidget(self.add_button)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -170,8 +195,13 @@ class MainWindow(QMainWindow):
         self.indexer.finished.connect(self._indexing_done)
         self.search.add_folder_clicked.connect(self.choose_folder)
         self.add_button.clicked.connect(self.choose_folder)
-        self.update_button.clicked.connect(self.indexer.update_folders)
         self.map_button.toggled.connect(self.show_map)
+        self.back_button.clicked.connect(self.search.go_back)
+        self.forward_button.clicked.connect(self.search.go_forward)
+        self.search.history_changed.connect(self._history_changed)
+        self.search.map_requested.connect(self.map_button.setChecked)
+        self.search.sample_clicked.connect(self.try_sample)
+        self.indexer.committed.connect(self._live_refresh)
         self.ops.changed.connect(lambda: self.update_map() if self.map_button.isChecked() else None)
         self.search.search_finished.connect(lambda hits: self.map_view.highlight(
             [h.path for h in hits], fit=self.map_button.isChecked()))
@@ -180,16 +210,132 @@ class MainWindow(QMainWindow):
         self.map_view.point_opened.connect(lambda p: self.search.open_hit(hit_of(p)))
         self.map_view.lasso_selected.connect(self._show_lassoed)
         self.skipped_button.clicked.connect(self.show_skipped)
-        focus = QAction(self)
-        focus.setShortcut(QKeySequence.StandardKey.Find)
-        focus.triggered.connect(self.search.field.setFocus)
-        self.addAction(focus)
-        settings = QAction(self)
-        settings.setShortcut(QKeySequence.StandardKey.Preferences)  # Ctrl+, (⌘, on macOS)
-        settings.triggered.connect(self.show_models)
-        self.addAction(settings)
-        self.models_button.clicked.connect(self.show_models)
         self.setAcceptDrops(True)
+        app = QApplication.instance()
+        if app is not None:  # the mouse's back and forward buttons, wherever the pointer is in the window
+            app.installEventFilter(self)
+
+    def _build_menus(self) -> None:
+        """File, Edit, View, Go, Help: every command, with the platform's shortcuts."""
+        bar = self.menuBar()
+        Key = QKeySequence.StandardKey
+
+        def item(menu: Any, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+            action = menu.addAction(text)
+            action.triggered.connect(slot)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+                if action.shortcut().isEmpty() and shortcut in FALLBACK_KEYS:  # a platform without that key
+                    action.setShortcut(QKeySequence(FALLBACK_KEYS[shortcut]))
+            if tip:
+                action.setStatusTip(tip)
+            self.actions_by_name[text.replace("&", "").rstrip("…")] = action
+            return action
+
+        self.actions_by_name: dict[str, QAction] = {}
+        file = bar.addMenu("&File")
+        item(file, "&Add Folder…", self.choose_folder, Key.Open, "Index a folder of documents, photos or songs")
+        item(file, "&Update Folders", self.indexer.update_folders, "F5",
+             "Look for new, changed and deleted files in the folders added before")
+        item(file, "Try the &Sample Collection", self.try_sample, tip="A few photos, songs and notes to try Nearby")
+        file.addSeparator()
+        item(file, "&Export Map as PNG…", self.export_map)
+        file.addSeparator()
+        settings = item(file, "&Settings…", self.show_settings, Key.Preferences)  # Ctrl+, (⌘, on macOS)
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        quit_action = item(file, "&Quit", self.close, Key.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        edit = bar.addMenu("&Edit")
+        item(edit, "&Find", self.focus_search, Key.Find)
+        item(edit, "&Copy Path", lambda: self._with_hit(lambda h: QGuiApplication.clipboard().setText(h.path)),
+             "Ctrl+Shift+C")
+        item(edit, "Find &Similar", lambda: self._with_hit(self.search.find_similar), "Ctrl+Shift+S")
+        item(edit, "Add to &Mix", lambda: self._with_hit(self.search.add_to_mix))
+        view = bar.addMenu("&View")
+        item(view, "As a &List", lambda: self.search.set_view_mode("list"), "Ctrl+1")
+        item(view, "As a &Grid", lambda: self.search.set_view_mode("grid"), "Ctrl+2")
+        item(view, "&Automatic (Grid for Photos)", lambda: self.search.set_view_mode("auto"))
+        view.addSeparator()
+        map_action = item(view, "Similarity &Map", lambda: self.map_button.toggle(), "Ctrl+M")
+        map_action.setCheckable(True)
+        self.map_button.toggled.connect(map_action.setChecked)
+        item(view, "Show &Weaker Matches", self.search.show_weaker)
+        go = bar.addMenu("&Go")
+        self.back_action = item(go, "&Back", self.search.go_back, Key.Back)
+        self.forward_action = item(go, "&Forward", self.search.go_forward, Key.Forward)
+        help_menu = bar.addMenu("&Help")
+        item(help_menu, "Nearby &Help", self.show_help, Key.HelpContents)
+        about = item(help_menu, "&About Nearby", self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        self._history_changed()
+
+    def _with_hit(self, act: Any) -> None:
+        hit = self.search.current_hit
+        if hit is not None:
+            act(hit)
+
+    def focus_search(self) -> None:
+        self.map_button.setChecked(False)
+        self.search.field.setFocus()
+        self.search.field.selectAll()
+
+    def _history_changed(self) -> None:
+        history = self.search.history
+        for widget in (self.back_button, getattr(self, "back_action", None)):
+            if widget is not None:
+                widget.setEnabled(history.can_go_back())
+        for widget in (self.forward_button, getattr(self, "forward_action", None)):
+            if widget is not None:
+                widget.setEnabled(history.can_go_forward())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent) \
+                and isinstance(watched, QWidget) and watched.window() is self:
+            if event.button() == Qt.MouseButton.BackButton:
+                self.search.go_back()
+                return True
+            if event.button() == Qt.MouseButton.ForwardButton:
+                self.search.go_forward()
+                return True
+        return super().eventFilter(watched, event)
+
+    def show_settings(self) -> SettingsDialog:
+        """Settings: folders, models, theme, result count (one dialog, raised again if open)."""
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.ops, self.theme, self)
+            self.settings_dialog.theme_changed.connect(self.set_theme)
+            self.settings_dialog.folder_added.connect(lambda folder: self.indexer.index_folders([folder]))
+            self.settings_dialog.folders_changed.connect(self._folders_changed)
+            self.settings_dialog.models_clicked.connect(self.show_models)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        return self.settings_dialog
+
+    def set_theme(self, theme: str) -> None:
+        self.theme = theme
+        self.state.setValue("theme", theme)
+        apply_theme(theme)
+
+    def show_about(self) -> QWidget:
+        dialog = about_dialog(self)
+        dialog.open()
+        return dialog
+
+    def show_help(self) -> QWidget:
+        dialog = help_dialog(self)
+        dialog.open()
+        return dialog
+
+    def try_sample(self) -> None:
+        """Copy the sample collection to the user data folder and index it."""
+        try:
+            folder = install_sample()
+        except OSError as exc:
+            self.banner.show_message(f"The sample collection could not be copied ({exc}). Check that your user "
+                                     "data folder has free space and can be written.")
+            return
+        self.statusBar().showMessage(f"Indexing the sample collection in {folder}…", SUMMARY_SHOWN_MS)
+        self.indexer.index_folders([str(folder)])
 
     def show_models(self) -> ModelsDialog:
         """Settings → Models (one dialog, raised again if open)."""
@@ -219,7 +365,20 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.indexer.index_folders(paths)
 
+    def _files_changed(self, changed: list[str], deleted: list[str]) -> None:
+        """The watcher saw files change: index those under folders still in the library and not paused."""
+        wanted = [p for p in [*changed, *deleted] if any(is_under(p, f) for f in self._active_folders)]
+        if wanted:
+            self.indexer.index_folders(wanted)
+
+    def _folders_changed(self) -> None:
+        self.ops.read(lambda lib: lib.folders(with_paused=False), self._set_active_folders)
+
+    def _set_active_folders(self, folders: list[str]) -> None:
+        self._active_folders = folders
+
     def _watch_folders(self, folders: list[str]) -> None:
+        self._active_folders = folders
         if self.watcher is None or self.ops.closing:
             return
         if not self.watcher.started:
@@ -229,7 +388,7 @@ class MainWindow(QMainWindow):
 
     def _indexing_done(self, summary: IndexSummary | None) -> None:
         if self.watcher is not None:  # a folder added just now is watched from now on
-            self.ops.read(lambda lib: lib.folders(), self._watch_folders)
+            self.ops.read(lambda lib: lib.folders(with_paused=False), self._watch_folders)
         if summary is None:
             return
         if summary.changed or summary.cancelled:
@@ -246,6 +405,7 @@ class MainWindow(QMainWindow):
         """Switch between the result list and the map; the map is brought up to date as it opens."""
         self.views.setCurrentIndex(1 if on else 0)
         if on:
+            self.search.visit_map()
             kind = self.map_kind.currentData()
             self.ops.read(lambda library: library.load_map(kind), self._map_loaded)  # at once, as it was
             self.update_map()
@@ -280,7 +440,19 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         self.ops.read(lambda library: library.status(), self._show_status)
 
+    def _live_refresh(self) -> None:
+        """While indexing: new counts in the status bar, and what is shown searched again when files
+        were committed (so they can be found at once, not at the end of the run)."""
+        def show(status: LibraryStatus) -> None:
+            grew = status.items != self._items
+            self._show_status(status)
+            if grew:
+                self.search.refresh()
+
+        self.ops.read(lambda library: library.status(), show)
+
     def _show_status(self, status: LibraryStatus) -> None:
+        self._items = status.items
         provider = status.provider.replace("ExecutionProvider", "")
         counts = " · ".join(f"{n:,} {KIND_NAMES.get(kind, (kind, kind))[n != 1]}"
                             for kind, n in sorted(status.by_kind.items()))
@@ -295,10 +467,44 @@ class MainWindow(QMainWindow):
     def _show_failures(self, failures: list[tuple[str, str]]) -> None:
         box = QMessageBox(self)
         box.setWindowTitle("Files Nearby skipped")
-        box.setText(f"{len(failures)} file(s) could not be indexed. Everything else was indexed.")
+        box.setText(f"{len(failures):,} file{'s' if len(failures) != 1 else ''} could not be indexed; "
+                    "the details say why. Nearby tries them again when they change.")
         box.setDetailedText("\n".join(f"{p}\n    {r}" for p, r in failures))
         box.setIcon(QMessageBox.Icon.Information)
         box.open()
+
+    # -- what the window remembers ----------------------------------------------------------------
+
+    def _restore(self) -> None:
+        """Size and place, splitter, list or grid, filters and the last query, as they were."""
+        geometry = self.state.value("geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        splitter = self.state.value("splitter")
+        if isinstance(splitter, QByteArray | bytes) and splitter:
+            self.search.splitter.restoreState(QByteArray(splitter))
+        else:
+            self.search.splitter.setSizes([self.width() * 3 // 5, self.width() * 2 // 5])
+        self.search.view_mode = window_state.read(self.state, "view", "auto")
+        self.search.filter_bar.blockSignals(True)
+        self.search.filter_bar.restore({name: window_state.read(self.state, f"filters/{name}", 0)
+                                        for name in ("kind", "date", "type")})
+        self.search.filter_bar.blockSignals(False)
+        query = window_state.read(self.state, "query", "")
+        if query:
+            self.search.field.blockSignals(True)
+            self.search.field.setText(query)
+            self.search.field.blockSignals(False)
+            self.search.run_search()
+
+    def _save(self) -> None:
+        self.state.setValue("geometry", self.saveGeometry())
+        self.state.setValue("splitter", self.search.splitter.saveState())
+        self.state.setValue("view", self.search.view_mode)
+        self.state.setValue("query", self.search.field.text())
+        for name, index in self.search.filter_bar.state().items():
+            self.state.setValue(f"filters/{name}", index)
+        self.state.sync()
 
     # -- closing ------------------------------------------------------------------------------
 
@@ -306,6 +512,7 @@ class MainWindow(QMainWindow):
         """Close at once: running work is cancelled and the library closed when it has stopped,
         without the GUI thread waiting for it (the window hides meanwhile)."""
         self.search.player.stop()
+        self._save()
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None

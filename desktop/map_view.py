@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPai
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
-from nearby.desktop.results import thumbnail_pixmap
+from nearby.desktop.thumbnails import pictures
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
@@ -46,6 +46,7 @@ class MapView(QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
         self.setAccessibleName("Similarity map")
+        pictures().ready.connect(self._picture_ready)  # a method: disconnected when the view goes
         self.the_map: SimilarityMap | None = None
         self.colour_mode = "cluster"
         self.zoom, self.offset = 1.0, QPointF(0, 0)  # screen = base(world) * zoom + offset
@@ -73,6 +74,9 @@ class MapView(QWidget):
         self._bounds = None
         self.zoom, self.offset = 1.0, QPointF(0, 0)
         self._layer = None
+        self.update()
+
+    def _picture_ready(self, _path: str) -> None:
         self.update()
 
     def set_colour_mode(self, mode: str) -> None:
@@ -253,8 +257,9 @@ class MapView(QWidget):
         for i in visible:
             point = self.the_map.points[i]
             x, y = float(pts[i][0]), float(pts[i][1])
-            pixmap = thumbnail_pixmap(point.thumbnail) if point.kind == "image" else None
-            if pixmap is not None:
+            # Decoded in the background (a zoomed-in map shows hundreds); the title until it is.
+            pixmap = pictures().get(point.thumbnail, 2 * THUMBNAIL_PX) if point.kind == "image" else None
+            if pixmap is not None and not pixmap.isNull():
                 scaled = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                        Qt.TransformationMode.SmoothTransformation)
                 painter.drawPixmap(int(x - scaled.width() / 2), int(y - scaled.height() - 6), scaled)

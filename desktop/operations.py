@@ -82,7 +82,7 @@ class Operations(QObject):
         worker.signals.finished.connect(lambda result: None if self.closing else on_done(result))
         worker.signals.errored.connect(lambda exc: None if self.closing else self.errored.emit(exc))
         if on_progress is not None:
-            worker.signals.progress.connect(on_progress)
+            worker.signals.progress.connect(lambda record: None if self.closing else on_progress(record))
         for signal in (worker.signals.finished, worker.signals.errored):
             signal.connect(lambda *_: self._retire(worker))
         return start(worker, self.pool)

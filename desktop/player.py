@@ -15,6 +15,7 @@ class Player(QObject):
     """One player for the whole window: starting a song stops the one before."""
 
     changed = Signal(str)  # the path now playing, or "" when stopped or paused
+    position = Signal(str, int, int)  # the song loaded, where it is and how long it is (milliseconds)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,12 +36,29 @@ class Player(QObject):
         self._output = QAudioOutput(self)
         self._player.setAudioOutput(self._output)
         self._player.playbackStateChanged.connect(self._state_changed)
+        self._player.positionChanged.connect(
+            lambda ms: self.position.emit(self.current, int(ms), int(self._player.duration())))
+        self._player.durationChanged.connect(
+            lambda ms: self.position.emit(self.current, int(self._player.position()), int(ms)))
         return True
+
+    @staticmethod
+    def has_output() -> bool:
+        """Whether the computer has a sound output at all (without one, "playing" would be a lie)."""
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+        except ImportError:
+            return False
+        return bool(QMediaDevices.audioOutputs())
+
+    def seek(self, ms: int) -> None:
+        if self._player is not None:
+            self._player.setPosition(ms)
 
     def toggle(self, path: str) -> None:
         """Play ``path``, or pause it if it is the song playing now."""
         if self.available is None:
-            self.available = self._create()
+            self.available = self.has_output() and self._create()
         if not self.available:
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,14 @@ from PySide6.QtGui import (
     QFontMetrics,
     QPainter,
     QPalette,
-    QPixmap,
-    QPixmapCache,
+    QTextCharFormat,
     QTextLayout,
     QTextOption,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from nearby.core.search.hits import SearchHit
+from nearby.desktop.thumbnails import pictures
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_LABELS = {"document": "DOC", "image": "PHOTO", "song": "SONG"}
@@ -88,6 +89,7 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.playing = ""  # path of the song playing now, drawn with a pause sign
+        self.highlight: list[str] = []  # the query's words, drawn in bold in snippets
 
     def media_box(self, option_rect: QRect) -> QRect:
         rect = option_rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
@@ -122,7 +124,7 @@ class ResultDelegate(QStyledItemDelegate):
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
-            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Highlight).lighter(170))
+            painter.fillRect(option.rect, selection_colour(palette))
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
         painter.setPen(palette.color(QPalette.ColorRole.Midlight))
@@ -136,7 +138,8 @@ class ResultDelegate(QStyledItemDelegate):
             else:
                 self._draw_play(painter, box, hit.path == self.playing)
             rect = rect.adjusted(box.width() + _THUMB_GAP, 0, 0, 0)
-        right = self._draw_score(painter, option.font, rect, hit.score)
+        right = self._draw_score(painter, option.font, rect, hit) if is_ranked(hit) else \
+            self._draw_date(painter, option, rect, hit)
         left = self._draw_badge(painter, option.font, rect, hit.kind)
         bold = QFont(option.font)
         bold.setBold(True)
@@ -200,16 +203,20 @@ class ResultDelegate(QStyledItemDelegate):
                                  QPoint(c.x() + r + 2, c.y())])
 
     def _draw_thumbnail(self, painter: QPainter, box: QRect, path: str | None) -> None:
-        pixmap = thumbnail_pixmap(path)
-        if pixmap is None or pixmap.isNull():
-            painter.fillRect(box, QColor("#d9dde3"))
-            return
-        scaled = pixmap.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                               Qt.TransformationMode.SmoothTransformation)
-        sx, sy = (scaled.width() - box.width()) // 2, (scaled.height() - box.height()) // 2
-        painter.drawPixmap(box, scaled, QRect(sx, sy, box.width(), box.height()))
+        draw_picture(painter, box, path)
 
-    def _draw_score(self, painter: QPainter, font: QFont, rect: QRect, score: float) -> int:
+    def _draw_date(self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, hit: SearchHit) -> int:
+        """Browsing (no query): the file's date where a search shows its score."""
+        text = modified_text(hit)
+        metrics = QFontMetrics(option.font)
+        box = QRect(rect.right() - metrics.horizontalAdvance(text), rect.top(), metrics.horizontalAdvance(text),
+                    metrics.lineSpacing())
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        return box.left()
+
+    def _draw_score(self, painter: QPainter, font: QFont, rect: QRect, hit: SearchHit) -> int:
+        score = hit.score
         text = f"{score:.2f}"
         width = QFontMetrics(font).horizontalAdvance(text) + 14
         pill = QRect(rect.right() - width, rect.top(), width, QFontMetrics(font).lineSpacing())
@@ -258,21 +265,84 @@ class ResultDelegate(QStyledItemDelegate):
             lines[-1] = metrics.elidedText(lines[-1].rstrip() + " …" + text[consumed:consumed + 40],
                                            Qt.TextElideMode.ElideRight, rect.width())
         for i, chunk in enumerate(lines):
-            painter.drawText(QRect(rect.left(), rect.top() + i * metrics.lineSpacing(), rect.width(),
-                                   metrics.lineSpacing()), Qt.AlignmentFlag.AlignVCenter, chunk.strip())
+            top = rect.top() + i * metrics.lineSpacing()
+            ranges = word_ranges(chunk.strip(), self.highlight)
+            if not ranges:
+                painter.drawText(QRect(rect.left(), top, rect.width(), metrics.lineSpacing()),
+                                 Qt.AlignmentFlag.AlignVCenter, chunk.strip())
+                continue
+            line_layout = QTextLayout(chunk.strip(), font)
+            bold = QTextCharFormat()
+            bold.setFontWeight(QFont.Weight.Bold)
+            formats = []
+            for start, length in ranges:
+                r = QTextLayout.FormatRange()
+                r.start, r.length, r.format = start, length, bold
+                formats.append(r)
+            line_layout.setFormats(formats)
+            line_layout.beginLayout()
+            text_line = line_layout.createLine()
+            text_line.setLineWidth(rect.width())
+            line_layout.endLayout()
+            line_layout.draw(painter, QPoint(rect.left(), top))
 
 
-def thumbnail_pixmap(path: str | None) -> QPixmap | None:
-    """A thumbnail from the cache folder, kept in Qt's pixmap cache after the first paint."""
-    if not path:
-        return None
-    pixmap = QPixmap()
-    if not QPixmapCache.find(path, pixmap) or pixmap.isNull():
-        pixmap = QPixmap(path)
-        if pixmap.isNull():
-            return None
-        QPixmapCache.insert(path, pixmap)
-    return pixmap
+def draw_picture(painter: QPainter, box: QRect, path: str | None, size: int = 0, fit: bool = False) -> None:
+    """A picture filling ``box`` (cropped to it, or whole with ``fit``), sharp on high-DPI screens;
+    a grey placeholder while it loads in the background."""
+    pixmap = pictures().get(path, size)
+    if pixmap is None or pixmap.isNull():
+        painter.fillRect(box, QColor("#d9dde3"))
+        return
+    ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+    target = QSize(round(box.width() * ratio), round(box.height() * ratio))
+    mode = Qt.AspectRatioMode.KeepAspectRatio if fit else Qt.AspectRatioMode.KeepAspectRatioByExpanding
+    scaled = pixmap.scaled(target, mode, Qt.TransformationMode.SmoothTransformation)
+    scaled.setDevicePixelRatio(ratio)
+    shown = QSize(round(scaled.width() / ratio), round(scaled.height() / ratio))
+    if fit:
+        x, y = box.left() + (box.width() - shown.width()) // 2, box.top() + (box.height() - shown.height()) // 2
+        painter.drawPixmap(QRect(x, y, shown.width(), shown.height()), scaled)
+        return
+    sx, sy = (scaled.width() - target.width()) // 2, (scaled.height() - target.height()) // 2
+    painter.drawPixmap(box, scaled, QRect(sx, sy, target.width(), target.height()))
+
+
+def selection_colour(palette: QPalette) -> QColor:
+    """The selection as a tint of the highlight colour: the text's own colour stays readable on it
+    in light and dark palettes alike (a solid highlight needs HighlightedText, which cards don't use)."""
+    colour = QColor(palette.color(QPalette.ColorRole.Highlight))
+    colour.setAlpha(80)
+    return colour
+
+
+def is_ranked(hit: SearchHit) -> bool:
+    """Whether a hit came from a search (with a score), not from browsing the library."""
+    return "modified" not in hit.meta or hit.score > 0
+
+
+def modified_text(hit: SearchHit) -> str:
+    stamp = hit.meta.get("modified")
+    return time.strftime("%d %b %Y", time.localtime(stamp)) if stamp else ""
+
+
+def word_ranges(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """(start, length) of each occurrence of the words in the text, whole-word starts, any case."""
+    lower = text.lower()
+    out = []
+    for word in words:
+        w = word.lower()
+        if len(w) < 2:
+            continue
+        start = lower.find(w)
+        while start >= 0:
+            if start == 0 or not lower[start - 1].isalnum():
+                end = start + len(w)
+                while end < len(lower) and lower[end].isalnum():  # "cat" marks "cats" whole
+                    end += 1
+                out.append((start, end - start))
+            start = lower.find(w, start + len(w))
+    return sorted(set(out))
 
 
 def display_title(hit: SearchHit) -> str:

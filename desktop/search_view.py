@@ -11,43 +11,79 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QComboBox,
+    QButtonGroup,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
     QMenu,
     QPushButton,
+    QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nearby.core.errors import NearbyError
 from nearby.core.library import LibraryStatus
 from nearby.core.search.arithmetic import ArithmeticResult
 from nearby.core.search.expression import is_expression
 from nearby.core.search.hits import SearchHit
+from nearby.desktop.detail_pane import DetailPane
+from nearby.desktop.filter_bar import FilterBar
+from nearby.desktop.grid import GridDelegate, fit_tiles, use_grid, use_list
+from nearby.desktop.history import History, Place
 from nearby.desktop.mix_bar import MixBar
 from nearby.desktop.operations import Operations
 from nearby.desktop.player import Player
 from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
+from nearby.desktop.thumbnails import pictures
 
 # Typing pauses this long before a search runs: one search per word, not per keystroke.
 SEARCH_DEBOUNCE_MS = 250
 SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact words"  ·  -exclude  ·  king - man + woman'
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 ANSWER_WORDS = 8  # answer words shown above an expression's files: one line's worth
-KIND_FILTERS = (("All kinds", None), ("Documents", "document"), ("Photos", "image"), ("Songs", "song"))
+BROWSE_COUNT = 300  # files shown when browsing with no query (newest first)
+# Words too common to mark in snippets.
+UNMARKED = frozenset(("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+                      "of", "on", "or", "the", "to", "with", "my", "me", "photo", "picture", "song", "music",
+                      "document", "note"))
+
+
+class NoOpener(NearbyError):
+    """No application is set to open a kind of file."""
+
+
+class ResultsView(QListView):
+    """The result list; as a grid its tiles are resized to fill the width whenever it changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grid_delegate: GridDelegate | None = None
+
+    def picture_ready(self, _path: str) -> None:
+        self.viewport().update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.grid_delegate is not None and self.viewMode() == QListView.ViewMode.IconMode:
+            fit_tiles(self, self.grid_delegate)
 
 
 class SearchView(QObject):
     """Owns the search widgets; the shell window places them."""
 
     search_finished = Signal(list)  # list[SearchHit] shown (the strong ones)
+    history_changed = Signal()  # Back or Forward may have become possible or impossible
+    map_requested = Signal(bool)  # Back/Forward reached (True) or left (False) the map
     map_lines = Signal(list)  # [(from path, to path)]: similar files, or arithmetic's file terms → answer
     add_folder_clicked = Signal()
+    sample_clicked = Signal()
 
     def __init__(self, ops: Operations, parent: QWidget) -> None:
         super().__init__(parent)
@@ -66,11 +102,16 @@ class SearchView(QObject):
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText(SEARCH_HINT)
         self.field.setClearButtonEnabled(True)
+        for button in self.field.findChildren(QToolButton):  # Qt's own clear button, unnamed for screen readers
+            button.setAccessibleName("Clear the search")
         self.field.setAccessibleName("Search")
-        self.kind_filter = QComboBox()
-        self.kind_filter.setAccessibleName("Kind of result")
-        for label, kind in KIND_FILTERS:
-            self.kind_filter.addItem(label, kind)
+        self.field.setMinimumWidth(260)
+        self.filter_bar = FilterBar()
+        self.kind_filter = self.filter_bar.kind
+        self.history = History()
+        self._navigating = False  # going Back or Forward: the place is not visited anew
+        self.view_mode = "auto"  # or "list", "grid"; auto: a grid when the results are pictures
+        self.source: SearchHit | None = None  # a similar-list's file, shown first
         self.caption = QLabel()
         self.caption.setObjectName("emptyText")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
@@ -82,12 +123,26 @@ class SearchView(QObject):
         self.answers.setAccessibleName("Answer words")
         self.answers.hide()
         self.model = ResultsModel()
-        self.results = QListView()
+        self.results = ResultsView()
         self.results.setObjectName("results")
+        self.results.setAccessibleName("Results")
         self.results.setModel(self.model)
         self.delegate = ResultDelegate(self.results)
+        self.grid_delegate = GridDelegate(self.results)
+        self.results.grid_delegate = self.grid_delegate
         self.results.setItemDelegate(self.delegate)
         self.player = Player(parent)
+        self.detail = DetailPane(self.ops, self.player)
+        self.list_button, self.grid_button = QToolButton(), QToolButton()
+        self.layout_buttons = QButtonGroup(self)
+        for button, label, tip in ((self.list_button, "☰ List", "Show results as a list (Ctrl+1)"),
+                                   (self.grid_button, "▦ Grid", "Show results as a grid of thumbnails (Ctrl+2)")):
+            button.setText(label)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip.split(" (")[0])
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            self.layout_buttons.addButton(button)
         self.results.setMouseTracking(True)
         self.results.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -98,8 +153,21 @@ class SearchView(QObject):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.mix)
         layout.addWidget(self.answers)
+        filter_row = QHBoxLayout()
+        for box in self.filter_bar.boxes:
+            filter_row.addWidget(box)
+        filter_row.addStretch(1)
+        filter_row.addWidget(self.list_button)
+        filter_row.addWidget(self.grid_button)
+        layout.addLayout(filter_row)
         layout.addWidget(self.caption)
-        layout.addWidget(self.results, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
         self.stack.addWidget(page)
 
     def _empty_page(self) -> QWidget:
@@ -111,15 +179,26 @@ class SearchView(QObject):
         self.empty_text.setObjectName("emptyText")
         self.empty_text.setWordWrap(True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_text.setMinimumWidth(EMPTY_TEXT_WIDTH)
-        self.empty_text.setMaximumWidth(EMPTY_TEXT_WIDTH)
+        self.empty_text.setMaximumWidth(EMPTY_TEXT_WIDTH)  # narrower windows wrap it sooner: never clipped
         button = QPushButton("Add a folder…")
+        button.setDefault(True)
         button.clicked.connect(self.add_folder_clicked)
+        self.sample_button = QPushButton("Try the sample collection")
+        self.sample_button.setToolTip("A few public-domain photos, songs and notes, to try search, similar, "
+                                      "arithmetic and the map first")
+        self.sample_button.clicked.connect(self.sample_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(button)
+        buttons.addWidget(self.sample_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setSpacing(14)
         layout.addStretch(2)
-        for widget in (title, self.empty_text, button):
+        title.setWordWrap(True)
+        for widget in (title, self.empty_text):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(buttons)
         layout.addStretch(3)
         return page
 
@@ -128,8 +207,17 @@ class SearchView(QObject):
         self._debounce.timeout.connect(self.run_search)
         self.field.textChanged.connect(lambda _: self._debounce.start())
         self.field.returnPressed.connect(self.run_search)
-        self.kind_filter.currentIndexChanged.connect(lambda _: self.run_search())
+        self.filter_bar.changed.connect(self.run_search)
         self.caption.linkActivated.connect(lambda _: self.show_weaker())
+        self.list_button.clicked.connect(lambda: self.set_view_mode("list"))
+        self.grid_button.clicked.connect(lambda: self.set_view_mode("grid"))
+        self.results.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.detail.similar_clicked.connect(self.find_similar)
+        self.detail.mix_clicked.connect(self.add_to_mix)
+        self.detail.open_clicked.connect(self.open_hit)
+        self.detail.folder_clicked.connect(self.show_in_folder)
+        self.detail.copy_clicked.connect(lambda hit: QGuiApplication.clipboard().setText(hit.path))
+        pictures().ready.connect(self.results.picture_ready)
         self.answers.linkActivated.connect(self.field.setText)  # a word searches itself
         self.mix.changed.connect(self.field.setText)
         self.results.customContextMenuRequested.connect(self._context_menu)
@@ -151,26 +239,43 @@ class SearchView(QObject):
     # -- searching ----------------------------------------------------------------------------
 
     def run_search(self) -> None:
+        """Search for what the field holds, through the filters; with nothing typed, browse the
+        library newest first."""
         self._debounce.stop()
         query = self.field.text().strip()
         self._seq += 1
         seq = self._seq
-        if not query:
-            self._repeat = None
-            self.model.set_hits([])
-            self._show_page()
-            return
+        self.source = None
         kind = self.kind_filter.currentData()
-        settings = self.ops.library.settings
+        filters = self.filter_bar.filters()
+        self._visit(Place("search", query, kind))
         self._repeat = self.run_search
         self.mix.show_expression(query)
+        self.delegate.highlight = marked_words(query)
+        if not query:
+            self.answers.hide()
+            self.ops.read(lambda library: library.browse(filters, BROWSE_COUNT),
+                          lambda hits: self._show_browse(seq, hits))
+            return
+        settings = self.ops.library.settings
         if is_expression(query):
             self.ops.read(lambda library: library.arithmetic(query, settings.result_count, ANSWER_WORDS, kind),
                           lambda result: self._show_arithmetic(seq, result))
             return
         self.answers.hide()
-        self.ops.read(lambda library: library.search(query, settings.result_count, kind),
+        self.ops.read(lambda library: library.search(query, settings.result_count, kind, filters=filters),
                       lambda hits: self._show_hits(seq, f"for “{query}”", hits, settings.min_score))
+
+    def _show_browse(self, seq: int, hits: list[SearchHit]) -> None:
+        if seq != self._seq:
+            return
+        self._weaker = []
+        self._set_hits(hits)
+        what = "filtered, " if self.filter_bar.active or self.kind_filter.currentIndex() else ""
+        self.caption.setText(f"{len(hits):,} file{'s' if len(hits) != 1 else ''} ({what}newest first)"
+                             if hits else "No files match these filters")
+        self._show_page()
+        self.search_finished.emit(hits)
 
     def _show_arithmetic(self, seq: int, result: ArithmeticResult) -> None:
         """Answer words in a row of links above the files; each file carries its terms' contributions."""
@@ -188,12 +293,17 @@ class SearchView(QObject):
             self.map_lines.emit([(t.item.path, hits[0].path) for t in result.terms if t.item is not None])
 
     def find_similar(self, hit: SearchHit) -> None:
+        """The file's look-alikes, the file itself shown first (marked as the source)."""
         self.answers.hide()
         self.mix.show_expression("")
         self._seq += 1
         seq = self._seq
+        self._visit(Place("similar", source=hit))
         self._repeat = lambda: self.find_similar(hit)
+        self.delegate.highlight = []
+
         def show(hits: list[SearchHit]) -> None:
+            self.source = replace(hit, meta={**hit.meta, "source": True})
             self._show_hits(seq, f"similar to {hit.name}", hits)
             self.map_lines.emit([(hit.path, h.path) for h in hits[:10]])
 
@@ -202,7 +312,11 @@ class SearchView(QObject):
     def refresh(self) -> None:
         """The library changed: run what is shown again, so it shows the library as it is now."""
         if self._repeat is not None:
-            self._repeat()
+            navigating, self._navigating = self._navigating, True  # not a new place
+            try:
+                self._repeat()
+            finally:
+                self._navigating = navigating
 
     def _show_hits(self, seq: int, caption: str, hits: list[SearchHit], min_score: float = 0.0) -> None:
         """Show the hits scoring at least ``min_score`` (a calibrated score); weaker ones are one click away."""
@@ -210,23 +324,38 @@ class SearchView(QObject):
             return
         strong = [h for h in hits if h.score >= min_score]
         self._weaker = hits[len(strong) :]  # hits come best first: the strong ones are a prefix
-        self.model.set_hits(strong)
-        count = f"{len(strong)} result{'s' if len(strong) != 1 else ''}" if strong else "No good matches"
+        self._set_hits(([self.source] if self.source else []) + strong)
+        if strong:
+            count = f"{len(strong)} result{'s' if len(strong) != 1 else ''}"
+        else:
+            count = "Nothing matches well" if self._weaker else "No matches"
         more = f' · <a href="weaker">show {len(self._weaker)} weaker</a>' if self._weaker else ""
         self.caption.setText(f"{count} {html.escape(caption)}{more}")
         self._show_page()
         self.search_finished.emit(strong)
 
+    def _set_hits(self, hits: list[SearchHit]) -> None:
+        """Fill the list (as a list or a grid, whichever fits them) and choose the first result."""
+        self.model.set_hits(hits)
+        self._apply_view_mode()
+        if hits:
+            self.results.setCurrentIndex(self.model.index(0))
+        else:
+            self.detail.show_hit(None)
+
     def show_files(self, hits: list[SearchHit], caption: str) -> None:
         """Show chosen files (a lasso on the map) as a result list, where Find similar and Add to mix work."""
         self._seq += 1
         self._repeat = None
+        self.source = None
         self.answers.hide()
+        self._visit(Place("files", files=tuple(hits), caption=caption))
         self._show_hits(self._seq, caption, hits)
         self.stack.setCurrentIndex(1)
 
     def show_weaker(self) -> None:
         self.model.set_hits(self.model.hits + self._weaker)
+        self._apply_view_mode()
         self.caption.setText(self.caption.text().split(" · <a")[0])
         self._weaker = []
 
@@ -235,7 +364,8 @@ class SearchView(QObject):
         self.stack.setCurrentIndex(1 if has_query else 0)
 
     def show_status(self, status: LibraryStatus) -> None:
-        """The empty state's words, from what the library holds."""
+        """The empty state's words, from what the library holds; a library that has files is browsed."""
+        self.filter_bar.set_folders(status.folders)
         if status.items == 0:
             self.empty_text.setText("Nearby has nothing indexed yet. Add a folder of documents (text, Markdown, "
                                     "HTML, PDF, Word), photos or songs, and search it by meaning, not by "
@@ -243,15 +373,105 @@ class SearchView(QObject):
         else:
             folders = ", ".join(Path(f).name or f for f in status.folders[:4])
             self.empty_text.setText(f"Type above to search {status.items:,} files in {folders}.")
+            if self._repeat is None and not self.field.text().strip() and self.stack.currentIndex() == 0:
+                self.run_search()  # nothing asked yet: show the library, newest first
+
+    # -- list or grid -------------------------------------------------------------------------
+
+    def set_view_mode(self, mode: str) -> None:
+        """"list", "grid" or "auto" (a grid when every result is a picture, or Photos is chosen)."""
+        self.view_mode = mode
+        self._apply_view_mode()
+
+    def showing_grid(self) -> bool:
+        if self.view_mode != "auto":
+            return self.view_mode == "grid"
+        kinds = {h.kind for h in self.model.hits if not h.meta.get("source")}
+        return self.kind_filter.currentData() == "image" or kinds == {"image"}
+
+    def _apply_view_mode(self) -> None:
+        grid = self.showing_grid()
+        (self.grid_button if grid else self.list_button).setChecked(True)
+        if grid == (self.results.viewMode() == QListView.ViewMode.IconMode):
+            return
+        if grid:
+            self.results.setItemDelegate(self.grid_delegate)
+            use_grid(self.results, self.grid_delegate)
+        else:
+            self.results.setItemDelegate(self.delegate)
+            use_list(self.results)
+
+    # -- Back and Forward ---------------------------------------------------------------------
+
+    def _visit(self, place: Place) -> None:
+        if not self._navigating:
+            self.history.visit(place)
+            self.history_changed.emit()
+
+    def go_back(self) -> bool:
+        return self._go(self.history.back())
+
+    def go_forward(self) -> bool:
+        return self._go(self.history.forward())
+
+    def _go(self, place: Place | None) -> bool:
+        if place is None:
+            return False
+        self.history_changed.emit()
+        self._navigating = True
+        try:
+            if place.what == "map":
+                self.map_requested.emit(True)
+                return True
+            self.map_requested.emit(False)
+            if place.what == "similar" and place.source is not None:
+                self.find_similar(place.source)
+            elif place.what == "files":
+                self.show_files(list(place.files), place.caption)
+            else:
+                self.field.blockSignals(True)
+                self.field.setText(place.query)
+                self.field.blockSignals(False)
+                at = self.kind_filter.findData(place.kind)
+                self.kind_filter.blockSignals(True)
+                self.kind_filter.setCurrentIndex(max(at, 0))
+                self.kind_filter.blockSignals(False)
+                self.run_search()
+        finally:
+            self._navigating = False
+        return True
+
+    def visit_map(self) -> None:
+        self._visit(Place("map"))
 
     # -- results ------------------------------------------------------------------------------
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        self.detail.show_hit(indexes[0].data(HIT_ROLE) if indexes else None, self.delegate.highlight)
+
+    @property
+    def current_hit(self) -> SearchHit | None:
+        index = self.results.currentIndex()
+        return index.data(HIT_ROLE) if index.isValid() else None
 
     def _open_index(self, index: QModelIndex) -> None:
         self.open_hit(index.data(HIT_ROLE))
 
     def open_hit(self, hit: SearchHit) -> None:
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
-            self.ops.errored.emit(RuntimeError(f"No application could open {hit.path}."))
+        if not Path(hit.path).exists():
+            self.ops.errored.emit(NoOpener(f"{hit.path} is no longer there (moved, deleted, or on a drive that is "
+                                           "not plugged in). Update the folder to bring the library up to date."))
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
+            self.ops.errored.emit(NoOpener(
+                f"No application on this computer is set to open {Path(hit.path).suffix or 'this kind of'} files. "
+                f"Choose one in your system's settings, or use Show in folder and open {hit.name} from there."))
+
+    def show_in_folder(self, hit: SearchHit) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)):
+            self.ops.errored.emit(NoOpener(f"No file manager could show {hit.folder}. Its path was copied instead: "
+                                           "paste it into your file manager."))
+            QGuiApplication.clipboard().setText(hit.folder)
 
     def add_to_mix(self, hit: SearchHit) -> None:
         """Make the file a term of the expression in the search field (a mix of one starts one)."""
@@ -270,8 +490,14 @@ class SearchView(QObject):
         menu.addAction("Open", lambda: self.open_hit(hit))
         if hit.kind == "song":
             menu.addAction("Pause" if hit.path == self.player.playing else "Play", lambda: self.player.toggle(hit.path))
-        menu.addAction("Show in folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)))
+        menu.addAction("Show in folder", lambda: self.show_in_folder(hit))
         menu.addAction("Find similar", lambda: self.find_similar(hit))
         menu.addAction("Add to mix", lambda: self.add_to_mix(hit))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
         menu.exec(self.results.viewport().mapToGlobal(pos))
+
+
+def marked_words(query: str) -> list[str]:
+    """The words of a query worth marking in a snippet (no operators, quotes or common words)."""
+    words = [w.strip('"\'').lower() for w in query.replace('"', " ").split()]
+    return [w for w in words if len(w) > 1 and not w.startswith("-") and w not in UNMARKED and w not in "+-"]

@@ -130,7 +130,7 @@ def pyinstaller(staged: Path, models: Path) -> Path:
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--onedir", "--windowed",
            "--name", NAME, "--icon", str(icon), "--distpath", str(DIST), "--workpath", str(BUILD / "work"),
            "--specpath", str(BUILD), "--paths", str(staged),
-           "--add-data", f"{models}{sep}models", "--add-data", f"{ROOT / 'installer' / 'sample'}{sep}sample",
+           "--add-data", f"{models}{sep}models", "--add-data", f"{ROOT / 'desktop' / 'sample'}{sep}sample",
            "--add-data", f"{icon}{sep}.",
            "--hidden-import", "apsw",
            "--log-level", "WARN"]

@@ -35,3 +35,30 @@ def read_pdf(path: Path) -> Extracted:
         raise UnsupportedFile(f"the PDF is damaged ({exc})") from exc
     finally:
         doc.close()
+
+
+def page_png(path: Path, page: int, longest: int = 1000) -> bytes:
+    """One page (1-based) drawn as a PNG whose longest side is ``longest`` px: a detail pane's preview.
+    Raises UnsupportedFile when the page cannot be drawn (a damaged or locked PDF, no such page)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise UnsupportedFile(f"the PDF cannot be opened ({exc})") from exc
+    try:
+        if not 1 <= page <= len(doc):
+            raise UnsupportedFile(f"the PDF has no page {page} (it has {len(doc)})")
+        sheet = doc[page - 1]
+        width, height = sheet.get_size()
+        image = sheet.render(scale=longest / max(width, height, 1.0)).to_pil()
+        sheet.close()
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue()
+    except pdfium.PdfiumError as exc:
+        raise UnsupportedFile(f"the PDF page cannot be drawn ({exc})") from exc
+    finally:
+        doc.close()

@@ -188,6 +188,25 @@ class Items(Connected):
                     break
         return out
 
+    def browse(self, where: str, args: Sequence[object], limit: int, offset: int = 0) -> list[ItemRow]:
+        """Items passing a WHERE clause (core/search/filters.py), newest first."""
+        rows = self.conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} "
+                                 "ORDER BY mtime_ns DESC, id DESC LIMIT ? OFFSET ?", (*args, limit, offset))
+        return [ItemRow(*r) for r in rows]
+
+    def items_by_paths(self, paths: Sequence[str]) -> dict[str, ItemRow]:
+        if not paths:
+            return {}
+        marks = ",".join("?" * len(paths))
+        rows = self.conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE path IN ({marks})", tuple(paths))
+        return {r[1]: ItemRow(*r) for r in rows}
+
+    def item_passages(self, item_id: int, limit: int) -> list[tuple[str, int | None]]:
+        """A file's passages in reading order (text, page)."""
+        rows = self.conn.execute("SELECT text, page FROM passages WHERE item_id = ? ORDER BY ord LIMIT ?",
+                                 (item_id, limit))
+        return [(r[0], r[1]) for r in rows]
+
     def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
         """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
         rows = self.conn.execute(

@@ -18,14 +18,14 @@ def test_the_self_test_passes_on_the_shipped_sample(models_dir: Path) -> None:
     done = _self_test()
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FAIL" not in done.stdout and "11 of 11 checks passed" in done.stdout
-    assert (ROOT / "installer" / "sample" / "LICENSES.md").is_file()
+    assert (ROOT / "desktop" / "sample" / "LICENSES.md").is_file()
 
 
 def test_the_self_test_fails_when_an_answer_is_wrong(tmp_path: Path, models_dir: Path) -> None:
     import shutil
 
     sample = tmp_path / "sample"
-    shutil.copytree(ROOT / "installer" / "sample", sample)
+    shutil.copytree(ROOT / "desktop" / "sample", sample)
     (sample / "pictures" / "cat.jpg").unlink()  # the cat cannot be found any more
     done = _self_test("--sample", str(sample))
     assert done.returncode == 1

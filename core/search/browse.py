@@ -1,0 +1,67 @@
+"""The library without a query: files newest first (a timeline), and one file's details.
+
+What the window shows before anything is typed, and what its detail pane shows of a result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from nearby.core.extract.passages import snippet_of
+from nearby.core.search.filters import Filters
+from nearby.core.search.hits import SearchHit
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.store import Store
+
+# Passages a detail pane reads of one document: enough for the context of any match in a long
+# PDF's first hundreds of pages, small enough to fetch in a few milliseconds.
+DETAIL_PASSAGES = 400
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    """One file as the library knows it."""
+
+    path: str
+    kind: str
+    title: str
+    size: int
+    modified: float  # seconds since the epoch
+    meta: dict[str, Any] = field(default_factory=dict)
+    passages: tuple[tuple[str, int | None], ...] = ()  # (text, page) in reading order
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "title": self.title, "size": self.size,
+                "modified": self.modified, "meta": self.meta, "passages": [list(p) for p in self.passages]}
+
+
+def browse(store: Store, filters: Filters, limit: int, offset: int = 0) -> list[SearchHit]:
+    """Files passing the filters, newest first, each with its first passage as the snippet."""
+    where, args = filters.sql()
+    rows = store.browse(where, args, limit, offset)
+    return [_browse_hit(store, row) for row in rows]
+
+
+def _browse_hit(store: Store, row: ItemRow) -> SearchHit:
+    text, page = store.first_passage(row.id)
+    meta = json.loads(row.meta)
+    meta["modified"] = row.mtime_ns / 1e9
+    return SearchHit(row.path, row.kind, row.title, 0.0, snippet_of(text), page, 0.0, meta)
+
+
+def details(store: Store, path: str) -> ItemDetails | None:
+    """What the library holds about one file (None when it is not in the library)."""
+    row = store.item_by_path(path)
+    if row is None:
+        return None
+    return ItemDetails(row.path, row.kind, row.title, row.size, row.mtime_ns / 1e9, json.loads(row.meta),
+                       tuple(store.item_passages(row.id, DETAIL_PASSAGES)))
+
+
+def filtered(store: Store, hits: list[SearchHit], filters: Filters) -> list[SearchHit]:
+    """The hits that pass the filters (their dates read from the library)."""
+    if not filters.narrows:
+        return hits
+    return filters.keep(hits, store.items_by_paths([h.path for h in hits]))

@@ -1,0 +1,78 @@
+"""Browsing with no query, filters on searches, and one file's details."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+from nearby.core.search.filters import Filters, is_under
+from tests.fakes import FakeEmbedder
+
+DAY = 86_400
+
+
+def make_library(tmp_path: Path) -> tuple[Library, Path]:
+    root = tmp_path / "files"
+    (root / "work").mkdir(parents=True)
+    (root / "home").mkdir()
+    now = time.time()
+    files = {"work/report.md": ("Quarterly report on sales in the north.", 1),
+             "work/old-plan.txt": ("A plan for the office move, long done.", 500),
+             "home/garden.txt": ("Tomatoes and beans along the fence; sales of seedlings at the market.", 3),
+             "home/long.txt": ("\n\n".join(f"Paragraph {i} about the garden shed and its roof." * 8
+                                           for i in range(12)), 10)}
+    for name, (text, age_days) in files.items():
+        path = root / name
+        path.write_text(text)
+        os.utime(path, (now - age_days * DAY, now - age_days * DAY))
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([root]))
+    return library, root
+
+
+def test_browsing_lists_newest_first_through_filters(tmp_path: Path) -> None:
+    library, root = make_library(tmp_path)
+    assert [Path(h.path).name for h in library.browse()] == ["report.md", "garden.txt", "long.txt", "old-plan.txt"]
+    now = time.time()
+    assert [Path(h.path).name for h in library.browse(Filters(since=now - 30 * DAY))] == \
+        ["report.md", "garden.txt", "long.txt"]
+    assert [Path(h.path).name for h in library.browse(Filters(until=now - 365 * DAY))] == ["old-plan.txt"]
+    assert [Path(h.path).name for h in library.browse(Filters(folder=str(root / "home")))] == \
+        ["garden.txt", "long.txt"]
+    assert [Path(h.path).name for h in library.browse(Filters(extensions=(".md",)))] == ["report.md"]
+    assert library.browse(Filters(kind="image")) == []
+    hit = library.browse(limit=1)[0]
+    assert hit.score == 0.0 and hit.snippet.startswith("Quarterly") and hit.meta["modified"] > now - 2 * DAY
+    assert len(library.browse(limit=2, offset=1)) == 2
+
+
+def test_a_search_keeps_only_what_passes_its_filters(tmp_path: Path) -> None:
+    library, root = make_library(tmp_path)
+    everything = {Path(h.path).name for h in library.search("sales", k=10)}
+    assert {"report.md", "garden.txt"} <= everything
+    home = library.search("sales", k=10, filters=Filters(folder=str(root / "home")))
+    assert {Path(h.path).name for h in home} <= {"garden.txt", "long.txt"} and home
+    assert not library.search("sales", k=10, filters=Filters(extensions=(".pdf",)))
+
+
+def test_details_give_a_files_facts_and_passages_in_order(tmp_path: Path) -> None:
+    library, root = make_library(tmp_path)
+    details = library.details(root / "home" / "long.txt")
+    assert details is not None and details.kind == "document" and details.size > 1000
+    assert len(details.passages) > 1 and details.passages[0][0].startswith("Paragraph 0")
+    assert abs(details.modified - (time.time() - 10 * DAY)) < 60
+    assert library.details(root / "nowhere.txt") is None
+
+
+def test_paused_folders_are_kept_but_not_updated(tmp_path: Path) -> None:
+    library, root = make_library(tmp_path)
+    home = str((root / "home").resolve())
+    folders = library.folders()
+    library.pause_folder(folders[0])
+    assert library.folders(with_paused=False) == folders[1:]
+    library.pause_folder(folders[0], False)
+    assert library.folders(with_paused=False) == folders
+    assert is_under(home + "/a/b.txt", home) and is_under(home, home) and not is_under(home + "x/y", home)

@@ -1,0 +1,348 @@
+"""The window a person uses: browsing, the photo grid, the detail pane, Back and Forward, filters,
+settings, what is remembered, themes, menus, the first run. Each main state is saved as a
+screenshot in tests/screenshots/ (named in the README) for anyone to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPalette
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QListView
+from pytestqt.qtbot import QtBot
+
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+from nearby.core.settings import Settings
+from nearby.desktop.grid import TILE_GAP
+from nearby.desktop.main_window import MainWindow
+from nearby.desktop.results import selection_colour
+from nearby.desktop.sample import shipped_sample
+from nearby.desktop.thumbnails import pictures
+from tests.fakes import FakeEmbedder
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+WAIT_MS = 15_000
+
+
+def shoot(window: MainWindow, name: str) -> Path:
+    """Save what the window shows now (the README points at this folder)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert window.grab().save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Path:
+    """The shipped sample collection indexed once with the real models (read by every test)."""
+    root = tmp_path_factory.mktemp("sample")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # thumbnails outlive the first test's folders
+    shutil.copytree(shipped_sample(), root / "sample")
+    now = time.time()
+    for age, path in enumerate(sorted((root / "sample").rglob("*.*"))):  # a stable newest-first order
+        os.utime(path, (now - age * 3600, now - age * 3600))
+    old = root / "sample" / "documents" / "lease.txt"
+    os.utime(old, (now - 800 * 86400, now - 800 * 86400))  # over two years old
+    library = Library(root / "lib.sqlite")
+    summary = run_to_end(library.index([root / "sample"]))
+    library.close()
+    assert summary.added == 26 and not summary.failures
+    return root
+
+
+def open_window(qtbot: QtBot, library: Path, **kwargs: object) -> MainWindow:
+    win = MainWindow(Library(library / "lib.sqlite"), update_on_start=False, watch=False, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.resize(1180, 760)
+    win.show()
+    return win
+
+
+def search(qtbot: QtBot, win: MainWindow, text: str) -> list:  # type: ignore[type-arg]
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS) as blocker:
+        win.search_field.setText(text)
+        win.run_search()
+    return blocker.args[0]
+
+
+def names(win: MainWindow) -> list[str]:
+    return [h.name for h in win.model.hits]
+
+
+# -- browsing, the grid, the detail pane ---------------------------------------------------------
+
+
+def test_with_no_query_the_library_is_shown_newest_first(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    qtbot.waitUntil(lambda: win.model.rowCount() == 26, timeout=WAIT_MS)
+    modified = [h.meta["modified"] for h in win.model.hits]
+    assert modified == sorted(modified, reverse=True)
+    assert "newest first" in win.caption.text()
+    assert win.search.detail.hit is not None  # the first file is chosen and shown in the pane
+    shoot(win, "browse")
+
+
+def test_photos_show_as_a_grid_that_fills_the_width_and_the_list_grid_switch(qtbot: QtBot,
+                                                                             sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.kind_filter.setCurrentIndex(win.kind_filter.findData("image"))
+    assert win.results.viewMode() == QListView.ViewMode.IconMode
+    assert {h.kind for h in win.model.hits} == {"image"} and len(win.model.hits) == 10
+    side = win.search.grid_delegate.side
+    width = win.results.viewport().width()
+    columns = (width - TILE_GAP) // (side + TILE_GAP)
+    assert columns >= 3 and width - columns * (side + TILE_GAP) < side  # whole tiles fill the row
+    qtbot.waitUntil(lambda: win.search.detail.details is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(pictures().get(h.thumbnail) for h in win.model.hits), timeout=WAIT_MS)  # lazily
+    shoot(win, "photo-grid")
+    win.resize(800, 700)  # tiles are resized with the window
+    qtbot.waitUntil(lambda: win.search.grid_delegate.side != side or win.results.viewport().width() == width)
+    assert win.actions_by_name["As a List"].shortcut().toString() == "Ctrl+1"
+    win.actions_by_name["As a List"].trigger()
+    assert win.results.viewMode() == QListView.ViewMode.ListMode and win.search.list_button.isChecked()
+    win.actions_by_name["As a Grid"].trigger()
+    assert win.results.viewMode() == QListView.ViewMode.IconMode and win.search.grid_button.isChecked()
+
+
+def test_the_detail_pane_shows_a_document_in_context_with_its_facts(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    hits = search(qtbot, win, "fixing a flat bicycle tyre")
+    assert hits[0].name == "bike-repair.txt"
+    detail = win.search.detail
+    qtbot.waitUntil(lambda: detail.details is not None and detail.details.path == hits[0].path, timeout=WAIT_MS)
+    shown = detail.text.toPlainText()
+    assert "thorn" in shown and "brakes" in shown  # the passage with its neighbours
+    assert "<b" in detail.text.toHtml() and "tyre" in detail.text.toHtml()  # the query's words marked
+    facts = {detail.facts.itemAt(r, detail.facts.ItemRole.LabelRole).widget().text()
+             for r in range(detail.facts.rowCount())}
+    assert {"Modified", "Size", "Folder", "Match"} <= facts
+    assert all(detail.buttons[b].isVisible() for b in ("Open", "Show in folder", "Copy path", "Find similar",
+                                                       "Add to mix"))
+    shoot(win, "search-detail")
+
+
+def test_a_picture_in_the_pane_and_find_similar_shows_its_source_first(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    hits = search(qtbot, win, "a photo of a cat")
+    cat = hits[0]
+    assert cat.name == "cat.jpg"
+    assert win.search.detail.preview.currentWidget() is win.search.detail.picture
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS) as blocker:
+        win.search.detail.buttons["Find similar"].click()
+    assert cat.path not in [h.path for h in blocker.args[0]]
+    assert win.model.hits[0].path == cat.path and win.model.hits[0].meta.get("source")  # the source, first
+    assert win.caption.text().endswith("similar to cat.jpg")
+    shoot(win, "similar")
+
+
+# -- Back and Forward ----------------------------------------------------------------------------
+
+
+def test_back_and_forward_across_searches_similar_lists_and_the_map(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    qtbot.waitUntil(lambda: win.model.rowCount() > 0, timeout=WAIT_MS)
+    search(qtbot, win, "household budget")
+    first = search(qtbot, win, "stars and planets")
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.find_similar(first[0])
+    win.map_button.setChecked(True)
+    assert win.back_button.isEnabled() and not win.forward_button.isEnabled()
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.back_button.click()  # from the map back to the similar-list
+    assert not win.map_button.isChecked() and win.caption.text().endswith(f"similar to {first[0].name}")
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.back_action.trigger()  # Alt+Left
+    assert win.search_field.text() == "stars and planets" and names(win)[0] == first[0].name
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):  # the mouse's back button
+        press = QMouseEvent(QEvent.Type.MouseButtonPress, QPointF(5, 5), QPointF(5, 5), Qt.MouseButton.BackButton,
+                            Qt.MouseButton.BackButton, Qt.KeyboardModifier.NoModifier)
+        win.eventFilter(win.results.viewport(), press)
+    assert win.search_field.text() == "household budget"
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.forward_action.trigger()
+    assert win.search_field.text() == "stars and planets" and win.forward_button.isEnabled()
+    assert win.back_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Back)
+
+
+def test_typing_a_query_word_by_word_is_one_step_back(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    search(qtbot, win, "moon")
+    for text in ("a photo", "a photo of", "a photo of a cat"):
+        search(qtbot, win, text)
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.search.go_back()
+    assert win.search_field.text() == "moon"
+
+
+# -- filters -------------------------------------------------------------------------------------
+
+
+def test_filters_combine_with_a_query_and_with_browsing(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    bar = win.search.filter_bar
+    qtbot.waitUntil(lambda: bar.folder.count() == 2, timeout=WAIT_MS)  # "All folders" and the sample
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        bar.date.setCurrentIndex(bar.date.findText("Older than a year"))
+    assert names(win) == ["lease.txt"]
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        bar.date.setCurrentIndex(0)
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        bar.type.setCurrentIndex(bar.type.findText("Text and Markdown"))
+    assert names(win) and all(n.endswith((".txt", ".md")) for n in names(win))
+    hits = search(qtbot, win, "the night sky")  # a query through the type filter: documents only
+    assert hits and all(h.name.endswith((".txt", ".md")) for h in hits)
+    assert "moon.jpg" not in names(win)
+
+
+# -- settings, and what is remembered ----------------------------------------------------------
+
+
+def test_settings_pause_and_remove_a_folder(qtbot: QtBot, tmp_path: Path) -> None:
+    docs, more = tmp_path / "docs", tmp_path / "more"
+    docs.mkdir()
+    more.mkdir()
+    (docs / "a.txt").write_text("Notes about sailing boats on a windy lake.")
+    (more / "b.txt").write_text("A recipe for onion soup with thyme.")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([docs, more]))
+    win = MainWindow(library, update_on_start=False, watch=False)
+    qtbot.addWidget(win)
+    win.show()
+    dialog = win.show_settings()
+    qtbot.waitUntil(lambda: dialog.folder_list.count() == 2, timeout=WAIT_MS)
+    shoot(win, "settings-behind")
+    dialog.grab().save(str(SCREENSHOTS / "settings.png"))
+    dialog.pause(str(more), True)
+    assert Settings.load().paused_folders == (str(more),)  # saved
+    assert library.folders(with_paused=False) == [str(docs)]
+    qtbot.waitUntil(lambda: "(paused)" in dialog.folder_list.item(1).text(), timeout=WAIT_MS)
+    with qtbot.waitSignal(win.ops.changed, timeout=WAIT_MS):
+        dialog.remove(str(docs))
+    qtbot.waitUntil(lambda: dialog.folder_list.count() == 1, timeout=WAIT_MS)
+    assert library.status().items == 1 and library.folders() == [str(more)]
+    qtbot.waitUntil(lambda: names(win) == ["b.txt"], timeout=WAIT_MS)  # its files left the results
+    assert dialog.models_table.rowCount() >= 1 and dialog.models_table.item(0, 2).text()  # where it runs
+
+
+def test_the_window_remembers_size_query_filters_and_layout(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    win.resize(720, 520)  # inside the offscreen screen (800×600): restoring never clamps it
+    search(qtbot, win, "calm piano")
+    win.search.filter_bar.date.setCurrentIndex(2)
+    win.search.set_view_mode("list")
+    size = win.size()
+    win.close()
+    again = MainWindow(Library(sample_library / "lib.sqlite"), update_on_start=False, watch=False)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.size() == size
+    assert again.search_field.text() == "calm piano"
+    assert again.search.filter_bar.date.currentIndex() == 2 and again.search.view_mode == "list"
+    assert (Path(os.environ["XDG_CONFIG_HOME"]) / "Nearby" / "window.ini").is_file()
+
+
+def test_the_dark_theme_keeps_selected_rows_readable(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    search(qtbot, win, "stars and planets")
+    for theme in ("dark", "light"):
+        win.set_theme(theme)
+        wanted = QApplication.palette().color(QPalette.ColorRole.Base)
+        qtbot.waitUntil(lambda w=wanted: win.results.palette().color(QPalette.ColorRole.Base) == w)  # type: ignore[misc]
+        palette = win.results.palette()
+        background = blend(selection_colour(palette), palette.color(QPalette.ColorRole.Base))
+        assert contrast(palette.color(QPalette.ColorRole.Text), background) >= 4.5, theme  # WCAG AA
+        assert contrast(palette.color(QPalette.ColorRole.PlaceholderText),
+                        palette.color(QPalette.ColorRole.Base)) >= 3.0, theme
+        shoot(win, f"theme-{theme}")
+    assert win.state.value("theme") == "light"
+
+
+def blend(top: QColor, under: QColor) -> QColor:
+    a = top.alphaF()
+    return QColor.fromRgbF(*(a * t + (1 - a) * u for t, u in zip(top.getRgbF()[:3], under.getRgbF()[:3],
+                                                                  strict=True)))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        r, g, bl = (channel(v) for v in c.getRgbF()[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# -- menus, help, errors, accessibility --------------------------------------------------------
+
+
+def test_menus_shortcuts_about_and_help(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    menus = [a.text().replace("&", "") for a in win.menuBar().actions()]
+    assert menus == ["File", "Edit", "View", "Go", "Help"]
+    shortcuts = {name: a.shortcut().toString() for name, a in win.actions_by_name.items()}
+    assert shortcuts["Quit"] == "Ctrl+Q" and shortcuts["Settings"] == "Ctrl+," and shortcuts["Find"] == "Ctrl+F"
+    assert shortcuts["Similarity Map"] == "Ctrl+M"
+    about = win.show_about()
+    text = about.text.toPlainText()  # type: ignore[attr-defined]
+    assert all(name in text for name in ("all-MiniLM-L6-v2", "efficientnet-lite2", "Apache-2.0", "LGPL-3.0"))
+    about.close()
+    help_page = win.show_help()
+    assert "king - man + woman" in help_page.text.toPlainText() and '"exact words"' in \
+        help_page.text.toPlainText()  # type: ignore[attr-defined]
+    help_page.close()
+    win.results.setFocus()
+    win.actions_by_name["Find"].trigger()
+    assert win.focusWidget() is win.search_field  # the window's focus, whether or not it is active now
+
+
+def test_opening_a_file_without_an_application_says_what_to_do(qtbot: QtBot, sample_library: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    win = open_window(qtbot, sample_library)
+    hit = search(qtbot, win, "household budget")[0]
+    monkeypatch.setattr("nearby.desktop.search_view.QDesktopServices.openUrl", lambda url: False)
+    win.search.open_hit(hit)
+    assert "No application" in win.banner.text and "Show in folder" in win.banner.text
+    assert "Error" not in win.banner.text and "went wrong" not in win.banner.text
+
+
+def test_every_control_has_a_name_and_the_keyboard_reaches_the_results(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    search(qtbot, win, "a cat")
+    unnamed = [w for w in win.findChildren(QAbstractButton) + win.findChildren(QComboBox)
+               + win.findChildren(QLineEdit)
+               if w.isVisible() and not (w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()))]
+    assert not unnamed, [type(w).__name__ + ":" + w.toolTip() for w in unnamed]
+    win.search_field.setFocus()
+    qtbot.keyClick(win.search_field, Qt.Key.Key_Down)
+    assert win.results.hasFocus() and win.results.currentIndex().row() == 0
+
+
+# -- first run -----------------------------------------------------------------------------------
+
+
+def test_the_first_run_explains_itself_and_offers_the_sample(qtbot: QtBot, tmp_path: Path, models_dir: Path) -> None:
+    win = MainWindow(Library(tmp_path / "lib.sqlite"), update_on_start=False, watch=False)
+    qtbot.addWidget(win)
+    win.resize(640, 420)  # a small window: the empty state still fits, nothing clipped
+    win.show()
+    qtbot.waitUntil(lambda: "nothing indexed" in win.search.empty_text.text(), timeout=WAIT_MS)
+    assert win.stack.currentIndex() == 0 and win.search.sample_button.isVisible()
+    for widget in (win.search.empty_text, win.search.sample_button):
+        top_left = widget.mapTo(win, widget.rect().topLeft())
+        assert win.rect().contains(top_left) and win.rect().contains(widget.mapTo(win, widget.rect().bottomRight()))
+    shoot(win, "first-run")
+    with qtbot.waitSignal(win.indexing_finished, timeout=120_000) as blocker:
+        win.search.sample_button.click()
+    assert blocker.args[0].added == 26
+    qtbot.waitUntil(lambda: win.model.rowCount() == 26, timeout=WAIT_MS)  # browsing it, newest first
+    hits = search(qtbot, win, "rocket launch")
+    assert hits[0].name == "rocket-launch.jpg"
