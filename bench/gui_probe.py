@@ -102,9 +102,11 @@ def main(prose_files: int = 300) -> dict[str, tuple[float, float]]:
         results["searching"] = probe.measure(search_all, lambda: len(done) >= len(SEARCHES), 60)
         photos = window.search.kind_filter.findData("image")
         done.clear()
-        results["photo grid"] = probe.measure(lambda: (window.search_field.clear(),
-                                                       window.search.kind_filter.setCurrentIndex(photos)),
-                                              lambda: bool(done), 30)
+        def browse_photos() -> None:
+            window.search_field.clear()
+            window.search.kind_filter.setCurrentIndex(photos)
+
+        results["photo grid"] = probe.measure(browse_photos, lambda: bool(done), 30)
         window.search.kind_filter.setCurrentIndex(0)
         before = window.map_status.text()
         results["similarity map"] = probe.measure(

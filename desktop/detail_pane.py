@@ -117,7 +117,7 @@ class DetailPane(QWidget):
         self.song = QWidget()
         self.play_button = QPushButton("Play")
         self.play_button.setAccessibleName("Play or pause the song")
-        self.play_button.clicked.connect(lambda: self.hit and self.player.toggle(self.hit.path))
+        self.play_button.clicked.connect(self._play)
         self.seek = QSlider(Qt.Orientation.Horizontal)
         self.seek.setAccessibleName("Position in the song")
         self.seek.setEnabled(False)
@@ -215,7 +215,7 @@ class DetailPane(QWidget):
 
     def _show_page(self, hit: SearchHit, png: bytes) -> None:
         if hit is self.hit:
-            self.picture.show_page(QImage.fromData(png, b"PNG"))
+            self.picture.show_page(QImage.fromData(png))
 
     def _show_details(self, hit: SearchHit, details: ItemDetails | None) -> None:
         if hit is not self.hit or details is None:
@@ -255,6 +255,10 @@ class DetailPane(QWidget):
             self.facts.addRow(label, field)
 
     # -- the song -----------------------------------------------------------------------------
+
+    def _play(self) -> None:
+        if self.hit is not None:
+            self.player.toggle(self.hit.path)
 
     def _song_state(self) -> None:
         if self.hit is None or self.hit.kind != "song":

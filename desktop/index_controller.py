@@ -113,6 +113,9 @@ class IndexController(QObject):
         elapsed = time.monotonic() - self._started
         if p is None:
             self.progress.setFormat(f"Listing files… ({duration(elapsed)})")
+        elif p.phase in ("sweeping", "done"):
+            self.progress.setRange(0, 0)  # no count to show: a moving bar, and the time so far
+            self.progress.setFormat(f"Finishing: looking for deleted files, tuning scores… ({duration(elapsed)})")
         elif p.total:
             self.progress.setRange(0, p.total)
             self.progress.setValue(p.done)
@@ -122,6 +125,12 @@ class IndexController(QObject):
             self.progress.setFormat(f"{p.phase.capitalize()}… ({duration(elapsed)})")
         else:
             self.progress.setFormat(f"Listing files… {p.done:,} found ({duration(elapsed)})")
+
+    @property
+    def left_undone(self) -> int:
+        """Files the last run had still to do when it ended (a cancelled run's remainder)."""
+        p = self._last
+        return max(0, p.total - p.done) if p is not None and p.total else 0
 
     def estimate(self, p: IndexProgress) -> str:
         """Time left at the pace of this run so far (files differ: it is an estimate, and says so)."""

@@ -39,7 +39,7 @@ from nearby.desktop.index_controller import IndexController
 from nearby.desktop.map_view import MapView
 from nearby.desktop.models_dialog import ModelsDialog
 from nearby.desktop.operations import Operations
-from nearby.desktop.sample import install_sample
+from nearby.desktop.sample_collection import install_sample
 from nearby.desktop.search_view import SearchView
 from nearby.desktop.settings_dialog import SettingsDialog
 from nearby.desktop.theme import apply_theme
@@ -392,7 +392,9 @@ class MainWindow(QMainWindow):
         if summary is None:
             return
         if summary.changed or summary.cancelled:
-            self.statusBar().showMessage(summary.describe(), SUMMARY_SHOWN_MS)
+            left = self.indexer.left_undone if summary.cancelled else 0
+            rest = f" · {left:,} files not indexed yet: Update (F5) does them" if left else ""
+            self.statusBar().showMessage(summary.describe() + rest, SUMMARY_SHOWN_MS)
         for problem in summary.problems:
             self.banner.show_message(problem)
         if summary.added and not summary.problems:

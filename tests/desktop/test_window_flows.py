@@ -22,8 +22,9 @@ from nearby.core.settings import Settings
 from nearby.desktop.grid import TILE_GAP
 from nearby.desktop.main_window import MainWindow
 from nearby.desktop.results import selection_colour
-from nearby.desktop.sample import shipped_sample
+from nearby.desktop.sample_collection import shipped_sample
 from nearby.desktop.thumbnails import pictures
+from tests.documents import write_pdf
 from tests.fakes import FakeEmbedder
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -346,3 +347,31 @@ def test_the_first_run_explains_itself_and_offers_the_sample(qtbot: QtBot, tmp_p
     qtbot.waitUntil(lambda: win.model.rowCount() == 26, timeout=WAIT_MS)  # browsing it, newest first
     hits = search(qtbot, win, "rocket launch")
     assert hits[0].name == "rocket-launch.jpg"
+
+
+def test_a_song_and_a_pdf_page_in_the_detail_pane(qtbot: QtBot, sample_library: Path, tmp_path: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.kind_filter.setCurrentIndex(win.kind_filter.findData("song"))
+    hits = search(qtbot, win, "calm piano")
+    assert hits[0].name == "evening.ogg"
+    detail = win.search.detail
+    assert detail.preview.currentWidget() is detail.song and "Sounds like" in detail.song_tags.text()
+    qtbot.waitUntil(lambda: any(detail.facts.itemAt(r, detail.facts.ItemRole.LabelRole).widget().text()
+                                == "Duration" for r in range(detail.facts.rowCount())), timeout=WAIT_MS)
+    assert detail.play_button.text() == "Play" and detail.time.text() == "0:00 / 0:00"
+
+    docs = tmp_path / "pdfs"
+    docs.mkdir()
+    write_pdf(docs / "manual.pdf", ["Page one: unpacking the espresso machine.",
+                                    "Page two: descaling the espresso machine with citric acid every month."])
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([docs]))
+    pdf_window = MainWindow(library, update_on_start=False, watch=False)
+    qtbot.addWidget(pdf_window)
+    pdf_window.show()
+    qtbot.waitUntil(lambda: pdf_window.model.rowCount() > 0, timeout=WAIT_MS)
+    pane = pdf_window.search.detail
+    assert pane.hit is not None and pane.hit.page == 1
+    qtbot.waitUntil(lambda: pane.picture.page is not None and not pane.picture.page.isNull(), timeout=WAIT_MS)
+    assert max(pane.picture.page.width(), pane.picture.page.height()) == 1200  # drawn sharp for a wide pane
