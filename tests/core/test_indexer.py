@@ -158,6 +158,27 @@ def test_cancel_stops_early_keeps_committed_work_and_resumes(tmp_path: Path, sto
     assert rest.added == 20 - partial and store.counts()["items"] == 20
 
 
+def test_cancel_in_the_middle_of_embedding_answers_within_a_slice(tmp_path: Path, store: Store) -> None:
+    import threading
+    import time
+
+    docs = tmp_path / "long"
+    docs.mkdir()
+    for i in range(3):  # three documents of ~40 passages each: one flush embeds them all at the end
+        (docs / f"book{i}.txt").write_text("\n\n".join(f"Chapter {i}.{j}: " + "words about the sea " * 80
+                                                        for j in range(40)))
+    slow = FakeEmbedder(delay_s=0.2)  # every embedding call (a slice of passages) takes 0.2 s
+    token = CancelToken()
+    threading.Timer(1.0, token.cancel).start()
+    started = time.monotonic()
+    _, summary = run(index_paths(store, slow, [docs], token))
+    took = time.monotonic() - started
+    assert summary.cancelled and took < 2.0, took  # ~24 slices would take ~5 s: stopped after one or two
+    assert summary.added == store.counts()["items"] < 3  # only documents embedded whole were written
+    _, rest = run(index_paths(store, FakeEmbedder(), [docs]))
+    assert store.counts()["items"] == 3 and rest.added == 3 - summary.added
+
+
 def test_library_filled_by_another_model_is_refused(tmp_path: Path, store: Store) -> None:
     docs = make_folder(tmp_path)
     run(index_paths(store, FakeEmbedder(), [docs]))
