@@ -60,8 +60,10 @@ class GridDelegate(QStyledItemDelegate):
             draw_picture(painter, picture.adjusted(2, 2, -2, -2), hit.thumbnail)
         else:
             self._draw_card(painter, option.font, picture.adjusted(2, 2, -2, -2), hit)
-        if is_ranked(hit):
-            self._draw_score(painter, option.font, picture, hit.score)
+        if hit.meta.get("source"):
+            self._draw_score(painter, option.font, picture, "this file")
+        elif is_ranked(hit):
+            self._draw_score(painter, option.font, picture, f"{hit.score:.2f}")
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         name = QRect(rect.left() + 2, picture.bottom() + 2, rect.width() - 4, line)
         painter.drawText(name, Qt.AlignmentFlag.AlignCenter, QFontMetrics(option.font).elidedText(
@@ -86,11 +88,10 @@ class GridDelegate(QStyledItemDelegate):
         painter.drawText(box.adjusted(8, 32, -8, -8), int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
                          hit.snippet[:160])
 
-    def _draw_score(self, painter: QPainter, font: QFont, picture: QRect, score: float) -> None:
+    def _draw_score(self, painter: QPainter, font: QFont, picture: QRect, text: str) -> None:
         small = QFont(font)
         small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
         metrics = QFontMetrics(small)
-        text = f"{score:.2f}"
         pill = QRect(picture.right() - metrics.horizontalAdvance(text) - 14, picture.top() + 6,
                      metrics.horizontalAdvance(text) + 10, metrics.lineSpacing() + 2)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

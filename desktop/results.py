@@ -138,8 +138,13 @@ class ResultDelegate(QStyledItemDelegate):
             else:
                 self._draw_play(painter, box, hit.path == self.playing)
             rect = rect.adjusted(box.width() + _THUMB_GAP, 0, 0, 0)
-        right = self._draw_score(painter, option.font, rect, hit) if is_ranked(hit) else \
-            self._draw_date(painter, option, rect, hit)
+        if hit.meta.get("source"):  # a similar-list's own file, first: marked, not scored
+            right = self._draw_pill(painter, option.font, rect, "this file", option.palette.color(
+                QPalette.ColorRole.Highlight))
+        elif is_ranked(hit):
+            right = self._draw_score(painter, option.font, rect, hit)
+        else:
+            right = self._draw_date(painter, option, rect, hit)
         left = self._draw_badge(painter, option.font, rect, hit.kind)
         bold = QFont(option.font)
         bold.setBold(True)
@@ -216,13 +221,14 @@ class ResultDelegate(QStyledItemDelegate):
         return box.left()
 
     def _draw_score(self, painter: QPainter, font: QFont, rect: QRect, hit: SearchHit) -> int:
-        score = hit.score
-        text = f"{score:.2f}"
+        return self._draw_pill(painter, font, rect, f"{hit.score:.2f}", _score_colour(hit.score))
+
+    def _draw_pill(self, painter: QPainter, font: QFont, rect: QRect, text: str, colour: QColor) -> int:
         width = QFontMetrics(font).horizontalAdvance(text) + 14
         pill = QRect(rect.right() - width, rect.top(), width, QFontMetrics(font).lineSpacing())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(_score_colour(score))
+        painter.setBrush(colour)
         painter.drawRoundedRect(pill, 8, 8)
         painter.setPen(QColor("white"))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)

@@ -20,6 +20,10 @@ def main() -> int:
     if bundle:
         os.environ.setdefault("NEARBY_BUNDLED_MODELS", os.path.join(bundle, "models"))
     args = sys.argv[1:]
+    if args[:1] == ["--map-layout"]:  # the map's layout process (core/mapping/layout.py starts it)
+        from nearby.core.mapping.tsne_process import main as layout_process
+
+        return layout_process(args[1:])
     if args[:1] == ["--self-test"]:
         from nearby.core.cli import main as cli
 

@@ -38,15 +38,47 @@ def cluster_count(n: int) -> int:
     return max(1, min(MAX_CLUSTERS, round(n / FILES_PER_CLUSTER), n))
 
 
-def find_clusters(positions: np.ndarray, seed: int = 7) -> np.ndarray:
-    """A cluster number for each point (0 … k-1), from its place on the map."""
+def find_clusters(positions: np.ndarray, seed: int = 7, tries: int = 3, rounds: int = 100) -> np.ndarray:
+    """A cluster number for each point (0 … k-1), from its place on the map: k-means on the 2-D
+    points (k-means++ starts, the best of ``tries``). In numpy: importing scikit-learn's KMeans took
+    1.2 s and held the interpreter lock long enough to freeze the window for ~50 ms."""
     n = len(positions)
     k = cluster_count(n)
     if k <= 1:
         return np.zeros(n, dtype=np.int64)
-    from sklearn.cluster import KMeans  # comes with openTSNE; only when a map is made
+    points = positions.astype(np.float64)
+    rng = np.random.default_rng(seed)
+    best, best_cost = np.zeros(n, dtype=np.int64), np.inf
+    for _ in range(tries):
+        centres = _plus_plus(points, k, rng)
+        labels = np.zeros(n, dtype=np.int64)
+        for _ in range(rounds):
+            distances = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            new_labels = distances.argmin(axis=1)
+            if np.array_equal(new_labels, labels) and _ > 0:
+                break
+            labels = new_labels
+            for c in range(k):
+                members = points[labels == c]
+                centres[c] = members.mean(axis=0) if len(members) else points[rng.integers(n)]
+        cost = float(((points - centres[labels]) ** 2).sum())
+        if cost < best_cost:
+            best, best_cost = labels, cost
+    # Numbered by size, biggest first: stable names for the same map.
+    order = np.argsort(-np.bincount(best, minlength=k), kind="stable")
+    return np.argsort(order)[best].astype(np.int64)
 
-    return KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(positions).astype(np.int64)
+
+def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ starting centres: each next one drawn with probability ∝ squared distance."""
+    centres = [points[rng.integers(len(points))]]
+    nearest = ((points - centres[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        total = nearest.sum()
+        pick = rng.choice(len(points), p=nearest / total) if total > 0 else rng.integers(len(points))
+        centres.append(points[pick])
+        nearest = np.minimum(nearest, ((points - points[pick]) ** 2).sum(axis=1))
+    return np.array(centres)
 
 
 def words_of(text: str) -> set[str]:

@@ -8,7 +8,14 @@ openTSNE starts its own out-of-sample transform.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,22 +32,77 @@ LATE_ITERATIONS = 500
 STRETCH = 25  # iterations between two progress reports / cancel checks
 PLACE_NEIGHBOURS = 10
 MIN_POINTS_FOR_TSNE = 8  # below this, a PCA plane shows the few files just as well
+POLL_S = 0.1  # how often the parent looks at the cancel token while the layout process works
+VECTORS_FILE, LAYOUT_FILE = "vectors.npy", "layout.npy"  # what parent and child exchange in a temp folder
+LAYOUT_FLAG = "--map-layout"  # the bundle's executable runs the layout process when given this
 
 
 def layout(vectors: np.ndarray, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, np.ndarray | None]:
     """Lay unit vectors out in 2-D (cosine neighbourhoods kept).
 
     Yields progress as phase "mapping" (done/total in iterations); returns an (n, 2) float32 array,
-    or None when cancelled.
+    or None when cancelled. t-SNE runs in a process of its own (core/mapping/tsne_process.py):
+    importing openTSNE (scipy, scikit-learn) held the interpreter lock for up to ~60 ms at a time,
+    freezing the window's thread; a child process leaves the caller's threads alone, and Cancel ends it.
     """
     n = len(vectors)
     if n < MIN_POINTS_FOR_TSNE:
         return _pca(vectors)
-    import openTSNE  # heavy (scipy, scikit-learn): only when a map is made
-
     cancel = cancel or CancelToken()
     total = EARLY_ITERATIONS + LATE_ITERATIONS
     yield IndexProgress("mapping", 0, total, "finding neighbours")
+    with tempfile.TemporaryDirectory(prefix="nearby-map-") as tmp:
+        np.save(Path(tmp) / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+        child = subprocess.Popen([*layout_command(), tmp], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True)
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True)
+        reader.start()
+        try:
+            while True:
+                if cancel.cancelled:
+                    return None
+                try:
+                    line = lines.get(timeout=POLL_S)
+                except queue.Empty:
+                    if child.poll() is not None and not reader.is_alive() and lines.empty():
+                        break
+                    continue
+                if line.startswith("progress "):
+                    yield IndexProgress("mapping", int(line.split()[1]), total, "arranging")
+            errors = child.stderr.read() if child.stderr else ""
+            if child.wait() != 0 or not (Path(tmp) / LAYOUT_FILE).is_file():
+                raise RuntimeError(f"the map layout process failed (exit code {child.returncode}): "
+                                   f"{errors.strip()[-500:]}")
+            return np.load(Path(tmp) / LAYOUT_FILE).astype(np.float32)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            for stream in (child.stdout, child.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+def _read_lines(stream: Any, lines: queue.Queue[str]) -> None:
+    for line in stream or ():
+        lines.put(line)
+
+
+def layout_command() -> list[str]:
+    """How to start the layout process: this Python with the module, or the frozen bundle's own
+    executable with a flag (installer/entry.py hands it on)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, LAYOUT_FLAG]
+    return [sys.executable, "-m", "nearby.core.mapping.tsne_process"]
+
+
+def tsne(vectors: np.ndarray) -> Iterator[tuple[str, Any]]:
+    """The layout itself (what the child process runs): ("progress", iterations done) after each
+    stretch, then ("done", positions)."""
+    import openTSNE  # heavy (scipy, scikit-learn): only in the layout process
+
+    n = len(vectors)
     perplexity = min(PERPLEXITY, max(2.0, (n - 1) / 3.5))
     affinities = openTSNE.affinity.PerplexityBasedNN(vectors, perplexity=perplexity, metric="cosine", n_jobs=-1,
                                                      random_state=SEED, verbose=False)
@@ -51,12 +113,10 @@ def layout(vectors: np.ndarray, cancel: CancelToken | None = None) -> Generator[
     for phase_iterations, exaggeration, momentum in ((EARLY_ITERATIONS, EARLY_EXAGGERATION, 0.5),
                                                       (LATE_ITERATIONS, None, 0.8)):
         for _ in range(0, phase_iterations, STRETCH):
-            if cancel.cancelled:
-                return None
             embedding.optimize(STRETCH, exaggeration=exaggeration, momentum=momentum, inplace=True)
             done += STRETCH
-            yield IndexProgress("mapping", done, total, "arranging")
-    return np.asarray(embedding, dtype=np.float32)
+            yield "progress", done
+    yield "done", np.asarray(embedding, dtype=np.float32)
 
 
 def place(new: np.ndarray, mapped: np.ndarray, positions: np.ndarray) -> np.ndarray:

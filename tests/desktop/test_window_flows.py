@@ -375,3 +375,12 @@ def test_a_song_and_a_pdf_page_in_the_detail_pane(qtbot: QtBot, sample_library: 
     assert pane.hit is not None and pane.hit.page == 1
     qtbot.waitUntil(lambda: pane.picture.page is not None and not pane.picture.page.isNull(), timeout=WAIT_MS)
     assert max(pane.picture.page.width(), pane.picture.page.height()) == 1200  # drawn sharp for a wide pane
+
+
+def test_the_map_of_the_sample(qtbot: QtBot, sample_library: Path) -> None:
+    win = open_window(qtbot, sample_library)
+    win.map_button.setChecked(True)
+    qtbot.waitUntil(lambda: win.map_view.the_map is not None and len(win.map_view.the_map.points) == 26,
+                    timeout=60_000)
+    assert "26 files" in win.map_status.text() or "Arranging" in win.map_status.text()
+    shoot(win, "map")
