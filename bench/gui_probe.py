@@ -84,8 +84,8 @@ def main(prose_files: int = 300) -> dict[str, tuple[float, float]]:
         folder = build_folder(Path(tmp), prose_files)
         window = MainWindow(Library(Path(tmp) / "lib.sqlite"), update_on_start=False, watch=False)
         window.resize(1200, 800)
-        window.show()
         probe = Probe()
+        results["opening (not a target)"] = probe.measure(window.show, lambda: False, 2.0)
         results["idle (baseline)"] = probe.measure(lambda: None, lambda: False, 2.0)
         finished: list[object] = []
         window.indexing_finished.connect(finished.append)
@@ -116,8 +116,8 @@ def main(prose_files: int = 300) -> dict[str, tuple[float, float]]:
         app.processEvents()
     print(f"== GUI thread blocked (worst gap, 99th percentile; {PROBE_MS}-ms probe; target < {TARGET_MS:.0f} ms)")
     for phase, (worst, p99) in results.items():
-        verdict = "" if phase.startswith("idle") else ("  ok" if worst < TARGET_MS else "  OVER")
-        print(f"{phase:18}: worst {worst:6.1f} ms, p99 {p99:5.1f} ms{verdict}")
+        verdict = "" if "(" in phase else ("  ok" if worst < TARGET_MS else "  OVER")
+        print(f"{phase:22}: worst {worst:6.1f} ms, p99 {p99:5.1f} ms{verdict}")
     return results
 
 
