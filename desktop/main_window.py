@@ -519,6 +519,9 @@ class MainWindow(QMainWindow):
             self.watcher.stop()
             self.watcher = None
         if self.ops.shutdown():
+            app = QApplication.instance()
+            if app is not None:  # a filter left on the application after the window goes crashed Python's exit
+                app.removeEventFilter(self)
             super().closeEvent(event)
             self.closed.emit()
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ class PictureCache(QObject):
 
     ready = Signal(str)  # a picture asked for has been loaded: paint again
 
-    def __init__(self, pool: QThreadPool | None = None) -> None:
-        super().__init__()
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
         self._loading: set[tuple[str, int]] = set()
@@ -84,5 +84,12 @@ def pictures() -> PictureCache:
     """The window's one picture cache (created on the GUI thread at first use)."""
     global _shared
     if _shared is None:
-        _shared = PictureCache()
+        # A child of the application: destroyed with it, not by Python's teardown after it.
+        _shared = PictureCache(parent=QCoreApplication.instance())
+        _shared.destroyed.connect(_forget)
     return _shared
+
+
+def _forget() -> None:
+    global _shared
+    _shared = None
