@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search by meaning")
     p.add_argument("query")
     _result_options(p)
+    p.add_argument("--all", action="store_true",
+                   help="every result, weaker matches too (by default only good matches: score ≥ min_score)")
     p = sub.add_parser("similar", help="files most like an indexed file (pictures: look-alikes)")
     p.add_argument("path", type=Path)
     _result_options(p, with_kind=False)
@@ -56,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_map.add_command(sub)
     cli_models.add_command(sub)
     return parser
+
+
+NOTHING_CLOSEST = 3  # weaker matches offered when nothing matches well
 
 
 def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
@@ -110,9 +115,19 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         if args.k < 1:
             print("nearby: -k must be at least 1", file=sys.stderr)
             return 2
-        hits = (library.search(args.query, args.k, args.kind) if args.command == "search"
-                else library.similar(args.path, args.k))
-        _print_hits(hits, args.json, sys.stdout)
+        if args.command == "similar":
+            _print_hits(library.similar(args.path, args.k), args.json, sys.stdout)
+            return 0
+        hits = library.search(args.query, args.k, args.kind)
+        if args.all:
+            _print_hits(hits, args.json, sys.stdout)
+            return 0
+        good = [h for h in hits if h.score >= library.settings.min_score]
+        weaker = len(hits) - len(good)
+        _print_hits(good, args.json, sys.stdout, closest=[] if good or args.json else hits[:NOTHING_CLOSEST])
+        if weaker and (good or args.json):
+            print(f"({weaker} weaker match{'es' if weaker != 1 else ''} not shown: `nearby search --all` shows them)",
+                  file=sys.stderr)
         return 0
     if args.command == "watch":
         return _watch(library, args.folders)
@@ -208,11 +223,16 @@ def _watch(library: Library, folders: list[Path]) -> int:
         watcher.stop()
 
 
-def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO) -> None:
+def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO, closest: list[SearchHit] | None = None) -> None:
+    """Results as lines (or one JSON array). With no results, ``closest``: weaker matches offered
+    under a "nothing matches" line."""
     if as_json:
         out.write(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False) + "\n")
         return
-    if not hits:
+    if not hits and closest:
+        out.write("nothing matches well; the closest (weaker) matches:\n")
+        hits = closest
+    elif not hits:
         out.write("no results\n")
     for rank, hit in enumerate(hits, 1):
         where = f" (p. {hit.page})" if hit.page else ""

@@ -131,7 +131,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
         with store.transaction():
-            store.save_backgrounds([(b.kind, b.mean, b.std) for b in measured])
+            store.save_backgrounds([(b.kind, b.mean, b.std, b.size) for b in measured])
     yield IndexProgress("done", len(files), len(files))
     return _summary(run, False, started)
 
@@ -263,19 +263,21 @@ def _flush(store: Store, embedder: Embedder, run: _Run, cancel: CancelToken | No
         parts.append(embedder.embed(texts[done : done + CANCEL_SLICE]))
         done += len(texts[done : done + CANCEL_SLICE])
     embedded = np.concatenate(parts) if parts else np.empty((0, embedder.dim), dtype=np.float32)
-    written, offset = [], 0
+    written: list[tuple[_Pending, np.ndarray]] = []
+    offset = 0
     for p in run.pending:
-        if p.vectors is None:
+        vectors = p.vectors
+        if vectors is None:
             if offset + len(p.passages) > done:  # cancelled before this document was embedded whole
                 run.summary["updated" if p.replaces else "added"] -= 1
                 continue
-            p.vectors = embedded[offset : offset + len(p.passages)]
+            vectors = embedded[offset : offset + len(p.passages)]
             offset += len(p.passages)
-        written.append(p)
+        written.append((p, vectors))
     with store.transaction():
-        for p in written:
-            store.add_item(p.row, p.passages, p.vectors, p.native)
-    run.summary["passages"] += sum(len(p.passages) for p in written)
+        for p, vectors in written:
+            store.add_item(p.row, p.passages, vectors, p.native)
+    run.summary["passages"] += sum(len(p.passages) for p, _ in written)
     run.pending.clear()
     return done == len(texts)
 

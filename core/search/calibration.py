@@ -37,6 +37,20 @@ QUERY_SAMPLE = 512
 # z = Z_MID maps to 0.5: three standard deviations above the background is a plausible match.
 Z_MID = 3.0
 Z_SPREAD = 1.5
+# Where a hit of each kind is as likely a good match as not (its z against the kind's background
+# and the query), and how many z a step of the curve is. One z means different things per kind:
+# a document's best unrelated passage, the best of thousands, sits 2-5 z above the background,
+# a relevant one 8-11; a picture's or song's vector, a blend of class names through the text
+# space, moves much less: relevant ones 1.2-5.6 z, unrelated ones under 1. Fitted on
+# `python -m bench.nothing_eval` (the eval pictures, songs, look-alike notes and 200 prose files;
+# off-topic queries) so that a score of 0.5 means "a good match" for every kind. Kinds searched
+# in a joint model's own space keep the plain curve (Z_MID, Z_SPREAD).
+RELEVANT_AT = {"image": (1.6, 0.8), "song": (1.6, 0.8)}
+# Documents: against the background alone (a small library's per-query sample is too small to
+# judge by), with the midpoint moving with the number of documents N as the best of N unrelated
+# scores does, by sqrt(2 ln N): DOCUMENT_BASE + sqrt(2 ln N), 6.0 at the eval's 215 documents.
+DOCUMENT_BASE = 2.7
+DOCUMENT_SIZE = 215  # until a library has measured its own
 # Until a kind has enough items of its own: the background its default model's spec records.
 DEFAULTS = {kind: (spec.background.mean, spec.background.std)
             for kind, spec in (("document", MINILM), ("image", EFFICIENTNET_LITE2), ("song", MUSICNN_MTT))
@@ -63,6 +77,7 @@ class Background:
     kind: str
     mean: float
     std: float
+    size: int = 0  # files of the kind it was measured over (0: unknown)
 
     def z(self, cosine: float) -> float:
         return (cosine - self.mean) / self.std
@@ -81,6 +96,21 @@ def combined_z(cosine: float, background: Background, query_stats: tuple[float, 
     if query_stats is None:
         return z
     return min(z, (cosine - query_stats[0]) / query_stats[1])
+
+
+def relevance_z(kind: str, cosine: float, background: Background, query_stats: tuple[float, float] | None,
+                bridged: bool = True) -> float:
+    """A hit's z on the common scale, where Z_MID means "as likely a good match as not" for every
+    kind (see RELEVANT_AT, DOCUMENT_BASE); a kind in a joint model's own space (``bridged`` False)
+    keeps the plain combined z."""
+    if bridged and kind == "document":
+        size = background.size or DOCUMENT_SIZE
+        return Z_MID + background.z(cosine) - DOCUMENT_BASE - math.sqrt(2 * math.log(max(size, 2)))
+    z = combined_z(cosine, background, query_stats)
+    if not bridged or kind not in RELEVANT_AT:
+        return z
+    mid, spread = RELEVANT_AT[kind]
+    return Z_MID + (z - mid) * Z_SPREAD / spread
 
 
 def squash(z: float) -> float:
@@ -111,7 +141,7 @@ def measure(store: Store, embedder: Embedder, kinds: list[str],
             if queries is None:
                 queries = background_query_vectors(store, embedder)
             scores = queries @ sample.T
-        out.append(Background(kind, float(scores.mean()), max(float(scores.std()), 1e-3)))
+        out.append(Background(kind, float(scores.mean()), max(float(scores.std()), 1e-3), store.kind_size(kind)))
     return out
 
 
@@ -131,7 +161,7 @@ def background_query_vectors(store: Store, embedder: Embedder) -> np.ndarray:
 
 def backgrounds(store: Store) -> dict[str, Background]:
     """Stored backgrounds, with the defaults for kinds not measured yet."""
-    found = {kind: Background(kind, mean, std) for kind, mean, std in store.backgrounds()}
+    found = {kind: Background(kind, mean, std, size) for kind, mean, std, size in store.backgrounds()}
     # Documents: the library's own text model's background (the defaults are MiniLM's).
     info = store.model_info()
     spec = MODELS.get(info[0]) if info else None

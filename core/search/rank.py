@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from nearby.core.inference.text_embedder import Embedder
-from nearby.core.search.calibration import Background, backgrounds, combined_z, query_z, squash
+from nearby.core.search.calibration import Background, backgrounds, query_z, relevance_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import INTENT_Z, intended_kind
 from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
@@ -36,7 +36,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
         keyword_hits: (item, passage) of files holding the query's keywords, best first: each is
             lifted to at least the keyword score (core/search/keywords.py).
-        favour: a kind the query's words name, lifted by INTENT_Z (core/search/intent.py).
+        favour: a kind the query's words name, lifted by up to INTENT_Z, in proportion to the score
+            (core/search/intent.py).
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -56,7 +57,10 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                 continue
             cosine = cosine_of(n.distance)
             passage = n.rowid if table == PASSAGE_VECTORS else None
-            best[n.item_id] = (combined_z(cosine, background, stats) + lift, cosine, passage)
+            z = relevance_z(each, cosine, background, stats, bridged=table == PASSAGE_VECTORS)
+            # The named kind's good matches rise most; its unrelated files barely (a photo of the moon
+            # lifts the moon, not every photo above the cut-off).
+            best[n.item_id] = (z + lift * squash(z), cosine, passage)
             found += 1
             if found == k:
                 break
@@ -118,7 +122,7 @@ def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: i
         if passage not in vectors:
             continue
         cosine = float(vectors[passage] @ query)
-        z = combined_z(cosine, norms.get(each) or Background(each, 0.0, 1.0), stats[each])
+        z = relevance_z(each, cosine, norms.get(each) or Background(each, 0.0, 1.0), stats[each])
         if item not in best or z > best[item][0]:
             best[item] = (z, cosine, passage)
     return _ranked_hits(store, best, k, min_score)

@@ -212,4 +212,7 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
         # How many passages hold a word, from the keyword index itself (core/search/keywords.py).
         Migration("0014_passage_words_vocab",
                   "CREATE VIRTUAL TABLE passage_words_vocab USING fts5vocab(passage_words, 'row');"),
+        # How many files of a kind its background was measured over: the best unrelated match
+        # among more files scores higher by chance, so the score curve moves with it.
+        Migration("0015_calibration_size", "ALTER TABLE calibration ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"),
     ]

@@ -90,12 +90,17 @@ class Vectors(Connected):
         rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
         return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
 
-    def save_backgrounds(self, rows: Sequence[tuple[str, float, float]]) -> None:
-        for kind, mean, std in rows:
-            self.conn.execute("INSERT OR REPLACE INTO calibration VALUES (?, ?, ?, ?)", (kind, mean, std, time.time()))
+    def save_backgrounds(self, rows: Sequence[tuple[str, float, float, int]]) -> None:
+        for kind, mean, std, size in rows:
+            self.conn.execute("INSERT OR REPLACE INTO calibration (kind, mean, std, measured_at, size) "
+                              "VALUES (?, ?, ?, ?, ?)", (kind, mean, std, time.time(), size))
 
-    def backgrounds(self) -> list[tuple[str, float, float]]:
-        return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT kind, mean, std FROM calibration")]
+    def backgrounds(self) -> list[tuple[str, float, float, int]]:
+        return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute("SELECT kind, mean, std, size FROM calibration")]
+
+    def kind_size(self, kind: str) -> int:
+        """Files of a kind (from the kind index: a count at the end of an index run, not per search)."""
+        return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
 
     def kinds_present(self) -> list[str]:
         """The kinds the library holds: one index seek per kind (a loose index scan of items_kind),

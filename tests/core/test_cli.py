@@ -39,9 +39,15 @@ def test_index_search_similar_status_round_trip(corpus: Path, tmp_path: Path) ->
     assert "broken.pdf" in done.stderr and "damaged" in done.stderr
     assert done.stdout == ""
 
-    found = nearby("--library", lib, "search", "growing vegetables", "--json", "-k", "2")
+    found = nearby("--library", lib, "search", "growing vegetables", "--json", "-k", "2", "--all")
     hits = json.loads(found.stdout)
     assert len(hits) == 2 and Path(hits[0]["path"]).name == "garden.txt"
+    good = nearby("--library", lib, "search", "growing vegetables", "--json", "-k", "2")  # good matches only
+    assert [Path(h["path"]).name for h in json.loads(good.stdout)] == ["garden.txt"]
+    assert "1 weaker match not shown" in good.stderr and "--all" in good.stderr
+    nothing = nearby("--library", lib, "search", "quantum chromodynamics lattice simulation")
+    assert nothing.stdout.startswith("nothing matches well; the closest (weaker) matches:")
+    assert " 1. " in nothing.stdout and " 4. " not in nothing.stdout  # the closest few, offered as weaker
     for hit in hits:
         assert {"path", "kind", "score", "snippet"} <= hit.keys()
         assert hit["kind"] == "document" and 0.0 <= hit["score"] <= 1.0

@@ -116,7 +116,7 @@ def test_picture_hits_carry_description_thumbnail_and_metadata(picture_library: 
 def test_one_query_interleaves_documents_and_pictures(picture_library: tuple[Library, Path]) -> None:
     library, _ = picture_library
     for query, expected, kind in (("baking bread", "bread.txt", "document"), ("a rocket", "launch.jpg", "image")):
-        hits = library.search(query, k=5)
+        hits = library.search(query, k=20)
         assert (hits[0].name, hits[0].kind) == (expected, kind)
         assert {h.kind for h in hits} == {"document", "image"}, "weaker matches of the other kind still appear"
         assert all(0 <= h.score <= 1 for h in hits) and hits == sorted(hits, key=lambda h: -h.score)
@@ -136,7 +136,7 @@ def test_an_edited_copy_finds_its_original(picture_library: tuple[Library, Path]
 def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]) -> None:
     library, _ = picture_library
     store = library._new_store()  # noqa: SLF001 - checking what indexing stored
-    measured = {kind: (mean, std) for kind, mean, std in store.backgrounds()}
+    measured = {kind: (mean, std) for kind, mean, std, _size in store.backgrounds()}
     assert "image" in measured and measured["image"][1] > 0
 
 
