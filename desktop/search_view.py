@@ -296,6 +296,9 @@ class SearchView(QObject):
         """The file's look-alikes, the file itself shown first (marked as the source)."""
         self.answers.hide()
         self.mix.show_expression("")
+        self.field.blockSignals(True)  # the query is not what is shown now (Back brings it back)
+        self.field.clear()
+        self.field.blockSignals(False)
         self._seq += 1
         seq = self._seq
         self._visit(Place("similar", source=hit))

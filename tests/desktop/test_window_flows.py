@@ -140,6 +140,7 @@ def test_a_picture_in_the_pane_and_find_similar_shows_its_source_first(qtbot: Qt
     assert cat.path not in [h.path for h in blocker.args[0]]
     assert win.model.hits[0].path == cat.path and win.model.hits[0].meta.get("source")  # the source, first
     assert win.caption.text().endswith("similar to cat.jpg")
+    assert win.search_field.text() == ""  # the old query does not pretend to be what is shown
     shoot(win, "similar")
 
 
