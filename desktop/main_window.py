@@ -36,6 +36,7 @@ from nearby.core.search.hits import SearchHit
 from nearby.desktop import window_state
 from nearby.desktop.about import about_dialog, help_dialog
 from nearby.desktop.errors import ErrorBanner
+from nearby.desktop.gc_guard import collect_on_gui_thread
 from nearby.desktop.index_controller import IndexController
 from nearby.desktop.map_view import MapView
 from nearby.desktop.models_dialog import ModelsDialog
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         # Worker threads running Python (indexing, searching) hand the interpreter lock over every
         # millisecond instead of every 5: the GUI thread waits less for it to paint or answer a key.
         sys.setswitchinterval(GIL_SWITCH_S)
+        # Cyclic garbage (closed windows' widgets among it) is freed on this thread, never a worker's.
+        collect_on_gui_thread()
         self.library = library
         self.ops = Operations(library, pool)
         self.setWindowTitle("Nearby")
