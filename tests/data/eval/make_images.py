@@ -4,6 +4,16 @@ domain, see LICENSES.md) plus two drawn ones. Run from the repo root, with the w
     pip download --no-deps --only-binary=:all: scikit-image==0.26.0 -d /tmp/ski
     unzip -o /tmp/ski/scikit_image-*.whl 'skimage/data/*' -d /tmp/ski/x
     python tests/data/eval/make_images.py /tmp/ski/x/skimage/data
+
+The held-out pictures (`images-heldout/`, never tuned on: they check that a change to the picture
+bridge helps pictures it was not fitted to) also take scikit-learn's two sample photos and
+matplotlib's portrait; pass their folders too:
+
+    pip download --no-deps --only-binary=:all: matplotlib==3.11.2 -d /tmp/ski
+    unzip -o /tmp/ski/matplotlib-*.whl 'matplotlib/mpl-data/sample_data/*' -d /tmp/ski/x
+    python tests/data/eval/make_images.py /tmp/ski/x/skimage/data \
+        "$(python -c 'import sklearn, os; print(os.path.dirname(sklearn.__file__))')/datasets/images" \
+        /tmp/ski/x/matplotlib/mpl-data/sample_data
 """
 
 from __future__ import annotations
@@ -16,12 +26,20 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 OUT = Path(__file__).resolve().parent / "images"
+HELDOUT = Path(__file__).resolve().parent / "images-heldout"
 MAX_SIDE = 512  # enough for a 260-px model input; keeps the repo small
 PHOTOS = {  # scikit-image file → name a person might give it
     "chelsea.png": "chelsea.jpg", "coffee.png": "morning.jpg", "rocket.jpg": "launch.jpg",
     "astronaut.png": "portrait.jpg", "coins.png": "collection.jpg", "moon.png": "night-sky.jpg",
     "horse.png": "drawing.jpg", "hubble_deep_field.jpg": "deep-field.jpg", "camera.png": "scan-001.jpg",
     "retina.jpg": "eye-exam.jpg",
+}
+# Held-out pictures, by the argument their source folder comes in (1 scikit-image, 2 scikit-learn,
+# 3 matplotlib) → camera-like names: they are searched by what they show, not by name.
+HELDOUT_PHOTOS = {
+    (1, "brick.png"): "IMG_1001.jpg", (1, "grass.png"): "IMG_1002.jpg", (1, "gravel.png"): "IMG_1003.jpg",
+    (1, "cell.png"): "IMG_1004.jpg", (1, "page.png"): "IMG_1005.jpg", (2, "china.jpg"): "IMG_1006.jpg",
+    (2, "flower.jpg"): "IMG_1007.jpg", (3, "grace_hopper.jpg"): "IMG_1008.jpg",
 }
 
 
@@ -48,15 +66,23 @@ def clock() -> Image.Image:
     return im
 
 
-def main(source: Path) -> None:
+def save_small(source: Path, target: Path) -> None:
+    im = Image.open(source).convert("RGB")
+    im.thumbnail((MAX_SIDE, MAX_SIDE))
+    im.save(target, "JPEG", quality=85)
+
+
+def main(sources: list[Path]) -> None:
     OUT.mkdir(exist_ok=True)
     for name, target in PHOTOS.items():
-        im = Image.open(source / name).convert("RGB")
-        im.thumbnail((MAX_SIDE, MAX_SIDE))
-        im.save(OUT / target, "JPEG", quality=85)
+        save_small(sources[0] / name, OUT / target)
     crossword().save(OUT / "drawing-0001.png")
     clock().save(OUT / "drawing-0002.png")
+    if len(sources) == 3:
+        HELDOUT.mkdir(exist_ok=True)
+        for (which, name), target in HELDOUT_PHOTOS.items():
+            save_small(sources[which - 1] / name, HELDOUT / target)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main([Path(a) for a in sys.argv[1:]])
