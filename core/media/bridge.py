@@ -23,8 +23,8 @@ from nearby.core.inference.installed_model import DescribedModel
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.media.pipeline import NamedByModel
 
-# Top classes mixed into the vector. ImageNet spreads a photo over near-synonyms (tabby cat,
-# tiger cat, Egyptian cat): five keep those together without admitting the long noisy tail.
+# Top classes named in a description, and (by default) mixed into the vector. ImageNet spreads a
+# photo over near-synonyms (tabby cat, tiger cat, Egyptian cat): five keep those together.
 TOP_CLASSES = 5
 LABEL_PROMPT = "a photo of a {}"
 # Weight of the file-name/folder vector against the class vector (which has unit length).
@@ -50,10 +50,13 @@ def name_words(path: Path) -> str:
 class LabelBridge:
     """Maps class probabilities (and name words) to a unit vector in the text space."""
 
-    def __init__(self, text: Embedder, labels: list[str], prompt: str = LABEL_PROMPT) -> None:
+    def __init__(self, text: Embedder, labels: list[str], prompt: str = LABEL_PROMPT,
+                 mixed: int = TOP_CLASSES, temperature: float = 1.0) -> None:
         self.text = text
         self.labels = labels
         self.prompt = prompt
+        self.mixed = mixed  # classes mixed into the vector
+        self.temperature = temperature  # > 1 flattens the probabilities before mixing
         self._label_vectors: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -87,8 +90,9 @@ class LabelBridge:
         return sorted(merged.items(), key=lambda kv: -kv[1])[:k]
 
     def vector(self, probabilities: np.ndarray, words: str = "") -> np.ndarray:
-        top = np.argsort(-probabilities)[:TOP_CLASSES]
-        weights = probabilities[top] / max(float(probabilities[top].sum()), 1e-12)
+        top = np.argsort(-probabilities)[: self.mixed]
+        weights = probabilities[top].astype(np.float64) ** (1.0 / self.temperature)
+        weights /= max(float(weights.sum()), 1e-12)
         mixed = (weights[:, None] * self.label_vectors()[top]).sum(axis=0)
         mixed /= max(float(np.linalg.norm(mixed)), 1e-12)
         if words:
@@ -110,6 +114,11 @@ class BridgedPipeline(NamedByModel):
     kind = ""
     native_table = ""
     label_prompt = LABEL_PROMPT
+    mixed_classes = TOP_CLASSES
+    mixing_temperature = 1.0
+    # Names how the bridge makes vectors, when that changed since the model's first release: part of
+    # the pipeline's version, so a library made the old way analyses this kind's items again.
+    bridge_revision = ""
 
     model: LabelledModel
 
@@ -117,6 +126,10 @@ class BridgedPipeline(NamedByModel):
         self.text = text
         self.model = model
         self._bridge: LabelBridge | None = None
+
+    @property
+    def version(self) -> str:
+        return f"{self.model.version}+{self.bridge_revision}" if self.bridge_revision else self.model.version
 
     def available(self) -> bool:
         return self.model.is_installed()
@@ -126,5 +139,6 @@ class BridgedPipeline(NamedByModel):
 
     def bridge(self) -> LabelBridge:
         if self._bridge is None:
-            self._bridge = LabelBridge(self.text, self.model.labels, self.label_prompt)
+            self._bridge = LabelBridge(self.text, self.model.labels, self.label_prompt,
+                                       self.mixed_classes, self.mixing_temperature)
         return self._bridge

@@ -37,7 +37,22 @@ class ModelRecord(Connected):
                 self._record_model(NATIVE_TABLES[kind], model, version, dim)
             elif recorded != (model, dim):
                 return self.switch_model(kind, model, version, dim)
+            elif self.vector_version(NATIVE_TABLES[kind]) != version:
+                return self._analyse_again(kind, model, version, dim)
         return 0
+
+    def vector_version(self, table: str) -> str | None:
+        row = self.conn.execute("SELECT model_version FROM vector_tables WHERE name = ?", (table,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _analyse_again(self, kind: str, model: str, version: str, dim: int) -> int:
+        """Same model, new version (e.g. a picture's text-space vector is made differently now):
+        every item of the kind is analysed again, keeping its vectors until then (look-alikes
+        still work: the model's own space has not changed)."""
+        with self.transaction():
+            self._record_model(NATIVE_TABLES[kind], model, version, dim)
+            self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
+            return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
 
     def _record_model(self, table: str, model: str, version: str, dim: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO vector_tables VALUES (?, ?, ?, ?, ?)",

@@ -157,3 +157,23 @@ def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_ru
     assert index(library).updated == waiting
     assert store.stale_paths(["image"]) == []
     assert len(library.similar(pictures / "chelsea.jpg", k=3)) == 3
+
+
+def test_pictures_bridged_the_old_way_are_analysed_again_and_stay_findable_meanwhile(
+        models_dir: Path, tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib.sqlite")
+    pictures = tmp_path / "pictures"
+    shutil.copytree(EVAL / "images", pictures)
+    assert index(library, pictures).added == 12
+    store = library._new_store()  # noqa: SLF001 - set the scene: a library made by a release with the old bridge
+    pipeline = library.media["image"]
+    assert pipeline.version.endswith("+" + PicturePipeline.bridge_revision)
+    with store.transaction():
+        store.conn.execute("UPDATE vector_tables SET model_version = 'imagenet1k-0.1.0' WHERE name = 'image_vectors'")
+    assert store.adopt_model("image", pipeline.name, pipeline.version, pipeline.dim) == 12
+    assert len(store.stale_paths(["image"])) == 12
+    assert len(library.similar(pictures / "chelsea.jpg", k=3)) == 3, "look-alikes work while waiting"
+    assert index(library).updated == 12
+    assert store.stale_paths(["image"]) == []
+    assert store.vector_version("image_vectors") == pipeline.version
+    assert index(library).updated == 0, "analysed again once, not every run"

@@ -240,7 +240,8 @@ def test_words_naming_a_kind_favour_it_in_the_mixed_list(picture_library: tuple[
     assert intended_kind("photos of my notes") is None and intended_kind("a cat") is None
     library, _ = picture_library
     favoured = library.search("a photo of a cat", k=3)
-    assert favoured[0].name == "chelsea.jpg"
+    # The cat photo, or its mirrored copy that an earlier test added to this shared library.
+    assert favoured[0].name in {"chelsea.jpg", "mirrored.jpg"}
     assert library.search("the note about the monthly rent", k=1)[0].name == "lease.txt"
     monkeypatch.setattr(rank, "intended_kind", lambda query: None)
     plain = library.search("a photo of a cat", k=3)
