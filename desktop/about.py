@@ -47,6 +47,8 @@ any search or browse to a kind, a date, a folder or a file type.</p>
 <tr><td>Ctrl+F</td><td>the search field</td></tr><tr><td>Down, Enter</td><td>into the results, open one</td></tr>
 <tr><td>Alt+Left / Alt+Right</td><td>Back / Forward (or the mouse's side buttons)</td></tr>
 <tr><td>Ctrl+1 / Ctrl+2</td><td>list / grid</td></tr><tr><td>Ctrl+M</td><td>the similarity map</td></tr>
+<tr><td>On the map: arrows, Enter</td><td>the nearest file that way, open it</td></tr>
+<tr><td>On the map: + / - / 0</td><td>zoom in / out / the whole map</td></tr>
 <tr><td>Ctrl+Shift+S</td><td>find similar to the chosen result</td></tr>
 <tr><td>Ctrl+,</td><td>Settings</td></tr><tr><td>Ctrl+Q</td><td>quit</td></tr>
 </table>

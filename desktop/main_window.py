@@ -211,8 +211,7 @@ class MainWindow(QMainWindow):
         self.search.sample_clicked.connect(self.try_sample)
         self.indexer.committed.connect(self._live_refresh)
         self.ops.changed.connect(lambda: self.update_map() if self.map_button.isChecked() else None)
-        self.search.search_finished.connect(lambda hits: self.map_view.highlight(
-            [h.path for h in hits], fit=self.map_button.isChecked()))
+        self.search.search_finished.connect(self._highlight_on_map)
         self.search.map_lines.connect(self.map_view.set_lines)
         self.map_view.point_selected.connect(lambda p: self.statusBar().showMessage(p.path, SUMMARY_SHOWN_MS))
         self.map_view.point_opened.connect(lambda p: self.search.open_hit(hit_of(p)))
@@ -415,6 +414,7 @@ class MainWindow(QMainWindow):
         """Switch between the result list and the map; the map is brought up to date as it opens."""
         self.views.setCurrentIndex(1 if on else 0)
         if on:
+            self.map_view.setFocus()  # the arrow keys walk the map at once
             self.search.visit_map()
             kind = self.map_kind.currentData()
             self.ops.read(lambda library: library.load_map(kind), self._map_loaded)  # at once, as it was
@@ -431,9 +431,14 @@ class MainWindow(QMainWindow):
         if the_map is None or the_map.name != (self.map_kind.currentData() or "all"):
             return  # cancelled, or a map of another kind than the one chosen now
         self.map_view.set_map(the_map)
-        self.map_view.highlight([h.path for h in self.search.model.hits], fit=False)
+        self._highlight_on_map(self.search.model.hits, fit=False)
         self.map_status.setText(f"{len(the_map.points):,} files in {len(the_map.clusters)} groups · "
-                                "Shift+drag to lasso · scroll to zoom · drag to pan")
+                                "Shift+drag to lasso · scroll or +/- to zoom · drag to pan · arrows to walk")
+
+    def _highlight_on_map(self, hits: list[SearchHit], fit: bool | None = None) -> None:
+        """Light up a search's results on the map (browsing the library answers nothing: no lights)."""
+        paths = [] if self.search.browsing else [h.path for h in hits]
+        self.map_view.highlight(paths, fit=self.map_button.isChecked() if fit is None else fit)
 
     def _show_lassoed(self, points: list[MapPoint]) -> None:
         self.map_button.setChecked(False)

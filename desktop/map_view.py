@@ -14,7 +14,18 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
@@ -30,6 +41,8 @@ TITLES_AT_ZOOM = 6.0  # past this zoom, titles (and small thumbnails) appear bes
 THUMBNAILS_AT_ZOOM = 12.0  # past this, thumbnails are drawn full size
 THUMBNAIL_PX = 64
 LEGEND_GROUPS = 8
+FEW = 60  # files: a map of this few shows titles and thumbnails without zooming in
+SPARSE = 500  # files: at most this many get big dots
 CROWDED = 20_000  # points past which the zoomed-out dots are drawn smaller
 MAX_TITLES = 150
 
@@ -44,8 +57,11 @@ class MapView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows walk the points, Enter opens one
         self.setMinimumSize(320, 240)
         self.setAccessibleName("Similarity map")
+        self.setAccessibleDescription("Arrow keys move to the nearest file in that direction, Enter opens it, "
+                                      "+ and - zoom, 0 shows the whole map.")
         pictures().ready.connect(self._picture_ready)  # a method: disconnected when the view goes
         self.the_map: SimilarityMap | None = None
         self.colour_mode = "cluster"
@@ -183,8 +199,11 @@ class MapView(QWidget):
         if self._layer is not None and self._layer_key == key:
             return self._layer
         width, height = max(self.width(), 1), max(self.height(), 1)
-        # Dots grow as you zoom in; a crowded map starts with smaller ones (and fewer writes a frame).
-        radius = (1 if len(self._xy) > CROWDED else 2) if self.zoom < 2 else (2 if self.zoom < 8 else 3)
+        # Dots grow as you zoom in; a crowded map starts with smaller ones (and fewer writes a frame),
+        # a small library with dots big enough to see and click.
+        n = len(self._xy)
+        base = 5 if n <= SPARSE else 3 if n <= 10 * SPARSE else 2 if n <= CROWDED else 1
+        radius = base + (self.zoom >= 2) + (self.zoom >= 8)
         pad = 2 * radius  # a border wide enough that no dot needs a bounds check
         full_w, full_h = width + 2 * pad, height + 2 * pad
         buffer = np.zeros(full_h * full_w, dtype=np.uint32)
@@ -247,7 +266,7 @@ class MapView(QWidget):
 
     def _draw_titles(self, painter: QPainter, pts: np.ndarray) -> None:
         """Zoomed in (level of detail): pictures as thumbnails, other files with their titles."""
-        if self.zoom < TITLES_AT_ZOOM or self.the_map is None:
+        if self.the_map is None or (self.zoom < TITLES_AT_ZOOM and len(self._xy) > FEW):
             return
         visible = np.flatnonzero((pts[:, 0] > 0) & (pts[:, 1] > 0) & (pts[:, 0] < self.width())
                                  & (pts[:, 1] < self.height()))[:MAX_TITLES]
@@ -311,11 +330,63 @@ class MapView(QWidget):
     # -- interaction --------------------------------------------------------------------------
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        factor = 1.25 ** (event.angleDelta().y() / 120)
+        self.zoom_by(1.25 ** (event.angleDelta().y() / 120), event.position())
+
+    def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
+        """Zoom in (factor > 1) or out, keeping the point at ``at`` (default: the centre) in place."""
         new_zoom = float(np.clip(self.zoom * factor, 0.2, 400))
-        at = event.position()
+        at = QPointF(self.width() / 2, self.height() / 2) if at is None else at
         self.offset = at - (at - self.offset) * (new_zoom / self.zoom)  # the point under the pointer stays
         self.zoom = new_zoom
+        self.update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        step = {Qt.Key.Key_Left: (-1.0, 0.0), Qt.Key.Key_Right: (1.0, 0.0),
+                Qt.Key.Key_Up: (0.0, -1.0), Qt.Key.Key_Down: (0.0, 1.0)}.get(Qt.Key(key))
+        if step is not None and self.the_map is not None and len(self._xy):
+            self.step_selection(np.array(step, dtype=np.float32))
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.selected is not None:
+            self.point_opened.emit(self.selected)
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.25, self._selected_place())
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_by(0.8, self._selected_place())
+        elif key == Qt.Key.Key_0:
+            self.zoom, self.offset = 1.0, QPointF(0, 0)  # the whole map, as it first opened
+            self.update()
+        else:
+            super().keyPressEvent(event)
+
+    def _selected_place(self) -> QPointF | None:
+        if self.selected is None or self.selected.path not in self._index:
+            return None
+        return QPointF(*self.screen_points()[self._index[self.selected.path]])
+
+    def step_selection(self, direction: np.ndarray) -> None:
+        """Select the nearest file in a direction (within 60° of it) from the selected one, or the
+        file nearest the centre when none is selected; the view follows it."""
+        assert self.the_map is not None
+        pts = self.screen_points()
+        if self.selected is None or self.selected.path not in self._index:
+            centre = np.array([self.width() / 2, self.height() / 2], dtype=np.float32)
+            row = int(np.argmin(((pts - centre) ** 2).sum(axis=1)))
+        else:
+            here = self._index[self.selected.path]
+            delta = pts - pts[here]
+            along = delta @ direction
+            distance = np.sqrt((delta ** 2).sum(axis=1))
+            # Ahead and within 60° of the direction; off-axis files count as farther than they are.
+            ahead = (along > 0.5) & (along >= 0.5 * distance)
+            if not ahead.any():
+                return
+            cost = np.where(ahead, distance + 2.0 * np.sqrt(np.maximum(distance ** 2 - along ** 2, 0)), np.inf)
+            row = int(np.argmin(cost))
+        self.selected = self.the_map.points[row]
+        x, y = (float(v) for v in pts[row])
+        if not (MARGIN <= x <= self.width() - MARGIN and MARGIN <= y <= self.height() - MARGIN):
+            self.offset += QPointF(self.width() / 2 - x, self.height() / 2 - y)  # bring it into view
+        self.point_selected.emit(self.selected)
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

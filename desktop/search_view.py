@@ -89,6 +89,7 @@ class SearchView(QObject):
         super().__init__(parent)
         self.ops = ops
         self._seq = 0
+        self.browsing = False  # the list shows the library newest first, not an answer to anything
         self._weaker: list[SearchHit] = []
         self._repeat: Any = None  # the last search or similar, run again when the library changes
         self._build(parent)
@@ -271,6 +272,7 @@ class SearchView(QObject):
             return
         self._weaker = []
         self._set_hits(hits)
+        self.browsing = True
         what = "filtered, " if self.filter_bar.active or self.kind_filter.currentIndex() else ""
         self.caption.setText(f"{len(hits):,} file{'s' if len(hits) != 1 else ''} ({what}newest first)"
                              if hits else "No files match these filters")
@@ -339,6 +341,7 @@ class SearchView(QObject):
 
     def _set_hits(self, hits: list[SearchHit]) -> None:
         """Fill the list (as a list or a grid, whichever fits them) and choose the first result."""
+        self.browsing = False  # the list answers a search, a similar-list or a lasso (browsing says otherwise)
         self.model.set_hits(hits)
         self._apply_view_mode()
         if hits:

@@ -29,7 +29,7 @@ there these they this those through to too under until up use used using very wa
 where which while who whom why will with would you your yours yourself yourselves one two three may
 might must shall new get gets got make makes made like also many much well way ways see seen said
 says return returns value values true false none object objects photo picture image music song songs
-file files note notes page pages
+file files note notes page pages looks sounds next
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())  # words that name no group
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
@@ -104,3 +105,31 @@ def test_the_window_opens_the_map_and_a_lasso_lists_its_files(qtbot: QtBot, tmp_
                                  QPointF(lo[0], hi[1])])
     assert win.views.currentIndex() == 0 and win.model.rowCount() == 12
     assert "chosen on the map" in win.caption.text()
+
+
+def test_the_keyboard_walks_the_points_zooms_and_opens(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    v.setFocus()
+    with qtbot.waitSignal(v.point_selected) as first:
+        qtbot.keyClick(v, Qt.Key.Key_Right)
+    start = first.args[0]
+    assert start.path in {"/lib/189.txt", "/lib/190.txt", "/lib/209.txt", "/lib/210.txt"}, "the file nearest the centre"
+    moves = {Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Down: (0, 1), Qt.Key.Key_Up: (0, -1)}
+    here = start
+    for key, (dx, dy) in moves.items():
+        with qtbot.waitSignal(v.point_selected) as moved:
+            qtbot.keyClick(v, key)
+        there = moved.args[0]
+        assert (there.x - here.x, there.y - here.y) == (dx, dy), f"{key} went to the next file that way"
+        here = there
+    v.selected = v.the_map.points[0]  # the top-left corner: nothing further left
+    with qtbot.assertNotEmitted(v.point_selected):
+        qtbot.keyClick(v, Qt.Key.Key_Left)
+    zoom = v.zoom
+    qtbot.keyClick(v, Qt.Key.Key_Plus)
+    assert v.zoom > zoom
+    qtbot.keyClick(v, Qt.Key.Key_0)
+    assert v.zoom == pytest.approx(zoom, rel=0.01), "0 shows the whole map again"
+    with qtbot.waitSignal(v.point_opened) as opened:
+        qtbot.keyClick(v, Qt.Key.Key_Return)
+    assert opened.args[0].path == "/lib/0.txt"
