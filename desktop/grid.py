@@ -57,7 +57,7 @@ class GridDelegate(QStyledItemDelegate):
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, selection_colour(palette))
         if hit.kind == "image":
-            draw_picture(painter, picture.adjusted(2, 2, -2, -2), hit.thumbnail)
+            draw_picture(painter, picture.adjusted(2, 2, -2, -2), hit.thumbnail, original=hit.path)
         else:
             self._draw_card(painter, option.font, picture.adjusted(2, 2, -2, -2), hit)
         if hit.meta.get("source"):

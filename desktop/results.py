@@ -293,14 +293,23 @@ class ResultDelegate(QStyledItemDelegate):
             line_layout.draw(painter, QPoint(rect.left(), top))
 
 
-def draw_picture(painter: QPainter, box: QRect, path: str | None, size: int = 0, fit: bool = False) -> None:
+def draw_picture(painter: QPainter, box: QRect, path: str | None, size: int = 0, fit: bool = False,
+                 original: str | None = None) -> None:
     """A picture filling ``box`` (cropped to it, or whole with ``fit``), sharp on high-DPI screens;
-    a grey placeholder while it loads in the background."""
+    a grey placeholder while it loads in the background. With ``original`` (the file a thumbnail
+    was made from), a box that needs more pixels than the thumbnail has is drawn from the original,
+    decoded in the background at a size that fills it, and from the thumbnail until then."""
+    ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
     pixmap = pictures().get(path, size)
+    if original and not fit:
+        need = max(box.width(), box.height()) * ratio  # the thumbnail's short side must cover this
+        if need > SHARP_FROM_THUMBNAIL:
+            sharper = pictures().get(original, SHARP_SIDES[0] if need <= SHARP_SIDES[0] * 0.66 else SHARP_SIDES[1])
+            if sharper is not None and not sharper.isNull():
+                pixmap = sharper
     if pixmap is None or pixmap.isNull():
         painter.fillRect(box, QColor("#d9dde3"))
         return
-    ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
     target = QSize(round(box.width() * ratio), round(box.height() * ratio))
     mode = Qt.AspectRatioMode.KeepAspectRatio if fit else Qt.AspectRatioMode.KeepAspectRatioByExpanding
     scaled = pixmap.scaled(target, mode, Qt.TransformationMode.SmoothTransformation)
@@ -312,6 +321,13 @@ def draw_picture(painter: QPainter, box: QRect, path: str | None, size: int = 0,
         return
     sx, sy = (scaled.width() - target.width()) // 2, (scaled.height() - target.height()) // 2
     painter.drawPixmap(box, scaled, QRect(sx, sy, target.width(), target.height()))
+
+
+# A cached thumbnail (256 px on its longest side, ~192 on its shortest) fills a cropped box up to
+# this many device pixels; a bigger box (a grid tile on a high-DPI screen) is drawn from the
+# original, decoded with its longest side at one of these (3:2 pictures keep 2/3 of it as the short side).
+SHARP_FROM_THUMBNAIL = 200
+SHARP_SIDES = (512, 1024)
 
 
 def selection_colour(palette: QPalette) -> QColor:

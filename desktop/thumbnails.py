@@ -16,8 +16,10 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 log = logging.getLogger(__name__)
 
-# Pictures kept decoded: a few screens of a grid (each ≤ ~250 KB as a pixmap).
+# Pictures kept decoded: a few screens of a grid (a thumbnail ≤ ~250 KB as a pixmap, a sharp tile
+# for a high-DPI screen ~0.75-3 MB, a preview ~4 MB), within a memory budget.
 CACHE_PICTURES = 600
+CACHE_BYTES = 256 * 1024 * 1024
 
 
 class _Loaded(QObject):
@@ -51,6 +53,7 @@ class PictureCache(QObject):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
+        self.bytes = 0  # held by the pixmaps now
         self._loading: set[tuple[str, int]] = set()
         self._signals = _Loaded()
         self._signals.done.connect(self._loaded)
@@ -71,10 +74,17 @@ class PictureCache(QObject):
 
     def _loaded(self, path: str, size: int, image: QImage) -> None:
         self._loading.discard((path, size))
-        self._pixmaps[(path, size)] = QPixmap.fromImage(image)  # null stays null: drawn as a placeholder
-        while len(self._pixmaps) > CACHE_PICTURES:
-            self._pixmaps.popitem(last=False)
+        pixmap = QPixmap.fromImage(image)  # null stays null: drawn as a placeholder
+        self._pixmaps[(path, size)] = pixmap
+        self.bytes += _bytes(pixmap)
+        while len(self._pixmaps) > 1 and (len(self._pixmaps) > CACHE_PICTURES or self.bytes > CACHE_BYTES):
+            _, oldest = self._pixmaps.popitem(last=False)
+            self.bytes -= _bytes(oldest)
         self.ready.emit(path)
+
+
+def _bytes(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * 4
 
 
 _shared: PictureCache | None = None

@@ -102,3 +102,38 @@ def test_results_read_well_to_a_screen_reader(qtbot: QtBot, window: MainWindow) 
     search(qtbot, window, "calm piano", kind_row=3)
     spoken = window.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
     assert spoken.startswith("SONG: evening.ogg, score ") and "Sounds like" in spoken
+
+
+def test_a_tile_needing_more_pixels_than_its_thumbnail_is_drawn_from_the_original(qtbot: QtBot,
+                                                                                  tmp_path: Path) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from nearby.desktop.results import draw_picture
+    from nearby.desktop.thumbnails import pictures
+
+    thumbnail, original = tmp_path / "thumb.jpg", tmp_path / "photo.jpg"
+    blue = QImage(256, 192, QImage.Format.Format_RGB32)
+    blue.fill(QColor("blue"))
+    blue.save(str(thumbnail))  # stands in for the cached thumbnail
+    red = QImage(1200, 900, QImage.Format.Format_RGB32)
+    red.fill(QColor("red"))
+    red.save(str(original))
+
+    def paint(ratio: float) -> QColor:
+        canvas = QImage(round(160 * ratio), round(160 * ratio), QImage.Format.Format_ARGB32)
+        canvas.setDevicePixelRatio(ratio)
+        painter = QPainter(canvas)
+        draw_picture(painter, QRect(0, 0, 160, 160), str(thumbnail), original=str(original))
+        painter.end()
+        return canvas.pixelColor(canvas.width() // 2, canvas.height() // 2)
+
+    cache = pictures()
+    paint(1.0)
+    qtbot.waitUntil(lambda: cache.get(str(thumbnail)) is not None, timeout=5000)
+    assert paint(1.0).blue() > 200, "160 px at 1x: the thumbnail is sharp enough"
+    assert paint(2.0).blue() > 200, "at 2x the thumbnail is drawn while the original loads"
+    qtbot.waitUntil(lambda: cache.get(str(original), 512) is not None, timeout=5000)
+    assert paint(2.0).red() > 200 and paint(2.0).blue() < 60, "then the original, decoded at 512 px"
+    assert cache.get(str(original), 512).width() == 512
+    assert cache.bytes > 0
