@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nearby.core.search.hits import SearchHit
-from nearby.core.storage.items import ItemRow
+from nearby.core.storage.items import ItemRow, under_folder
 
 # A filtered search asks for this many times the files it shows (at least FILTERED_MIN), so a
 # filter that keeps one file in ten still fills the list.
@@ -58,9 +58,9 @@ class Filters:
             where.append("kind = ?")
             args.append(self.kind)
         if self.folder:
-            prefix = self.folder.rstrip("/\\") + ("\\" if "\\" in self.folder and "/" not in self.folder else "/")
-            where.append("substr(path, 1, ?) = ?")
-            args += [len(prefix), prefix]
+            clause, folder_args = under_folder(self.folder)
+            where.append(clause)
+            args += folder_args
         if self.extensions:
             where.append("(" + " OR ".join("lower(path) LIKE ?" for _ in self.extensions) + ")")
             args += ["%" + e for e in self.extensions]

@@ -12,6 +12,14 @@ from nearby.core.storage.connection import Connected
 from nearby.core.storage.vectors import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, item_vector
 
 
+def under_folder(folder: str) -> tuple[str, list[object]]:
+    """A WHERE condition on ``path`` selecting what lies inside a folder at any depth, and its
+    parameters. The prefix ends with the folder's own separator: /a/photos holds /a/photos/x.jpg,
+    not /a/photos-old/x.jpg."""
+    prefix = folder.rstrip("/\\") + ("\\" if "\\" in folder and "/" not in folder else "/")
+    return "substr(path, 1, ?) = ?", [len(prefix), prefix]
+
+
 @dataclass(frozen=True)
 class ItemRow:
     id: int
@@ -55,11 +63,9 @@ class Items(Connected):
         return {r[0]: ItemRow(*r) for r in rows}
 
     def paths_under(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/\\") + ("\\" if "\\" in folder and "/" not in folder else "/")
+        clause, args = under_folder(folder)
         rows = self.conn.execute(
-            "SELECT path FROM items WHERE substr(path, 1, ?) = ? UNION "
-            "SELECT path FROM failures WHERE substr(path, 1, ?) = ?",
-            (len(prefix), prefix, len(prefix), prefix))
+            f"SELECT path FROM items WHERE {clause} UNION SELECT path FROM failures WHERE {clause}", (*args, *args))
         return [r[0] for r in rows]
 
     def add_item(self, row: ItemRow, passages: Sequence[tuple[str, int | None]], vectors: np.ndarray,

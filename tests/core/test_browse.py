@@ -42,6 +42,7 @@ def test_browsing_lists_newest_first_through_filters(tmp_path: Path) -> None:
     assert [Path(h.path).name for h in library.browse(Filters(until=now - 365 * DAY))] == ["old-plan.txt"]
     assert [Path(h.path).name for h in library.browse(Filters(folder=str(root / "home")))] == \
         ["garden.txt", "long.txt"]
+    assert library.browse(Filters(folder=str(root / "hom"))) == [], "a folder holds its files, not a sibling's"
     assert [Path(h.path).name for h in library.browse(Filters(extensions=(".md",)))] == ["report.md"]
     assert library.browse(Filters(kind="image")) == []
     hit = library.browse(limit=1)[0]
