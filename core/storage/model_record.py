@@ -51,8 +51,13 @@ class ModelRecord(Connected):
         still work: the model's own space has not changed)."""
         with self.transaction():
             self._record_model(NATIVE_TABLES[kind], model, version, dim)
-            self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
-            return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
+            return self._mark_stale(kind)
+
+    def _mark_stale(self, kind: str) -> int:
+        """Mark every item of a kind for analysis at its next visit (an empty sha256); returns how
+        many. Call in a transaction."""
+        self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
+        return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
 
     def _record_model(self, table: str, model: str, version: str, dim: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO vector_tables VALUES (?, ?, ?, ?, ?)",
@@ -75,9 +80,8 @@ class ModelRecord(Connected):
             self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self.conn.execute(native_vectors(table, dim))
             self._record_model(table, model, version, dim)
-            self.conn.execute("UPDATE items SET sha256 = '' WHERE kind = ?", (kind,))
             self.conn.execute("DELETE FROM calibration WHERE kind = ?", (kind,))  # measured in the old space
-            return int(self.conn.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
+            return self._mark_stale(kind)
 
     def stale_paths(self, kinds: Sequence[str]) -> list[str]:
         """Items waiting to be analysed again after a model switch, of these kinds."""

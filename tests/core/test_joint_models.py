@@ -134,15 +134,21 @@ def test_a_joint_model_installed_later_takes_over_an_existing_library(models_dir
     assert Path(back.search("a rocket launch", k=1, kind="image")[0].path).name in {"launch.jpg", "rocket.jpg"}
 
 
+def indexed_eval_pictures(tmp_path: Path) -> tuple[Library, Path]:
+    """A library of the 12 evaluation pictures, indexed; and their folder."""
+    library = Library(tmp_path / "lib.sqlite")
+    pictures = tmp_path / "pictures"
+    shutil.copytree(EVAL / "images", pictures)
+    assert index(library, pictures).added == 12
+    return library, pictures
+
+
 def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_run(
         models_with_joint: Path, tmp_path: Path) -> None:
     from nearby.core.errors import NotIndexed
     from nearby.core.progress import CancelToken
 
-    library = Library(tmp_path / "lib.sqlite")
-    pictures = tmp_path / "pictures"
-    shutil.copytree(EVAL / "images", pictures)
-    assert index(library, pictures).added == 12
+    library, pictures = indexed_eval_pictures(tmp_path)
     store = library._new_store()  # noqa: SLF001 - set the scene: as if the model had just been switched
     assert store.switch_model("image", "tiny-clip", "0", 32) == 12
     with pytest.raises(NotIndexed, match="analysed again"):
@@ -161,10 +167,7 @@ def test_pictures_waiting_for_a_new_model_say_so_and_are_finished_by_the_next_ru
 
 def test_pictures_bridged_the_old_way_are_analysed_again_and_stay_findable_meanwhile(
         models_dir: Path, tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib.sqlite")
-    pictures = tmp_path / "pictures"
-    shutil.copytree(EVAL / "images", pictures)
-    assert index(library, pictures).added == 12
+    library, pictures = indexed_eval_pictures(tmp_path)
     store = library._new_store()  # noqa: SLF001 - set the scene: a library made by a release with the old bridge
     pipeline = library.media["image"]
     assert pipeline.version.endswith("+" + PicturePipeline.bridge_revision)
