@@ -175,6 +175,12 @@ def pictures(queries: dict[str, list[list[str]]]) -> None:
                                      True, "image")
     print(f"text → picture, held-out pictures (among all 20, camera names): top-1 {top1}/{n}, top-3 {top3}/{n}")
     print("\n".join(lines))
+    # A second held-out set of everyday photos (OpenCV's samples), among all 50 pictures.
+    n = len(queries["text_to_image_heldout2"])
+    top1, top3, lines = text_to_kind([EVAL / "images", EVAL / "images-heldout", EVAL / "images-heldout2"],
+                                     queries["text_to_image_heldout2"], True, "image")
+    print(f"text → picture, held-out set 2 (everyday photos, among all 50): top-1 {top1}/{n}, top-3 {top3}/{n}")
+    print("\n".join(lines))
 
 
 def main() -> None:

@@ -14,6 +14,13 @@ matplotlib's portrait; pass their folders too:
     python tests/data/eval/make_images.py /tmp/ski/x/skimage/data \
         "$(python -c 'import sklearn, os; print(os.path.dirname(sklearn.__file__))')/datasets/images" \
         /tmp/ski/x/matplotlib/mpl-data/sample_data
+
+A second held-out set (`images-heldout2/`, 24 everyday photos: fruit, animals, streets, signs, a
+painting) comes from the sample data OpenCV ships (Debian's opencv-doc package); pass its examples
+folder fourth:
+
+    apt-get download opencv-doc && dpkg-deb -x opencv-doc_*.deb /tmp/ocv
+    python tests/data/eval/make_images.py ... /tmp/ocv/usr/share/doc/opencv-doc/examples
 """
 
 from __future__ import annotations
@@ -41,6 +48,16 @@ HELDOUT_PHOTOS = {
     (1, "cell.png"): "IMG_1004.jpg", (1, "page.png"): "IMG_1005.jpg", (2, "china.jpg"): "IMG_1006.jpg",
     (2, "flower.jpg"): "IMG_1007.jpg", (3, "grace_hopper.jpg"): "IMG_1008.jpg",
 }
+HELDOUT2 = Path(__file__).resolve().parent / "images-heldout2"
+HELDOUT2_PHOTOS = [  # OpenCV's examples folder → IMG_2001 … in this order
+    "data/aero1.jpg", "data/apple.jpg", "data/baboon.jpg", "data/board.jpg", "data/building.jpg",
+    "data/butterfly.jpg", "data/fruits.jpg", "data/home.jpg", "data/messi5.jpg", "data/squirrel_cls.jpg",
+    "data/starry_night.jpg", "data/leuvenA.jpg", "data/licenseplate_motion.jpg", "data/chicky_512.png",
+    "data/smarties.png", "data/sudoku.png", "alphamat/input_images/plant.jpg", "hfs/data/000.jpg",
+    "text/scenetext01.jpg", "text/scenetext02.jpg", "data/cards.png", "fuzzy/input.png",
+    "data/ela_original.jpg", "data/aloeL.jpg", "data/orange.jpg", "data/basketball1.png",
+    "data/box_in_scene.png", "text/scenetext03.jpg", "text/scenetext06.jpg", "data/rubberwhale1.png",
+]
 
 
 def crossword() -> Image.Image:
@@ -78,10 +95,14 @@ def main(sources: list[Path]) -> None:
         save_small(sources[0] / name, OUT / target)
     crossword().save(OUT / "drawing-0001.png")
     clock().save(OUT / "drawing-0002.png")
-    if len(sources) == 3:
+    if len(sources) >= 3:
         HELDOUT.mkdir(exist_ok=True)
         for (which, name), target in HELDOUT_PHOTOS.items():
             save_small(sources[which - 1] / name, HELDOUT / target)
+    if len(sources) == 4:
+        HELDOUT2.mkdir(exist_ok=True)
+        for i, name in enumerate(HELDOUT2_PHOTOS):
+            save_small(sources[3] / name, HELDOUT2 / f"IMG_{2001 + i}.jpg")
 
 
 if __name__ == "__main__":
