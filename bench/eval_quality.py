@@ -181,6 +181,31 @@ def pictures(queries: dict[str, list[list[str]]]) -> None:
                                      queries["text_to_image_heldout2"], True, "image")
     print(f"text → picture, held-out set 2 (everyday photos, among all 50): top-1 {top1}/{n}, top-3 {top3}/{n}")
     print("\n".join(lines))
+    precision, lines = looks_precision(queries["text_to_image_looks"])
+    print(f"colour and light words (among all 50): precision at 3 {precision:.2f}")
+    print("\n".join(lines))
+
+
+def looks_precision(queries: list[list]) -> tuple[float, list[str]]:  # type: ignore[type-arg]
+    """Mean share of the top 3 that is right, for queries with several right pictures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pics = Path(tmp) / "pics"
+        pics.mkdir()
+        names = {}  # camera names: a picture's own name ("night-sky.jpg") would answer for it
+        sources = sorted(p for f in ("images", "images-heldout", "images-heldout2") for p in (EVAL / f).iterdir())
+        for i, src in enumerate(sources):
+            names[f"IMG_{i:04}{src.suffix}"] = src.name
+            shutil.copy(src, pics / f"IMG_{i:04}{src.suffix}")
+        library = Library(Path(tmp) / "lib.sqlite")
+        for _ in library.index([pics]):
+            pass
+        shares, lines = [], []
+        for query, right in queries:
+            top = [names[h.name] for h in library.search(query, k=3, kind="image")]
+            shares.append(sum(name in right for name in top) / 3)
+            lines.append(f"  {query!r:38} {shares[-1]:.2f} (top: {', '.join(top)})")
+        library.close()
+    return sum(shares) / len(shares), lines
 
 
 def main() -> None:

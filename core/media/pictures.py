@@ -13,6 +13,7 @@ from nearby.core.inference.image_embedder import ImageEmbedder
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.media.bridge import BridgedPipeline, name_words
 from nearby.core.media.images import open_picture, write_thumbnail
+from nearby.core.media.looks import looks, phrase
 from nearby.core.media.ocr import TextReader
 from nearby.core.media.pipeline import AnalysedMedia
 
@@ -45,7 +46,8 @@ class PicturePipeline(BridgedPipeline):
     # temperatures 1-3; WordNet glosses or hypernyms in the class texts did no better.)
     mixed_classes = 50
     mixing_temperature = 2.0
-    bridge_revision = "mix50-t2"
+    # "+looks": colour and light words from the pixels join the vector (core/media/looks.py).
+    bridge_revision = "mix50-t2+looks"
 
     def __init__(self, text: Embedder, images: ImageEmbedder | None = None,
                  reader: TextReader | None = None) -> None:
@@ -66,13 +68,15 @@ class PicturePipeline(BridgedPipeline):
         analysis = self.images.analyse(picture.image)
         bridge = self.bridge()
         classes = bridge.top_classes(analysis.probabilities, 3)
-        looks = ", ".join(f"{label} ({p:.0%})" for label, p in classes)
-        details = [d for d in (picture.meta.get("taken", "")[:10], picture.meta.get("camera", "")) if d]
+        likely = ", ".join(f"{label} ({p:.0%})" for label, p in classes)
+        seen = looks(picture.image)
+        meta_words = (", ".join(seen), picture.meta.get("taken", "")[:10], picture.meta.get("camera", ""))
+        details = [d for d in meta_words if d]
         lines = self.reader.read(picture.image) if self._worth_reading(picture.meta, analysis.probabilities) else []
         written = " ".join(lines)
         if len(written) >= MIN_TEXT_CHARS:
             details.append(f"Text: {snippet_of(written, DESCRIPTION_TEXT_CHARS)}")
-        description = f"Looks like {looks}" + (f" · {' · '.join(details)}" if details else "")
+        description = f"Looks like {likely}" + (f" · {' · '.join(details)}" if details else "")
         meta = dict(picture.meta, labels=[label for label, _ in classes])
         extra: tuple[tuple[str, np.ndarray], ...] = ()
         if len(written) >= MIN_TEXT_CHARS:
@@ -83,6 +87,6 @@ class PicturePipeline(BridgedPipeline):
             meta["thumbnail"] = str(write_thumbnail(picture, sha256))
         return AnalysedMedia(
             title=path.stem, description=description,
-            text_vector=bridge.vector(analysis.probabilities, name_words(path)),
+            text_vector=bridge.vector(analysis.probabilities, name_words(path), phrase(seen)),
             native_vector=analysis.features, meta=json.dumps(meta), extra_passages=extra,
         )

@@ -246,3 +246,13 @@ def test_words_naming_a_kind_favour_it_in_the_mixed_list(picture_library: tuple[
     monkeypatch.setattr(rank, "intended_kind", lambda query: None)
     plain = library.search("a photo of a cat", k=3)
     assert favoured[0].score > next(h.score for h in plain if h.name == "chelsea.jpg"), "the picture was lifted"
+
+
+def test_colour_and_light_words_find_pictures(picture_library: tuple[Library, Path]) -> None:
+    """The classifier knows objects, not colour: these come from the pixels (core/media/looks.py)."""
+    library, _ = picture_library
+    top = [h.name for h in library.search("a black and white photo", k=3, kind="image")]
+    assert set(top) <= {"collection.jpg", "night-sky.jpg", "scan-001.jpg", "drawing.jpg", "drawing-0001.png",
+                        "drawing-0002.png"}, top
+    red = library.search("something red", k=1, kind="image")[0]
+    assert red.name == "eye-exam.jpg" and "red" in red.snippet, "the description says what was seen"
