@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from nearby.core.search.calibration import squash
+
 INTENT_Z = 3.0
 _WORDS = {
     "image": ("photo photos photograph photographs picture pictures pic pics image images screenshot screenshots "
@@ -25,3 +27,9 @@ def intended_kind(query: str) -> str | None:
     """The one kind a query's words name, or None (none named, or several)."""
     kinds = {_KIND_OF[w] for w in re.findall(r"\w+", query.lower()) if w in _KIND_OF}
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def intent_lift(z: float) -> float:
+    """How far a file of the named kind rises, in z: the named kind's good matches rise most, its
+    unrelated files barely (a photo of the moon lifts the moon, not every photo above the cut-off)."""
+    return INTENT_Z * squash(z)

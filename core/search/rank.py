@@ -9,7 +9,7 @@ import numpy as np
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.calibration import Background, backgrounds, query_z, relevance_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
-from nearby.core.search.intent import INTENT_Z, intended_kind
+from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
@@ -50,7 +50,6 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
-        lift = INTENT_Z if each == favour else 0.0
         found = 0
         for n in store.knn(table, vector, wanted, each):
             if n.item_id in exclude or n.item_id in best:
@@ -58,9 +57,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             cosine = cosine_of(n.distance)
             passage = n.rowid if table == PASSAGE_VECTORS else None
             z = relevance_z(each, cosine, background, stats, bridged=table == PASSAGE_VECTORS)
-            # The named kind's good matches rise most; its unrelated files barely (a photo of the moon
-            # lifts the moon, not every photo above the cut-off).
-            best[n.item_id] = (z + lift * squash(z), cosine, passage)
+            best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
             found += 1
             if found == k:
                 break
