@@ -37,6 +37,7 @@ NAME_WEIGHT = 0.6
 # at 3 went 0.38 → 0.71 at 0.15 (0.79 at 0.4); the object queries stayed within one of their
 # counts at 0.15 and lost more above it.
 LOOK_WEIGHT = 0.15
+LOOK_PHRASES = 512  # phrase vectors kept (0.8 MB at most)
 # Camera-made names carry no meaning ("IMG_2041", "DSC00012", "PXL_20230101").
 _CAMERA_PREFIX = re.compile(r"^(img|dsc[nf]?|dcim|pxl|mvimg|p|photo|image|pic|scan|vid)$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -64,6 +65,8 @@ class LabelBridge:
         self.temperature = temperature  # > 1 flattens the probabilities before mixing
         self._label_vectors: np.ndarray | None = None
         self._lock = threading.Lock()
+        # Colour-word phrases repeat from picture to picture (a few dozen in all): embed each once.
+        self._look_vectors: dict[str, np.ndarray] = {}
 
     def label_vectors(self) -> np.ndarray:
         """The labels' text vectors: ~2 s for 1000 labels, so kept in the cache folder."""
@@ -103,8 +106,17 @@ class LabelBridge:
         if words:
             mixed = mixed + NAME_WEIGHT * self.text.embed_one(words)
         if looks:
-            mixed = mixed + LOOK_WEIGHT * self.text.embed_one(looks)
+            mixed = mixed + LOOK_WEIGHT * self._look_vector(looks)
         return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
+
+
+    def _look_vector(self, looks: str) -> np.ndarray:
+        vector = self._look_vectors.get(looks)
+        if vector is None:
+            vector = self.text.embed_one(looks)
+            if len(self._look_vectors) < LOOK_PHRASES:
+                self._look_vectors[looks] = vector
+        return vector
 
 
 class LabelledModel(DescribedModel, Protocol):

