@@ -23,6 +23,7 @@ from PIL import Image, ImageEnhance, ImageOps
 from bench import arithmetic_eval, keyword_eval, map_eval, text_models_eval
 from nearby.core.library import Library
 from nearby.core.search import rank
+from nearby.core.settings import Settings
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 DOCUMENTS = {
@@ -181,13 +182,15 @@ def pictures(queries: dict[str, list[list[str]]]) -> None:
                                      queries["text_to_image_heldout2"], True, "image")
     print(f"text → picture, held-out set 2 (everyday photos, among all 50): top-1 {top1}/{n}, top-3 {top3}/{n}")
     print("\n".join(lines))
-    precision, lines = looks_precision(queries["text_to_image_looks"])
-    print(f"colour and light words (among all 50): precision at 3 {precision:.2f}")
+    precision, (shown, right, wanted), lines = looks_precision(queries["text_to_image_looks"])
+    print(f"colour and light words (among all 50): precision at 3 {precision:.2f}; good matches shown {shown}, "
+          f"{right} of them right, of {wanted} right pictures")
     print("\n".join(lines))
 
 
-def looks_precision(queries: list[list]) -> tuple[float, list[str]]:  # type: ignore[type-arg]
-    """Mean share of the top 3 that is right, for queries with several right pictures."""
+def looks_precision(queries: list[list]) -> tuple[float, tuple[int, int, int], list[str]]:  # type: ignore[type-arg]
+    """Mean share of the top 3 that is right, for queries with several right pictures; each line also
+    gives the share of the good matches (shown by default) that is right, and of the right ones shown."""
     with tempfile.TemporaryDirectory() as tmp:
         pics = Path(tmp) / "pics"
         pics.mkdir()
@@ -199,13 +202,17 @@ def looks_precision(queries: list[list]) -> tuple[float, list[str]]:  # type: ig
         library = Library(Path(tmp) / "lib.sqlite")
         for _ in library.index([pics]):
             pass
-        shares, lines = [], []
+        shares, lines, counts = [], [], [0, 0, 0]
         for query, right in queries:
             top = [names[h.name] for h in library.search(query, k=3, kind="image")]
             shares.append(sum(name in right for name in top) / 3)
-            lines.append(f"  {query!r:38} {shares[-1]:.2f} (top: {', '.join(top)})")
+            shown = [names[h.name] for h in library.search(query, k=50, kind="image", min_score=Settings().min_score)]
+            good = sum(name in right for name in shown)
+            counts = [counts[0] + len(shown), counts[1] + good, counts[2] + len(right)]
+            lines.append(f"  {query!r:38} {shares[-1]:.2f} (top: {', '.join(top)}); shown {len(shown)}, "
+                         f"{good} right of {len(right)}")
         library.close()
-    return sum(shares) / len(shares), lines
+    return sum(shares) / len(shares), (counts[0], counts[1], counts[2]), lines
 
 
 def main() -> None:

@@ -236,6 +236,9 @@ class DetailPane(QWidget):
             rows.append(("Taken", str(meta["taken"])))
         if meta.get("camera"):
             rows.append(("Camera", str(meta["camera"])))
+        seen = [str(x) for x in (*meta.get("labels", ()), *meta.get("looks", ()))]
+        if seen:  # what the picture or song model made of it: why it matched a query
+            rows.append(("Looks like" if hit.kind == "image" else "Sounds like", ", ".join(seen)))
         if meta.get("width") and meta.get("height"):
             rows.append(("Pixels", f"{meta['width']} × {meta['height']}"))
         if meta.get("duration"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ from nearby.core.search.calibration import Background, backgrounds, query_z, rel
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
+from nearby.core.search.look_words import LookRequest, look_request
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
 from nearby.core.storage.store import Store
@@ -27,7 +29,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                   samples: Mapping[str, np.ndarray] | None = None,
                   joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
                   keyword_hits: Sequence[tuple[int, int | None]] = (),
-                  favour: str | None = None) -> list[SearchHit]:
+                  favour: str | None = None, looks: LookRequest | None = None) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
@@ -38,6 +40,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             lifted to at least the keyword score (core/search/keywords.py).
         favour: a kind the query's words name, lifted by up to INTENT_Z, in proportion to the score
             (core/search/intent.py).
+        looks: colour and light words the query asks for; pictures that have them are lifted
+            (core/search/look_words.py).
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -45,6 +49,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     kinds = [kind] if kind else _kinds_present(store, samples)
     norms = backgrounds(store)
     best: _Best = {}
+    pictures: list[int] = []
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
@@ -58,11 +63,21 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             passage = n.rowid if table == PASSAGE_VECTORS else None
             z = relevance_z(each, cosine, background, stats, bridged=table == PASSAGE_VECTORS)
             best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
+            if each == "image":
+                pictures.append(n.item_id)
             found += 1
             if found == k:
                 break
+    if looks is not None:
+        _lift_looks(store, best, pictures, looks)
     _lift_keyword_hits(store, query, best, keyword_hits)
     return _ranked_hits(store, best, k, min_score)
+
+
+def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
+    for item, row in store.items_by_ids(pictures).items():
+        z, cosine, passage = best[item]
+        best[item] = (looks.lift(z, json.loads(row.meta).get("looks")), cosine, passage)
 
 
 def _lift_keyword_hits(store: Store, query: np.ndarray, best: _Best,
@@ -155,7 +170,8 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
         return search_within(store, vector, parsed.required, k, kind, exclude, min_score, samples)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
     hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, exclude, parsed.meaning)
+    looks = look_request(parsed.meaning) if kind in (None, "image") else None
     return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint, keyword_hits=hits,
-                         favour=None if kind else intended_kind(parsed.meaning))
+                         favour=None if kind else intended_kind(parsed.meaning), looks=looks)
 
 

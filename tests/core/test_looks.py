@@ -4,6 +4,7 @@ import numpy as np
 from PIL import Image
 
 from nearby.core.media.looks import looks, phrase
+from nearby.core.search.look_words import LACKING_Z, LOOKS_Z, PARTIAL_Z, look_request
 
 
 def filled(*rows: tuple[int, int, int]) -> Image.Image:
@@ -38,3 +39,26 @@ def test_a_blue_band_on_top_is_sky_and_many_colours_are_colourful() -> None:
 
 def test_the_words_become_one_phrase() -> None:
     assert phrase(["dark", "blue"]) == "dark, blue" and phrase([]) == ""
+
+
+def test_a_query_asks_for_colour_words_in_its_own_wording() -> None:
+    for query in ("Black & white photos", "black-and-white photos", "B&W", "monochrome pictures"):
+        request = look_request(query)
+        assert request is not None and request.words == {"black and white"} and request.only, query
+    request = look_request("something colorful")
+    assert request is not None and request.words == {"colourful"} and request.only
+    request = look_request("a red car under a blue sky")
+    assert request is not None and request.words == {"red", "blue sky"} and not request.only
+    assert look_request("a photo of a cat") is None
+    assert look_request("redwood forest") is None, "whole words only"
+
+
+def test_pictures_with_the_colours_asked_for_are_lifted() -> None:
+    only = look_request("a dark photo")
+    assert only is not None
+    low, lower = only.lift(1.0, ["dark", "blue"]), only.lift(0.5, ["dark"])
+    assert low >= LOOKS_Z and lower >= LOOKS_Z and low > lower, "good matches, in their order by meaning"
+    assert only.lift(9.0, ["blue"]) == LACKING_Z and only.lift(1.0, ["blue"]) == 1.0, "lacking: weaker at most"
+    assert only.lift(9.0, None) == 9.0, "a picture never looked at keeps its score"
+    partial = look_request("a dark street")
+    assert partial is not None and partial.lift(1.0, ["dark"]) == 1.0 + PARTIAL_Z

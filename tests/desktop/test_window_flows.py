@@ -135,6 +135,12 @@ def test_a_picture_in_the_pane_and_find_similar_shows_its_source_first(qtbot: Qt
     cat = hits[0]
     assert cat.name == "cat.jpg"
     assert win.search.detail.preview.currentWidget() is win.search.detail.picture
+    detail = win.search.detail
+    qtbot.waitUntil(lambda: detail.details is not None and detail.details.path == cat.path, timeout=WAIT_MS)
+    role, form = detail.facts.ItemRole, detail.facts
+    facts = {form.itemAt(r, role.LabelRole).widget().text(): form.itemAt(r, role.FieldRole).widget().text()
+             for r in range(form.rowCount())}
+    assert "cat" in facts["Looks like"], facts  # what the picture model saw: why it matched
     with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS) as blocker:
         win.search.detail.buttons["Find similar"].click()
     assert cat.path not in [h.path for h in blocker.args[0]]

@@ -1,0 +1,74 @@
+"""Colour and light words in a query ("black and white photos", "something red", "a red car"),
+matched against the words read from each picture's pixels (core/media/looks.py, kept in its meta).
+
+Those words reach a picture's vector with a small weight only (more would blur what it shows), so
+on meaning alone "a black and white photo" ranked the right pictures first but below the good-match
+cut-off: a trait many pictures share never stands out from the kind's own scores. Matching the words
+themselves fixes that: a query of nothing but colour and light words (and kind words) makes every
+picture that has them a good match, in their order by meaning, and the others weaker ones; a query
+with more ("a red car") lifts them a step, so the red car comes before the other cars.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from nearby.core.search.calibration import Z_MID, Z_SPREAD
+
+# A picture with every colour word of a colour-only query scores at least this (squash scale).
+LOOKS_SCORE = 0.6
+LOOKS_Z = Z_MID + Z_SPREAD * math.log(LOOKS_SCORE / (1 - LOOKS_SCORE))
+# The lift, in z, when the query says more than colours ("a red car"): one step of the curve.
+PARTIAL_Z = 1.0
+# A picture without the colours of a colour-only query scores at most this: its closeness in
+# meaning comes from class names ("lime" for "green"), which the pixels have just contradicted.
+LACKING_SCORE = 0.3
+LACKING_Z = Z_MID + Z_SPREAD * math.log(LACKING_SCORE / (1 - LACKING_SCORE))
+# Query wording → the word core/media/looks.py writes; longest phrases first.
+_SAYINGS = (
+    ("black and white", "black and white"), ("black-and-white", "black and white"),
+    ("black & white", "black and white"), ("b&w", "black and white"),
+    ("monochrome", "black and white"), ("greyscale", "black and white"), ("grayscale", "black and white"),
+    ("blue sky", "blue sky"), ("blue skies", "blue sky"), ("colourful", "colourful"), ("colorful", "colourful"),
+    ("multicoloured", "colourful"), ("multicolored", "colourful"), ("dark", "dark"), ("white", "white"),
+    ("red", "red"), ("orange", "orange"), ("yellow", "yellow"), ("green", "green"), ("blue", "blue"),
+    ("purple", "purple"), ("violet", "purple"), ("pink", "pink"),
+)
+# Words that add nothing to a colour query's meaning ("a photo that is mostly red").
+_FILLER_WORDS = (
+    "a an the of in on with and or some something anything things stuff that is are mostly all my any "
+    "photo photos photograph photographs picture pictures pic pics image images shot shots snapshot "
+    "snapshots colour colours color colors coloured colored tone tones toned one ones")
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+@dataclass(frozen=True)
+class LookRequest:
+    words: frozenset[str]  # as core/media/looks.py names them
+    only: bool  # the query says nothing else
+
+    def lift(self, z: float, seen: object) -> float:
+        """A picture's z once its colour words (``seen``, from its meta) are weighed."""
+        if not isinstance(seen, list):
+            return z  # not looked at (a joint model's picture, or analysed before colour words)
+        if not self.words <= set(seen):
+            return min(z, LACKING_Z) if self.only else z
+        if self.only:
+            return max(z, LOOKS_Z + 1.0 - 1.0 / (1.0 + math.exp(z)))  # above the floor, in their order
+        return z + PARTIAL_Z
+
+
+def look_request(query: str) -> LookRequest | None:
+    """The colour and light words a query asks for, or None if it names none."""
+    text = f" {re.sub(r'[^a-z&-]+', ' ', query.lower())} "
+    words = set()
+    for saying, word in _SAYINGS:
+        if f" {saying} " in text:
+            words.add(word)
+            text = text.replace(f" {saying} ", " ")
+    if not words:
+        return None
+    rest = [w for w in text.split() if w not in _FILLER]
+    return LookRequest(frozenset(words), only=not rest)
