@@ -17,7 +17,9 @@ INTENT_Z = 3.0
 _WORDS = {
     "image": ("photo photos photograph photographs picture pictures pic pics image images screenshot screenshots "
               "snapshot snapshots selfie selfies"),
-    "song": "song songs music track tracks tune tunes album playlist audio recording recordings",
+    # Not "tune" or "track(s)": more often a verb or another thing ("how to tune a violin", "track my
+    # parcel", "train tracks") than a song.
+    "song": "song songs music tunes album playlist audio recording recordings",
     "document": "pdf pdfs document documents doc docs note notes letter letters report reports memo essay article",
 }
 _KIND_OF = {word: kind for kind, words in _WORDS.items() for word in words.split(" ")}

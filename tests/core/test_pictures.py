@@ -238,6 +238,7 @@ def test_words_naming_a_kind_favour_it_in_the_mixed_list(picture_library: tuple[
 
     assert intended_kind("calm piano music") == "song" and intended_kind("a photo of a cat") == "image"
     assert intended_kind("photos of my notes") is None and intended_kind("a cat") is None
+    assert intended_kind("how to tune a violin") is None and intended_kind("train tracks") is None, "other senses"
     library, _ = picture_library
     favoured = library.search("a photo of a cat", k=3)
     # The cat photo, or its mirrored copy that an earlier test added to this shared library.
