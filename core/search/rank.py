@@ -22,6 +22,8 @@ from nearby.core.storage.vectors import MAX_KNN, PASSAGE_VECTORS
 # the result list is one line per file, so ask for more passages than files.
 PASSAGES_PER_HIT = 8
 MIN_PASSAGES = 64
+# Pictures named by a colour-only query's words, looked up besides the nearest (core/search/look_words.py).
+LOOK_CANDIDATES = 200
 
 
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
@@ -69,9 +71,30 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             if found == k:
                 break
     if looks is not None:
+        if looks.only and "image" in kinds and "image" not in (joint or {}):
+            stats = query_z(query, (samples or {}).get("image"))
+            _add_look_candidates(store, query, best, pictures, looks, norms.get("image"), stats, exclude)
         _lift_looks(store, best, pictures, looks)
     _lift_keyword_hits(store, query, best, keyword_hits)
     return _ranked_hits(store, best, k, min_score)
+
+
+def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures: list[int], looks: LookRequest,
+                         background: Background | None, stats: tuple[float, float] | None,
+                         exclude: frozenset[int]) -> None:
+    """Pictures whose description names the colours a colour-only query asks for, though their
+    meaning alone did not bring them near ("something green" and a circuit board): they are
+    as much the answer as the nearest ones."""
+    phrase = " AND ".join(fts_phrase(word) for word in sorted(looks.words))
+    found = [(passage, item) for passage, item, kind in store.passages_containing(phrase, limit=LOOK_CANDIDATES)
+             if kind == "image" and item not in best and item not in exclude]
+    vectors = store.passage_vectors([passage for passage, _ in found])
+    for passage, item in found:
+        if passage in vectors and item not in best:
+            cosine = float(vectors[passage] @ query)
+            z = relevance_z("image", cosine, background or Background("image", 0.0, 1.0), stats)
+            best[item] = (z, cosine, passage)
+            pictures.append(item)
 
 
 def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
