@@ -86,8 +86,8 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
     meaning alone did not bring them near ("something green" and a circuit board): they are
     as much the answer as the nearest ones."""
     phrase = " AND ".join(fts_phrase(word) for word in sorted(looks.words))
-    found = [(passage, item) for passage, item, kind in store.passages_containing(phrase, limit=LOOK_CANDIDATES)
-             if kind == "image" and item not in best and item not in exclude]
+    found = [(passage, item) for passage, item in store.passages_of_kind_containing(phrase, "image", LOOK_CANDIDATES)
+             if item not in best and item not in exclude]
     vectors = store.passage_vectors([passage for passage, _ in found])
     for passage, item in found:
         if passage in vectors and item not in best:

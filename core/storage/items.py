@@ -213,6 +213,15 @@ class Items(Connected):
                                  (item_id, limit))
         return [(r[0], r[1]) for r in rows]
 
+    def passages_of_kind_containing(self, fts_query: str, kind: str, limit: int) -> list[tuple[int, int]]:
+        """(passage id, item id) of some passages of one kind matching an FTS5 query, in no order: BM25
+        ranking costs ~50 ms over 30,000 matches, and the caller ranks them by meaning anyway."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.item_id FROM passage_words w JOIN passages p ON p.id = w.rowid "
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? AND i.kind = ? LIMIT ?",
+            (fts_query, kind, limit))
+        return [(r[0], r[1]) for r in rows]
+
     def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
         """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
         rows = self.conn.execute(
