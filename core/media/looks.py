@@ -1,4 +1,5 @@
-"""Colour and light words read from a picture's pixels ("black and white", "dark", "blue sky", "orange").
+"""Colour and light words read from a picture's pixels ("black and white", "dark", "blue sky", "orange"),
+and "night" from the pixels and the hour it was taken.
 
 The picture model knows 1000 objects and nothing of colour or light: "a black and white photo",
 "something orange" or "a blue sky" found nothing. These words come from simple pixel statistics
@@ -26,6 +27,8 @@ GREY_SHARE = 0.03
 MANY_COLOURS = 4
 MANY_SHARE = 0.08
 DARK = 0.2  # mean brightness (0-1) under which a picture is dark
+DIM = 0.35  # … and under which a picture taken between NIGHT_FROM and NIGHT_UNTIL is a night picture
+NIGHT_FROM, NIGHT_UNTIL = 21, 5
 BRIGHT = 0.85
 # Hue bands in degrees, upper bounds; red wraps around 0.
 HUES = ((15, "red"), (40, "orange"), (68, "yellow"), (165, "green"), (255, "blue"), (290, "purple"),
@@ -43,8 +46,12 @@ def _hsv(image: Image.Image) -> np.ndarray:
     return np.asarray(small.convert("HSV"), dtype=np.float32) / 255.0
 
 
-def looks(image: Image.Image) -> list[str]:
-    """Plain colour and light words for a picture, most telling first; [] when nothing stands out."""
+def looks(image: Image.Image, taken: str = "") -> list[str]:
+    """Plain colour and light words for a picture, most telling first; [] when nothing stands out.
+
+    ``taken``: when the camera says it was taken ("2024-07-01 22:40:00", EXIF local time): a dim
+    picture taken late is a night picture (a dim one by day is only dark; a lit room at night neither).
+    """
     hsv = _hsv(image)
     h, s, v = hsv[..., 0] * 360.0, hsv[..., 1], hsv[..., 2]
     coloured = (s >= MIN_SATURATION) & (v >= MIN_VALUE)
@@ -52,6 +59,8 @@ def looks(image: Image.Image) -> list[str]:
     if coloured.mean() < GREY_SHARE and float(s.mean()) < 0.08:
         words.append("black and white")
     brightness = float(v.mean())
+    if brightness < DIM and _late(taken):
+        words.append("night")
     if brightness < DARK:
         words.append("dark")
     elif brightness > BRIGHT and not coloured.any():
@@ -70,6 +79,14 @@ def looks(image: Image.Image) -> list[str]:
         if coloured.mean() >= MANY_SHARE * 2 and (counts / counts.sum() >= MANY_SHARE).sum() >= MANY_COLOURS:
             words.append("colourful")
     return words
+
+
+def _late(taken: str) -> bool:
+    try:
+        hour = int(taken[11:13])
+    except ValueError:
+        return False
+    return hour >= NIGHT_FROM or hour < NIGHT_UNTIL
 
 
 def phrase(words: list[str]) -> str:

@@ -69,7 +69,7 @@ class PicturePipeline(BridgedPipeline):
         bridge = self.bridge()
         classes = bridge.top_classes(analysis.probabilities, 3)
         likely = ", ".join(f"{label} ({p:.0%})" for label, p in classes)
-        seen = looks(picture.image)
+        seen = looks(picture.image, str(picture.meta.get("taken", "")))
         meta_words = (", ".join(seen), picture.meta.get("taken", "")[:10], picture.meta.get("camera", ""))
         details = [d for d in meta_words if d]
         lines = self.reader.read(picture.image) if self._worth_reading(picture.meta, analysis.probabilities) else []

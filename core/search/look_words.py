@@ -32,7 +32,8 @@ _SAYINGS = (
     ("black & white", "black and white"), ("b&w", "black and white"),
     ("monochrome", "black and white"), ("greyscale", "black and white"), ("grayscale", "black and white"),
     ("blue sky", "blue sky"), ("blue skies", "blue sky"), ("colourful", "colourful"), ("colorful", "colourful"),
-    ("multicoloured", "colourful"), ("multicolored", "colourful"), ("dark", "dark"), ("white", "white"),
+    ("multicoloured", "colourful"), ("multicolored", "colourful"), ("at night", "night"), ("by night", "night"),
+    ("night-time", "night"), ("nighttime", "night"), ("night", "night"), ("dark", "dark"), ("white", "white"),
     ("red", "red"), ("orange", "orange"), ("yellow", "yellow"), ("green", "green"), ("blue", "blue"),
     ("purple", "purple"), ("violet", "purple"), ("pink", "pink"),
 )
@@ -40,7 +41,7 @@ _SAYINGS = (
 _FILLER_WORDS = (
     "a an the of in on with and or some something anything things stuff that is are mostly all my any "
     "photo photos photograph photographs picture pictures pic pics image images shot shots snapshot "
-    "snapshots colour colours color colors coloured colored tone tones toned one ones")
+    "snapshots colour colours color colors coloured colored tone tones toned one ones taken made")
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
@@ -49,10 +50,13 @@ class LookRequest:
     words: frozenset[str]  # as core/media/looks.py names them
     only: bool  # the query says nothing else
 
-    def lift(self, z: float, seen: object) -> float:
-        """A picture's z once its colour words (``seen``, from its meta) are weighed."""
+    def lift(self, z: float, meta: dict[str, object]) -> float:
+        """A picture's z once its colour words (in its meta) are weighed."""
+        seen = meta.get("looks")
         if not isinstance(seen, list):
             return z  # not looked at (a joint model's picture, or analysed before colour words)
+        if "night" in self.words and not meta.get("taken"):
+            return z  # no hour to tell night by
         if not self.words <= set(seen):
             return min(z, LACKING_Z) if self.only else z
         if self.only:

@@ -100,7 +100,7 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
 def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
     for item, row in store.items_by_ids(pictures).items():
         z, cosine, passage = best[item]
-        best[item] = (looks.lift(z, json.loads(row.meta).get("looks")), cosine, passage)
+        best[item] = (looks.lift(z, json.loads(row.meta)), cosine, passage)
 
 
 def _lift_keyword_hits(store: Store, query: np.ndarray, best: _Best,

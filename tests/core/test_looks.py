@@ -56,9 +56,22 @@ def test_a_query_asks_for_colour_words_in_its_own_wording() -> None:
 def test_pictures_with_the_colours_asked_for_are_lifted() -> None:
     only = look_request("a dark photo")
     assert only is not None
-    low, lower = only.lift(1.0, ["dark", "blue"]), only.lift(0.5, ["dark"])
+    low, lower = only.lift(1.0, {"looks": ["dark", "blue"]}), only.lift(0.5, {"looks": ["dark"]})
     assert low >= LOOKS_Z and lower >= LOOKS_Z and low > lower, "good matches, in their order by meaning"
-    assert only.lift(9.0, ["blue"]) == LACKING_Z and only.lift(1.0, ["blue"]) == 1.0, "lacking: weaker at most"
-    assert only.lift(9.0, None) == 9.0, "a picture never looked at keeps its score"
+    assert only.lift(9.0, {"looks": ["blue"]}) == LACKING_Z and only.lift(1.0, {"looks": []}) == 1.0, \
+        "lacking: weaker at most"
+    assert only.lift(9.0, {}) == 9.0, "a picture never looked at keeps its score"
     partial = look_request("a dark street")
-    assert partial is not None and partial.lift(1.0, ["dark"]) == 1.0 + PARTIAL_Z
+    assert partial is not None and partial.lift(1.0, {"looks": ["dark"]}) == 1.0 + PARTIAL_Z
+    night = look_request("night")
+    assert night is not None and night.lift(9.0, {"looks": []}) == 9.0, "no hour: no telling"
+    assert night.lift(9.0, {"looks": [], "taken": "2024-07-01 14:00:00"}) == LACKING_Z
+
+
+def test_a_dim_picture_taken_late_is_a_night_picture() -> None:
+    dim = filled((40, 45, 70), (20, 20, 30))
+    assert "night" in looks(dim, "2024-07-01 23:40:00") and "night" in looks(dim, "2024-07-02 03:05:00")
+    assert "night" not in looks(dim, "2024-07-01 14:00:00") and "night" not in looks(dim), "by day, or no hour"
+    assert "night" not in looks(filled((230, 220, 200)), "2024-07-01 23:40:00"), "a lit room at night"
+    request = look_request("photos taken at night")
+    assert request is not None and request.words == {"night"} and request.only

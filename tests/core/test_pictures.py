@@ -264,3 +264,20 @@ def test_colour_and_light_words_find_pictures(picture_library: tuple[Library, Pa
     shown = library.search("black and white photos", k=20, min_score=0.35)
     assert {h.name for h in shown} == {"collection.jpg", "night-sky.jpg", "scan-001.jpg", "drawing.jpg",
                                        "drawing-0001.png", "drawing-0002.png"}, [(h.name, h.score) for h in shown]
+
+
+def test_night_pictures_by_their_light_and_hour(tmp_path: Path, text_embedder: object) -> None:
+    """'At night' is read from a dim picture and the hour the camera wrote; a picture without an hour
+    is not judged either way."""
+    night_sky = Image.open(EVAL / "deep-field.jpg")
+    for name, taken, image in (("late.jpg", "2024:07:01 23:40:00", night_sky),
+                               ("noon.jpg", "2024:07:01 12:10:00", night_sky),
+                               ("lit-room.jpg", "2024:07:01 23:50:00", Image.open(EVAL / "drawing-0002.png"))):
+        exif = Image.Exif()
+        exif.get_ifd(0x8769)[0x9003] = taken
+        image.convert("RGB").save(tmp_path / name, "JPEG", exif=exif)
+    library = Library(tmp_path / "lib.sqlite", text_embedder)  # type: ignore[arg-type]
+    index(library, tmp_path)
+    shown = library.search("photos taken at night", k=5, min_score=0.35)
+    assert [h.name for h in shown] == ["late.jpg"], [(h.name, h.score) for h in shown]
+    assert "night" in shown[0].meta["looks"] and "night" in shown[0].snippet
