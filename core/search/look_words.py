@@ -60,7 +60,7 @@ class LookRequest:
         if not self.words <= set(seen):
             return min(z, LACKING_Z) if self.only else z
         if self.only:
-            return max(z, LOOKS_Z + 1.0 - 1.0 / (1.0 + math.exp(z)))  # above the floor, in their order
+            return max(z, LOOKS_Z + 0.5 * (1.0 + math.tanh(z / 2)))  # above the floor, in their order
         return z + PARTIAL_Z
 
 
