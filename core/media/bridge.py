@@ -109,7 +109,6 @@ class LabelBridge:
             mixed = mixed + LOOK_WEIGHT * self._look_vector(looks)
         return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 
-
     def _look_vector(self, looks: str) -> np.ndarray:
         vector = self._look_vectors.get(looks)
         if vector is None:

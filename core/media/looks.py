@@ -3,7 +3,7 @@ and "night" from the pixels and the hour it was taken.
 
 The picture model knows 1000 objects and nothing of colour or light: "a black and white photo",
 "something orange" or "a blue sky" found nothing. These words come from simple pixel statistics
-on a small copy of the picture, so they are cheap (~2 ms) and say only what is plainly there.
+on a small copy of the picture, so they are cheap (~1 ms) and say only what is plainly there.
 They join the picture's bridge vector with a small weight (core/media/pictures.py) and its
 description, so a person sees why a picture matched.
 """
