@@ -38,6 +38,8 @@ from nearby.desktop.thumbnails import pictures
 PREVIEW_SIDE = 1200  # px: a picture or PDF page decoded this large is sharp in a wide pane at 2×
 CONTEXT_PASSAGES = 2  # passages shown before and after the one that matched
 MARK_STYLE = "background-color: rgba(255, 200, 0, 0.35)"  # a highlighter's yellow, readable on light and dark
+# A picture class is named in the facts from this share up (its runners-up are often noise).
+SURE_SHARE = 0.1
 
 
 class PicturePreview(QWidget):
@@ -236,9 +238,9 @@ class DetailPane(QWidget):
             rows.append(("Taken", str(meta["taken"])))
         if meta.get("camera"):
             rows.append(("Camera", str(meta["camera"])))
-        seen = [str(x) for x in (*meta.get("labels", ()), *meta.get("looks", ()))]
+        seen = seen_text(hit.kind, meta)
         if seen:  # what the picture or song model made of it: why it matched a query
-            rows.append(("Looks like" if hit.kind == "image" else "Sounds like", ", ".join(seen)))
+            rows.append(("Looks like" if hit.kind == "image" else "Sounds like", seen))
         if meta.get("width") and meta.get("height"):
             rows.append(("Pixels", f"{meta['width']} × {meta['height']}"))
         if meta.get("duration"):
@@ -323,3 +325,19 @@ def context_html(details: ItemDetails, hit: SearchHit, words: list[str]) -> str:
         style = ' style="background-color: rgba(80, 140, 255, 0.14)"' if i == at else ""
         parts.append(f"{heading}<p{style}>{mark(texts[i], words)}</p>")
     return "".join(parts)
+
+
+def seen_text(kind: str, meta: dict[str, object]) -> str:
+    """What the picture or song model saw, for the facts: a picture's classes with their shares, only
+    those it is fairly sure of (its runners-up are often odd: "crutch", "barbershop"), and its colours."""
+    labels = [str(x) for x in _listed(meta.get("labels"))]
+    shares = [float(x) for x in _listed(meta.get("label_shares")) if isinstance(x, (int, float))]
+    if kind == "image" and len(shares) == len(labels) and labels:
+        labels = [f"{label} ({share:.0%})" for label, share in zip(labels, shares, strict=True)
+                  if share >= SURE_SHARE] or ["no clear object"]
+    return ", ".join([*labels, *(str(x) for x in _listed(meta.get("looks")))])
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+

@@ -77,7 +77,8 @@ class PicturePipeline(BridgedPipeline):
         if len(written) >= MIN_TEXT_CHARS:
             details.append(f"Text: {snippet_of(written, DESCRIPTION_TEXT_CHARS)}")
         description = f"Looks like {likely}" + (f" · {' · '.join(details)}" if details else "")
-        meta = dict(picture.meta, labels=[label for label, _ in classes], looks=seen)
+        meta = dict(picture.meta, labels=[label for label, _ in classes],
+                    label_shares=[round(p, 3) for _, p in classes], looks=seen)
         extra: tuple[tuple[str, np.ndarray], ...] = ()
         if len(written) >= MIN_TEXT_CHARS:
             meta["text"] = "\n".join(lines)

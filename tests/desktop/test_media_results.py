@@ -137,3 +137,13 @@ def test_a_tile_needing_more_pixels_than_its_thumbnail_is_drawn_from_the_origina
     assert paint(2.0).red() > 200 and paint(2.0).blue() < 60, "then the original, decoded at 512 px"
     assert cache.get(str(original), 512).width() == 512
     assert cache.bytes > 0
+
+
+def test_the_facts_name_what_the_picture_model_is_sure_of_and_the_colours() -> None:
+    from nearby.desktop.detail_pane import seen_text
+
+    meta = {"labels": ["Egyptian Mau", "tabby cat", "crutch"], "label_shares": [0.48, 0.16, 0.02], "looks": ["orange"]}
+    assert seen_text("image", meta) == "Egyptian Mau (48%), tabby cat (16%), orange"
+    assert seen_text("image", {"labels": ["spotlight"], "label_shares": [0.05], "looks": []}) == "no clear object"
+    assert seen_text("image", {"labels": ["crossword"]}) == "crossword", "libraries from before the shares"
+    assert seen_text("song", {"labels": ["piano", "slow"]}) == "piano, slow"
