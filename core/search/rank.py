@@ -52,11 +52,13 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     norms = backgrounds(store)
     best: _Best = {}
     pictures: list[int] = []
+    judged: dict[str, tuple[Background, tuple[float, float] | None]] = {}  # kind → its calibration
     wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
+        judged[each] = (background, stats)
         found = 0
         for n in store.knn(table, vector, wanted, each):
             if n.item_id in exclude or n.item_id in best:
@@ -71,17 +73,15 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             if found == k:
                 break
     if looks is not None:
-        if looks.only and "image" in kinds and "image" not in (joint or {}):
-            stats = query_z(query, (samples or {}).get("image"))
-            _add_look_candidates(store, query, best, pictures, looks, norms.get("image"), stats, exclude)
+        if looks.only and "image" in judged and "image" not in (joint or {}):
+            _add_look_candidates(store, query, best, pictures, looks, *judged["image"], exclude)
         _lift_looks(store, best, pictures, looks)
     _lift_keyword_hits(store, query, best, keyword_hits)
     return _ranked_hits(store, best, k, min_score)
 
 
 def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures: list[int], looks: LookRequest,
-                         background: Background | None, stats: tuple[float, float] | None,
-                         exclude: frozenset[int]) -> None:
+                         background: Background, stats: tuple[float, float] | None, exclude: frozenset[int]) -> None:
     """Pictures whose description names the colours a colour-only query asks for, though their
     meaning alone did not bring them near ("something green" and a circuit board): they are
     as much the answer as the nearest ones."""
@@ -92,7 +92,7 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
     for passage, item in found:
         if passage in vectors and item not in best:
             cosine = float(vectors[passage] @ query)
-            z = relevance_z("image", cosine, background or Background("image", 0.0, 1.0), stats)
+            z = relevance_z("image", cosine, background, stats)
             best[item] = (z, cosine, passage)
             pictures.append(item)
 
