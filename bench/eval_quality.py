@@ -57,21 +57,29 @@ def rank_of(hits: list, expected: str) -> int | None:  # type: ignore[type-arg]
     return names.index(expected) + 1 if expected in names else None
 
 
+def indexed_copies(folders: list[Path], tmp: Path, rename: bool) -> tuple[Library, dict[str, str]]:
+    """A library of copies of every file of the folders, under camera names (IMG_0000 …) when
+    ``rename`` (a file's own name, "night-sky.jpg", would answer for it), and each original name →
+    its copy's name."""
+    pics = tmp / "pics"
+    pics.mkdir()
+    names = {}
+    for i, src in enumerate(sorted(p for f in folders for p in f.iterdir())):
+        target = f"IMG_{i:04}{src.suffix}" if rename else src.name
+        shutil.copy(src, pics / target)
+        names[src.name] = target
+    library = Library(tmp / "lib.sqlite")
+    for _ in library.index([pics]):
+        pass
+    return library, names
+
+
 def text_to_kind(folder: Path | list[Path], queries: list[list[str]], rename: bool,
                  kind: str) -> tuple[int, int, list[str]]:
     """Top-1 and top-3 counts of each query's file among every file of the folders."""
     folders = folder if isinstance(folder, list) else [folder]
     with tempfile.TemporaryDirectory() as tmp:
-        pics = Path(tmp) / "pics"
-        pics.mkdir()
-        names = {}
-        for i, src in enumerate(sorted(p for f in folders for p in f.iterdir())):
-            target = f"IMG_{i:04}{src.suffix}" if rename else src.name
-            shutil.copy(src, pics / target)
-            names[src.name] = target
-        library = Library(Path(tmp) / "lib.sqlite")
-        for _ in library.index([pics]):
-            pass
+        library, names = indexed_copies(folders, Path(tmp), rename)
         top1 = top3 = 0
         lines = []
         for query, expected in queries:
@@ -192,16 +200,9 @@ def looks_precision(queries: list[list]) -> tuple[float, tuple[int, int, int], l
     """Mean share of the top 3 that is right, for queries with several right pictures; each line also
     gives the share of the good matches (shown by default) that is right, and of the right ones shown."""
     with tempfile.TemporaryDirectory() as tmp:
-        pics = Path(tmp) / "pics"
-        pics.mkdir()
-        names = {}  # camera names: a picture's own name ("night-sky.jpg") would answer for it
-        sources = sorted(p for f in ("images", "images-heldout", "images-heldout2") for p in (EVAL / f).iterdir())
-        for i, src in enumerate(sources):
-            names[f"IMG_{i:04}{src.suffix}"] = src.name
-            shutil.copy(src, pics / f"IMG_{i:04}{src.suffix}")
-        library = Library(Path(tmp) / "lib.sqlite")
-        for _ in library.index([pics]):
-            pass
+        library, copies = indexed_copies([EVAL / f for f in ("images", "images-heldout", "images-heldout2")],
+                                         Path(tmp), rename=True)
+        names = {copy: original for original, copy in copies.items()}
         shares, lines, counts = [], [], [0, 0, 0]
         for query, right in queries:
             top = [names[h.name] for h in library.search(query, k=3, kind="image")]
