@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from nearby.core import cli_arithmetic, cli_map, cli_models
+from nearby.core import cli_arithmetic, cli_filters, cli_map, cli_models
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.errors import NearbyError, explain_storage_failure
 from nearby.core.inference.text_embedder import Embedder
@@ -67,6 +67,7 @@ def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
     p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     if with_kind:
         p.add_argument("--kind", choices=KINDS, help="only results of this kind")
+    cli_filters.add_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
 
@@ -115,10 +116,11 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         if args.k < 1:
             print("nearby: -k must be at least 1", file=sys.stderr)
             return 2
+        filters = cli_filters.filters_from(args)
         if args.command == "similar":
-            _print_hits(library.similar(args.path, args.k), args.json, sys.stdout)
+            _print_hits(library.similar(args.path, args.k, filters), args.json, sys.stdout)
             return 0
-        hits = library.search(args.query, args.k, args.kind)
+        hits = library.search(args.query, args.k, args.kind, filters=filters)
         if args.all:
             _print_hits(hits, args.json, sys.stdout)
             return 0

@@ -36,7 +36,7 @@ from nearby.core.search import rank as search_mod
 from nearby.core.search.arithmetic import ArithmeticResult, Comparison
 from nearby.core.search.browse import ItemDetails
 from nearby.core.search.calibration import QUERY_SAMPLE
-from nearby.core.search.filters import FILTERED_MIN, FILTERED_WIDEN, Filters
+from nearby.core.search.filters import Filters
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
@@ -279,16 +279,15 @@ class Library:
 
     def search(self, query: str, k: int = 10, kind: str | None = None, min_score: float = 0.0,
                filters: Filters | None = None) -> list[SearchHit]:
-        """Files by meaning (and keywords), best first. ``filters`` (folder, file type, dates)
-        narrow the list; their kind, when set, wins over ``kind``."""
+        """Files by meaning (and keywords), best first: the best k among the files passing
+        ``filters`` (folder, file type, dates), however few pass; their kind, when set, wins over
+        ``kind``."""
         filters = filters or Filters()
         kind = filters.kind or kind
-        wanted = max(k * FILTERED_WIDEN, FILTERED_MIN) if filters.narrows else k
         with self._readers.borrow() as store:
             spaces = self._query_spaces(store)
-            hits = search_mod.search(store, self.embedder, query, wanted, kind, min_score,
-                                     self._kind_samples(store, spaces), spaces)
-            return browsing.filtered(store, hits, filters)[:k]
+            return search_mod.search(store, self.embedder, query, k, kind, min_score,
+                                     self._kind_samples(store, spaces), spaces, filters.rows(store))
 
     def browse(self, filters: Filters | None = None, limit: int = 200, offset: int = 0) -> list[SearchHit]:
         """The library with no query: files passing the filters, newest first (score 0)."""
@@ -349,9 +348,12 @@ class Library:
         with self._readers.borrow() as store:
             return load_map(store, kind or ALL)
 
-    def similar(self, path: Path | str, k: int = 10) -> list[SearchHit]:
+    def similar(self, path: Path | str, k: int = 10, filters: Filters | None = None) -> list[SearchHit]:
+        """The k files most like an indexed one (see core.search.similar), among those passing
+        ``filters``."""
+        filters = filters or Filters()
         with self._readers.borrow() as store:
-            return similar(store, path, k)
+            return similar(store, path, k, filters.kind, filters.rows(store))
 
     def folders(self, with_paused: bool = True) -> list[str]:
         """The folders added to the library (``with_paused=False``: those not paused)."""

@@ -58,10 +58,3 @@ def details(store: Store, path: str) -> ItemDetails | None:
         return None
     return ItemDetails(row.path, row.kind, row.title, row.size, row.mtime_ns / 1e9, json.loads(row.meta),
                        tuple(store.item_passages(row.id, DETAIL_PASSAGES)))
-
-
-def filtered(store: Store, hits: list[SearchHit], filters: Filters) -> list[SearchHit]:
-    """The hits that pass the filters (their dates read from the library)."""
-    if not filters.narrows:
-        return hits
-    return filters.keep(hits, store.items_by_paths([h.path for h in hits]))

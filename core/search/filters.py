@@ -1,22 +1,18 @@
 """Filters a person combines with any query or with browsing: kind, folder, file type, date range.
 
-A search asks the vectors for more files than it shows and keeps those that pass (a filter is
-not known to the vector index); browsing with no query selects the same files in SQL, newest
-first. Dates are the file's modification time, the one date every file has.
+The files that pass are selected in SQL: browsing lists them newest first; a search takes them
+as the rows its nearest-neighbour search may answer with (core/storage/row_filter.py), so it
+returns the true best matches among them however few they are. Dates are the file's modification
+time, the one date every file has.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from nearby.core.search.hits import SearchHit
-from nearby.core.storage.items import ItemRow, under_folder
-
-# A filtered search asks for this many times the files it shows (at least FILTERED_MIN), so a
-# filter that keeps one file in ten still fills the list.
-FILTERED_WIDEN = 8
-FILTERED_MIN = 200
+from nearby.core.storage.items import under_folder
+from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
+from nearby.core.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -34,22 +30,13 @@ class Filters:
         """Whether anything beyond the kind is asked (the kind has its own fast path)."""
         return bool(self.folder or self.extensions or self.since is not None or self.until is not None)
 
-    def keeps_path(self, path: str, mtime_s: float | None) -> bool:
-        if self.folder and not is_under(path, self.folder):
-            return False
-        if self.extensions and Path(path).suffix.lower() not in self.extensions:
-            return False
-        if mtime_s is not None:
-            if self.since is not None and mtime_s < self.since:
-                return False
-            if self.until is not None and mtime_s >= self.until:
-                return False
-        return True
-
-    def keep(self, hits: list[SearchHit], rows: dict[str, ItemRow]) -> list[SearchHit]:
-        """The hits that pass, in their order (``rows`` by path give the modification times)."""
-        return [h for h in hits if (self.kind is None or h.kind == self.kind) and self.keeps_path(
-            h.path, rows[h.path].mtime_ns / 1e9 if h.path in rows else None)]
+    def rows(self, store: Store) -> RowFilter:
+        """The rows a search may answer with: the files passing (every row when nothing beyond the
+        kind is asked; the kind is searched by its own partition)."""
+        if not self.narrows:
+            return OPEN
+        where, args = self.sql()
+        return RowFilter(items=id_array(r[0] for r in store.conn.execute(f"SELECT id FROM items WHERE {where}", args)))
 
     def sql(self) -> tuple[str, list[object]]:
         """A WHERE clause (and its parameters) selecting the same items."""
@@ -62,8 +49,10 @@ class Filters:
             where.append(clause)
             args += folder_args
         if self.extensions:
-            where.append("(" + " OR ".join("lower(path) LIKE ?" for _ in self.extensions) + ")")
-            args += ["%" + e for e in self.extensions]
+            # the exact ending (LIKE would read _ and % in it as wildcards)
+            where.append("(" + " OR ".join("substr(lower(path), -?) = ?" for _ in self.extensions) + ")")
+            for e in self.extensions:
+                args += [len(e), e.lower()]
         if self.since is not None:
             where.append("mtime_ns >= ?")
             args.append(int(self.since * 1e9))

@@ -18,6 +18,7 @@ from typing import Any
 
 from nearby.core.extract.passages import keyword_text
 from nearby.core.search.calibration import Z_MID, Z_SPREAD
+from nearby.core.storage.row_filter import OPEN, RowFilter
 from nearby.core.storage.store import Store
 
 # A keyword hit scores at least this (squash scale): above ordinary good matches, below near-copies.
@@ -56,17 +57,18 @@ def keyword_words(store: Store, embedder: Any, text: str) -> list[str]:
     return chosen
 
 
-def keyword_items(store: Store, words: Sequence[str], kind: str | None, exclude: frozenset[int],
+def keyword_items(store: Store, words: Sequence[str], kind: str | None, only: RowFilter = OPEN,
                   query: str = "") -> list[tuple[int, int | None]]:
     """(item, best passage or None) of files holding the keywords, best first: passages with all of
-    them (BM25), then files whose name holds one. A query of one or two words is also looked for
-    in file names as it is (a person typing "zephyr" may mean zephyr-roadmap.txt), where it names
-    only a few files."""
+    them (BM25), then files whose name holds one; only files of ``kind`` that ``only`` allows (the
+    matches are read until MAX_HITS pass, however many do not). A query of one or two words is also
+    looked for in file names as it is (a person typing "zephyr" may mean zephyr-roadmap.txt), where
+    it names only a few files."""
     found: dict[int, int | None] = {}
     if words:
         phrases = " AND ".join('"' + (keyword_text(w) or "").replace('"', '""') + '"' for w in words)
-        for passage, item, each in store.passages_containing(phrases, limit=200):
-            if item not in exclude and (kind is None or each == kind) and item not in found:
+        for passage, item, each in store.passages_containing(phrases):
+            if (kind is None or each == kind) and item not in found and only.allows(item, passage):
                 found[item] = passage
                 if len(found) >= MAX_HITS:
                     break
@@ -74,11 +76,12 @@ def keyword_items(store: Store, words: Sequence[str], kind: str | None, exclude:
     names = [w for w in words if _CODE.search(w) or len(w) >= 4]
     names += [w for w in short if len(short) <= 2 and len(w) >= 4 and w not in names]
     for word in names:
-        named = store.items_with_name_containing(word, limit=NAMED_FILES_MAX + 1)
+        # a keyword: every file so named (the filter may keep only a late one); else just enough to count
+        named = store.items_with_name_containing(word, limit=None if word in words else NAMED_FILES_MAX + 1)
         if word not in words and len(named) > NAMED_FILES_MAX:
             continue  # a common word in many file names ("photo") says nothing
         for item, each in named:
-            if item not in exclude and (kind is None or each == kind):
+            if (kind is None or each == kind) and only.allows_item(item):
                 found.setdefault(item, None)
     return list(found.items())[:MAX_HITS]
 

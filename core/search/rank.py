@@ -15,8 +15,9 @@ from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keywor
 from nearby.core.search.look_words import LookRequest, look_request
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
+from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
-from nearby.core.storage.vectors import MAX_KNN, PASSAGE_VECTORS
+from nearby.core.storage.vectors import PASSAGE_VECTORS, Neighbour
 
 # Passages fetched per wanted file: several passages of one document often rank together, and
 # the result list is one line per file, so ask for more passages than files.
@@ -26,9 +27,8 @@ MIN_PASSAGES = 64
 LOOK_CANDIDATES = 200
 
 
-def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None,
-                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
-                  samples: Mapping[str, np.ndarray] | None = None,
+def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None, only: RowFilter = OPEN,
+                  min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
                   joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
                   keyword_hits: Sequence[tuple[int, int | None]] = (),
                   favour: str | None = None, looks: LookRequest | None = None) -> list[SearchHit]:
@@ -36,6 +36,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
 
     Args:
         query: the query in the text model's space (passage vectors).
+        only: the rows that may answer (filters, exclusions, phrases): the true best k among them.
         samples: kind → a sample of its vectors, for the per-query part of the calibration.
         joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
         keyword_hits: (item, passage) of files holding the query's keywords, best first: each is
@@ -53,15 +54,13 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     best: _Best = {}
     pictures: list[int] = []
     judged: dict[str, tuple[Background, tuple[float, float] | None]] = {}  # kind → its calibration
-    wanted = min(MAX_KNN, max(MIN_PASSAGES, (k + len(exclude)) * PASSAGES_PER_HIT))
     for each in kinds:
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
         judged[each] = (background, stats)
-        found = 0
-        for n in store.knn(table, vector, wanted, each):
-            if n.item_id in exclude or n.item_id in best:
+        for n in nearest_files(store, table, vector, k, each, only):
+            if n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
             passage = n.rowid if table == PASSAGE_VECTORS else None
@@ -69,25 +68,45 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
             if each == "image":
                 pictures.append(n.item_id)
-            found += 1
-            if found == k:
-                break
     if looks is not None:
         if looks.only and "image" in judged and "image" not in (joint or {}):
-            _add_look_candidates(store, query, best, pictures, looks, *judged["image"], exclude)
+            _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
         _lift_looks(store, best, pictures, looks)
     _lift_keyword_hits(store, query, best, keyword_hits)
     return _ranked_hits(store, best, k, min_score)
 
 
+def nearest_files(store: Store, table: str, vector: np.ndarray, k: int, kind: str | None,
+                  only: RowFilter = OPEN) -> list[Neighbour]:
+    """The k files nearest a vector, each by its nearest row (passage), best first.
+
+    Several passages of one document often rank together, so more passages than files are asked
+    for, and more again while the passages found name fewer than k files: the first k files in
+    the order of the true nearest passages are the true nearest k files.
+    """
+    wanted = max(MIN_PASSAGES, k * PASSAGES_PER_HIT) if table == PASSAGE_VECTORS else k
+    while True:
+        found = store.knn(table, vector, wanted, kind, only)
+        files: dict[int, Neighbour] = {}
+        for n in found:
+            files.setdefault(n.item_id, n)
+        if len(files) >= k or len(found) < wanted:
+            return list(files.values())[:k]
+        wanted *= 4
+
+
 def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures: list[int], looks: LookRequest,
-                         background: Background, stats: tuple[float, float] | None, exclude: frozenset[int]) -> None:
+                         background: Background, stats: tuple[float, float] | None, only: RowFilter) -> None:
     """Pictures whose description names the colours a colour-only query asks for, though their
     meaning alone did not bring them near ("something green" and a circuit board): they are
     as much the answer as the nearest ones."""
     phrase = " AND ".join(fts_phrase(word) for word in sorted(looks.words))
-    found = [(passage, item) for passage, item in store.passages_of_kind_containing(phrase, "image", LOOK_CANDIDATES)
-             if item not in best and item not in exclude]
+    found: list[tuple[int, int]] = []
+    for passage, item in store.passages_of_kind_containing(phrase, "image"):
+        if item not in best and only.allows(item, passage):
+            found.append((passage, item))
+            if len(found) >= LOOK_CANDIDATES:
+                break
     vectors = store.passage_vectors([passage for passage, _ in found])
     for passage, item in found:
         if passage in vectors and item not in best:
@@ -144,35 +163,36 @@ def _ranked_hits(store: Store, best: _Best, k: int, min_score: float) -> list[Se
 
 
 def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: int = 10, kind: str | None = None,
-                  exclude: frozenset[int] = frozenset(), min_score: float = 0.0,
+                  only: RowFilter = OPEN, min_score: float = 0.0,
                   samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
-    """Like search_vector, among the passages that contain every required phrase."""
-    matches = store.passages_containing(" AND ".join(fts_phrase(p) for p in required))
-    matches = [m for m in matches if m[1] not in exclude and (kind is None or m[2] == kind)]
-    vectors = store.passage_vectors([m[0] for m in matches])
+    """Like search_vector, among the passages that contain every required phrase (all of them,
+    however many: the phrase's passages are the allowed rows of the search)."""
+    matches = list(store.passages_containing(" AND ".join(fts_phrase(p) for p in required), ranked=False))
+    within = only.narrowed(passages=id_array(m[0] for m in matches))
+    kinds = sorted({m[2] for m in matches if kind is None or m[2] == kind})
     norms = backgrounds(store)
-    stats = {each: query_z(query, (samples or {}).get(each)) for each in {m[2] for m in matches}}
     best: _Best = {}
-    for passage, item, each in matches:
-        if passage not in vectors:
-            continue
-        cosine = float(vectors[passage] @ query)
-        z = relevance_z(each, cosine, norms.get(each) or Background(each, 0.0, 1.0), stats[each])
-        if item not in best or z > best[item][0]:
-            best[item] = (z, cosine, passage)
+    for each in kinds:
+        background = norms.get(each) or Background(each, 0.0, 1.0)
+        stats = query_z(query, (samples or {}).get(each))
+        for n in nearest_files(store, PASSAGE_VECTORS, query, k, each, within):
+            cosine = cosine_of(n.distance)
+            best[n.item_id] = (relevance_z(each, cosine, background, stats), cosine, n.rowid)
     return _ranked_hits(store, best, k, min_score)
 
 
-def items_containing(store: Store, phrases: Sequence[str]) -> frozenset[int]:
-    """Items with a passage containing any of the phrases (for -"excluded" phrases)."""
+def items_containing(store: Store, phrases: Sequence[str]) -> np.ndarray:
+    """Items with a passage containing any of the phrases (for -"excluded" phrases), every one of
+    them: sorted ids."""
     if not phrases:
-        return frozenset()
-    return frozenset(item for _, item, _ in store.passages_containing(" OR ".join(fts_phrase(p) for p in phrases)))
+        return id_array(())
+    query = " OR ".join(fts_phrase(p) for p in phrases)
+    return id_array(item for _, item, _ in store.passages_containing(query, ranked=False))
 
 
 def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str | None = None,
            min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
-           spaces: Mapping[str, QuerySpace] | None = None) -> list[SearchHit]:
+           spaces: Mapping[str, QuerySpace] | None = None, only: RowFilter = OPEN) -> list[SearchHit]:
     """Rank indexed files of every kind by how close they are in meaning to ``query``.
 
     Args:
@@ -183,18 +203,20 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
         min_score: leave out files scoring under this (0 keeps every file).
         samples: see search_vector.
         spaces: kinds with a joint model, searched in that model's space.
+        only: the files (and passages) a result may come from: a folder, file type or date filter
+            (core/search/filters.py). The best k among them, however few they are.
     """
     parsed = parse_query(query)
     if not parsed.text_for_meaning.strip():
         return []
-    exclude = items_containing(store, parsed.excluded)
+    only = only.narrowed(not_items=items_containing(store, parsed.excluded))
+    if only.is_empty:
+        return []
     vector = embedder.embed_one(parsed.text_for_meaning)
     if parsed.required:
-        return search_within(store, vector, parsed.required, k, kind, exclude, min_score, samples)
+        return search_within(store, vector, parsed.required, k, kind, only, min_score, samples)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
-    hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, exclude, parsed.meaning)
+    hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, only, parsed.meaning)
     looks = look_request(parsed.meaning) if kind in (None, "image") else None
-    return search_vector(store, vector, k, kind, exclude, min_score, samples=samples, joint=joint, keyword_hits=hits,
+    return search_vector(store, vector, k, kind, only, min_score, samples=samples, joint=joint, keyword_hits=hits,
                          favour=None if kind else intended_kind(parsed.meaning), looks=looks)
-
-

@@ -9,6 +9,7 @@ import numpy as np
 from nearby.core.errors import NotIndexed
 from nearby.core.search.calibration import QUERY_SAMPLE, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
+from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import NATIVE_TABLES
 
@@ -23,8 +24,10 @@ SELF_COSINE = 0.9999
 MIN_SPREAD = 0.05
 
 
-def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
-    """Files most like an indexed file, the file itself left out.
+def similar(store: Store, path: Path | str, k: int = 10, kind: str | None = None,
+            only: RowFilter = OPEN) -> list[SearchHit]:
+    """Files most like an indexed file, the file itself left out; only files of ``kind`` (when
+    given) that ``only`` allows: the true k nearest of those, however few.
 
     Pictures and songs are compared in their model's own space (look-alikes, near-duplicates,
     sound-alikes); documents by their mean passage vector, among documents. Each hit's ``score``
@@ -42,7 +45,12 @@ def similar(store: Store, path: Path | str, k: int = 10) -> list[SearchHit]:
     if vector is None:
         raise NotIndexed(f"{key} waits to be analysed again by a newly installed {item.kind} model; "
                          "bring the library up to date first (nearby index, or Update in the window).")
-    neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
+    if kind is not None and kind != item.kind:
+        return []  # look-alikes are of the file's own kind
+    if only.is_open:  # vec0's own KNN (a filter makes it a scan): one more, then the file itself dropped
+        neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
+    else:
+        neighbours = store.knn(table, vector, k, item.kind, only.narrowed(not_items=id_array([item.id])))
     rows = store.items_by_ids([n.item_id for n in neighbours])
     stats = neighbourhood(vector, store.sample_vectors(item.kind, QUERY_SAMPLE, table))
     hits = []

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nearby.core.storage.connection import Connected
-from nearby.core.storage.vectors import MAX_KNN, NATIVE_TABLES, PASSAGE_VECTORS, item_vector
+from nearby.core.storage.vectors import NATIVE_TABLES, PASSAGE_VECTORS, item_vector
 
 
 def under_folder(folder: str) -> tuple[str, list[object]]:
@@ -180,8 +180,9 @@ class Items(Connected):
         row = self.conn.execute("SELECT doc FROM passage_words_vocab WHERE term = ?", (term,)).fetchone()
         return int(row[0]) if row else 0
 
-    def items_with_name_containing(self, word: str, limit: int) -> list[tuple[int, str]]:
-        """(item id, kind) of files whose name (the path's last part) holds a word, any case."""
+    def items_with_name_containing(self, word: str, limit: int | None) -> list[tuple[int, str]]:
+        """(item id, kind) of files whose name (the path's last part) holds a word, any case (at
+        most ``limit``; None: all)."""
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.conn.execute(
             "SELECT id, kind, path FROM items WHERE path LIKE ? ESCAPE '\\'", (pattern,))  # LIKE ignores ASCII case
@@ -190,7 +191,7 @@ class Items(Connected):
             name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
             if word.lower() in name:
                 out.append((int(item), str(kind)))
-                if len(out) >= limit:
+                if limit is not None and len(out) >= limit:
                     break
         return out
 
@@ -213,19 +214,26 @@ class Items(Connected):
                                  (item_id, limit))
         return [(r[0], r[1]) for r in rows]
 
-    def passages_of_kind_containing(self, fts_query: str, kind: str, limit: int) -> list[tuple[int, int]]:
-        """(passage id, item id) of some passages of one kind matching an FTS5 query, in no order: BM25
-        ranking costs ~50 ms over 30,000 matches, and the caller ranks them by meaning anyway."""
-        rows = self.conn.execute(
+    def passages_of_kind_containing(self, fts_query: str, kind: str) -> Iterator[tuple[int, int]]:
+        """(passage id, item id) of every passage of one kind matching an FTS5 query, in no order
+        (BM25 ranking costs ~50 ms over 30,000 matches, and the caller ranks them by meaning
+        anyway), read as the caller goes: stop when you have enough."""
+        cursor = self.conn.execute(
             "SELECT p.id, p.item_id FROM passage_words w JOIN passages p ON p.id = w.rowid "
-            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? AND i.kind = ? LIMIT ?",
-            (fts_query, kind, limit))
-        return [(r[0], r[1]) for r in rows]
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? AND i.kind = ?", (fts_query, kind))
+        try:
+            yield from ((r[0], r[1]) for r in cursor)
+        finally:
+            cursor.close()
 
-    def passages_containing(self, fts_query: str, limit: int = MAX_KNN) -> list[tuple[int, int, str]]:
-        """(passage id, item id, kind) of passages matching an FTS5 query, best matches first."""
-        rows = self.conn.execute(
+    def passages_containing(self, fts_query: str, ranked: bool = True) -> Iterator[tuple[int, int, str]]:
+        """(passage id, item id, kind) of every passage matching an FTS5 query, best matches first
+        when ``ranked``, read as the caller goes: stop when you have enough."""
+        cursor = self.conn.execute(
             "SELECT p.id, p.item_id, i.kind FROM passage_words w JOIN passages p ON p.id = w.rowid "
-            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? ORDER BY w.rank LIMIT ?",
-            (fts_query, limit))
-        return [(r[0], r[1], r[2]) for r in rows]
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ?" + (" ORDER BY w.rank" if ranked else ""),
+            (fts_query,))
+        try:
+            yield from ((r[0], r[1], r[2]) for r in cursor)
+        finally:
+            cursor.close()

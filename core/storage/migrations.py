@@ -215,4 +215,14 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
         # How many files of a kind its background was measured over: the best unrelated match
         # among more files scores higher by chance, so the score curve moves with it.
         Migration("0015_calibration_size", "ALTER TABLE calibration ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"),
+        # Each log row gets a random token: the side index names the row it is level with by
+        # (seq, token), so a restored older copy, a rolled-back commit or another library with the
+        # same epoch (whose row at that seq is missing or another) is told from its own log.
+        Migration("0016_vector_log_tokens", """
+            ALTER TABLE vector_log ADD COLUMN token TEXT;
+            UPDATE vector_log SET token = lower(hex(randomblob(8)));
+            CREATE TRIGGER vector_log_token AFTER INSERT ON vector_log WHEN new.token IS NULL BEGIN
+                UPDATE vector_log SET token = lower(hex(randomblob(8))) WHERE seq = new.seq;
+            END;
+        """),
     ]

@@ -11,9 +11,17 @@ The library file stays the source of truth. Every passage added or deleted is wr
 ``vector_log`` in the same transaction (adds with their vector); the side index records the log
 position it holds, and a writer brings it up to date after each commit (``sync``) and trims the
 log behind it. A reader adds whatever the log holds beyond the side index (a writer killed between
-its commit and its sync) in memory. A side index that is missing, of another library (each
-library file has a random epoch; a model switch brings a new one), or behind a trimmed log is
-rebuilt from the vec0 table — the only slow path (~20 s at 1M passages, ~2 s at 100k), once.
+its commit and its sync) in memory.
+
+Its position rules, checked both ways by every reader and writer (``_usable``): the side index
+names the log row it is level with by (seq, token) — every log row gets a random token — and that
+row must be in the library's log, at or past the trimmed position and at or before the head; the
+trim keeps that row. Behind (the row is there, more follow): caught up from the log. Ahead (a
+restored older copy of the library, a commit lost to a power cut), foreign (another library file
+at this path: each has a random epoch, and a model switch brings a new one) or from another copy
+of the file (the row at that seq is missing or has another token): rebuilt from the vec0 table —
+the only slow path (~20 s at 1M passages, ~2 s at 100k), once. A rebuild also drops the side
+indexes of library files that no longer exist.
 """
 
 from __future__ import annotations
@@ -34,10 +42,11 @@ import numpy as np
 
 from nearby.core.cache import cache_root
 from nearby.core.storage.int8_scan import int8_scores, quantise
+from nearby.core.storage.row_filter import OPEN, RowFilter
 from nearby.core.storage.writer_lock import file_lock
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: the position names its log row by (seq, token)
 # The first pass keeps this many candidates per wanted row (at least CANDIDATES_MIN) for the
 # float re-score. int8 rounding moves a cosine by ~1e-3, far less than the gap between the 10th and
 # the 100th nearest even on random unit vectors (no structure): recall@10 1.0 at 100k and 1M with
@@ -67,6 +76,7 @@ class Delta:
     """Log rows beyond the side index: passages added since (with vectors) and ids gone since."""
 
     seq: int
+    token: str | None  # the token of the log row at seq
     gone: np.ndarray  # passage ids the side index may hold but must not answer with
     ids: np.ndarray
     items: np.ndarray
@@ -92,11 +102,13 @@ class Part:
             self._valid = valid
         return self._valid
 
-    def knn(self, q: np.ndarray, q8: np.ndarray, k: int, gone: np.ndarray | None) -> list[Hit]:
-        """Nearest rows to a unit query ``q`` (``q8``: the same, as int8)."""
+    def knn(self, q: np.ndarray, q8: np.ndarray, k: int, gone: np.ndarray | None, only: RowFilter = OPEN) -> list[Hit]:
+        """Nearest rows to a unit query ``q`` (``q8``: the same, as int8) among those ``only`` allows."""
         if not len(self.columns["ids"]):
             return []
         valid = self.valid(gone)
+        if not only.is_open:
+            valid = valid & only.mask(self.columns["items"], self.columns["ids"])
         approx = int8_scores(self.columns["codes"], q8).astype(np.float32)
         approx /= self.columns["scales"]
         approx[~valid] = -np.inf
@@ -155,8 +167,9 @@ class View:
             found.update((int(i), v) for i, v in zip(self.delta.ids, self.delta.vectors, strict=True) if i in wanted)
         return found
 
-    def knn(self, query: np.ndarray, k: int, kind: str | None = None) -> list[Hit]:
-        """The k rows nearest the query by cosine: int8 first pass, exact float32 re-score."""
+    def knn(self, query: np.ndarray, k: int, kind: str | None = None, only: RowFilter = OPEN) -> list[Hit]:
+        """The k rows nearest the query by cosine among those ``only`` allows: int8 first pass,
+        exact float32 re-score."""
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
         gone = self.delta.gone if self.delta is not None else None
@@ -164,9 +177,10 @@ class View:
         hits: list[Hit] = []
         for name, part in self.parts.items():
             if kind is None or name == kind:
-                hits += part.knn(q, q8, k, gone)
+                hits += part.knn(q, q8, k, gone, only)
         if self.delta is not None and len(self.delta.ids):
-            chosen = [i for i, each in enumerate(self.delta.kinds) if kind is None or each == kind]
+            allowed = only.mask(self.delta.items, self.delta.ids)
+            chosen = [i for i, each in enumerate(self.delta.kinds) if (kind is None or each == kind) and allowed[i]]
             scores = self.delta.vectors[chosen] @ q if chosen else np.zeros(0)
             hits += [Hit(int(self.delta.ids[i]), int(self.delta.items[i]), float(s))
                      for i, s in zip(chosen, scores, strict=True)]
@@ -205,11 +219,16 @@ def view(store: Any) -> View:
 
 
 def _view(store: Any, folder: Path) -> View:
-    epoch, trimmed, head = log_state(store.conn)
+    with _snapshot(store.conn):  # the rules checked and the delta read against one state of the log
+        return _level_view(store, folder)
+
+
+def _level_view(store: Any, folder: Path) -> View:
+    _, _, head = log_state(store.conn)
     current = _views.get(folder)
-    if current is None or not _usable(current.meta, epoch, trimmed, store.text_dim):
+    if current is None or not _usable(current.meta, store.conn, store.text_dim):
         current = _open(folder)
-        if current is None or not _usable(current.meta, epoch, trimmed, store.text_dim):
+        if current is None or not _usable(current.meta, store.conn, store.text_dim):
             sync(store, wait=False)
             current = _open(folder)
             if current is None:
@@ -248,7 +267,7 @@ def sync(store: Any, trim: bool = False, wait: bool = True) -> int:
             # Rebuilt (which also compacts the dead rows away) when it cannot be brought level, when
             # more vectors arrived than one delta should hold, or when half its rows are dead; a
             # removed folder's deletes alone are applied in place, however many.
-            if (meta is None or not _usable(meta, epoch, trimmed, store.text_dim)
+            if (meta is None or not _usable(meta, store.conn, store.text_dim)
                     or (head - meta["seq"] > DELTA_MAX and _adds_since(store.conn, meta["seq"]) > DELTA_MAX)
                     or _dead_share(meta) > 0.5):
                 log.info("writing the vector index of %s afresh (%s rows)", store.path, count or "all")
@@ -258,8 +277,8 @@ def sync(store: Any, trim: bool = False, wait: bool = True) -> int:
                 if _dead_share(meta) > 0.5:
                     meta = _rebuild(store, folder, epoch, head)
     if trim and meta["seq"] > trimmed:
-        with store.transaction():
-            store.conn.execute("DELETE FROM vector_log WHERE seq <= ?", (meta["seq"],))
+        with store.transaction():  # the row the side index is level with stays: it names the position
+            store.conn.execute("DELETE FROM vector_log WHERE seq < ?", (meta["seq"],))
             store.conn.execute("UPDATE vector_index_state SET trimmed_to = max(trimmed_to, ?)", (meta["seq"],))
     return int(meta["seq"])
 
@@ -272,6 +291,25 @@ def _dead_share(meta: dict[str, Any]) -> float:
 def _adds_since(conn: Any, seq: int) -> int:
     row = conn.execute("SELECT count(*) FROM vector_log WHERE seq > ? AND vector IS NOT NULL", (seq,)).fetchone()
     return int(row[0])
+
+
+def forget_orphans() -> None:
+    """Drop the side indexes of library files that no longer exist (deleted, or moved away)."""
+    root = cache_root() / "vectors"
+    for meta_file in root.glob("*/meta.json") if root.is_dir() else ():
+        library = (_read_meta(meta_file.parent) or {}).get("library")
+        if isinstance(library, str) and not Path(library).exists():
+            log.info("dropping the vector index of %s, which no longer exists", library)
+            forget(Path(library))
+            Path(f"{meta_file.parent}.lock").unlink(missing_ok=True)
+
+
+def _private_folder(folder: Path) -> None:
+    """The folder (and the cache folders above it) made if missing, readable by its owner only:
+    the vectors say what the person's files are about."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        folder.chmod(0o700)
 
 
 def forget(library: Path) -> None:
@@ -293,9 +331,23 @@ def adopt(shadow: Path, library: Path) -> None:
             _swap_in(source, target)
 
 
-def _usable(meta: dict[str, Any], epoch: str, trimmed: int, dim: int) -> bool:
-    return (meta.get("format") == FORMAT and meta.get("epoch") == epoch and meta.get("dim") == dim
-            and int(meta.get("seq", -1)) >= trimmed)
+def _usable(meta: dict[str, Any], conn: Any, dim: int) -> bool:
+    """Whether a side index may answer for this library, caught up from its log (the module doc's
+    position rules): the same file lineage (epoch), width and format, and its position a row of
+    this log, with that row's token, between the trimmed position and the head."""
+    epoch, trimmed, head = log_state(conn)
+    seq = int(meta.get("seq", -1))
+    if not (meta.get("format") == FORMAT and meta.get("epoch") == epoch and meta.get("dim") == dim
+            and trimmed <= seq <= head):
+        return False
+    return token_at(conn, seq) == meta.get("token")
+
+
+def token_at(conn: Any, seq: int) -> str | None:
+    """The token of the log row at a position (None where there is no such row: an empty log, or
+    one trimmed by a version that kept no row)."""
+    row = conn.execute("SELECT token FROM vector_log WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else row[0]
 
 
 @contextlib.contextmanager
@@ -428,8 +480,11 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
     """The side index written afresh from the vec0 table (in a new folder, then swapped in)."""
     fresh = folder.with_name(folder.name + ".new")
     shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir(parents=True)
-    meta: dict[str, Any] = {"format": FORMAT, "epoch": epoch, "seq": head, "dim": store.text_dim, "parts": {}}
+    _private_folder(fresh.parent)
+    fresh.mkdir(mode=0o700)
+    forget_orphans()
+    meta: dict[str, Any] = {"format": FORMAT, "epoch": epoch, "seq": head, "dim": store.text_dim, "parts": {},
+                            "token": token_at(store.conn, head), "library": str(Path(store.path).resolve())}
     cursor = store.conn.execute("SELECT passage_id, item_id, kind, embedding FROM passage_embeddings")
     while True:
         rows = _take(cursor, _ROWS_PER_READ)
@@ -466,17 +521,18 @@ def _read_delta(conn: Any, after: int) -> Delta:
     """The log beyond a position, netted per passage id: every id it names is gone from the side
     index; those whose last entry is an add come back with that entry's vector."""
     last: dict[int, tuple[int | None, str | None, bytes | None]] = {}
-    seq = after
-    for s, passage, item, kind, vector in conn.execute(
-            "SELECT seq, passage_id, item_id, kind, vector FROM vector_log WHERE seq > ? ORDER BY seq", (after,)):
+    seq, token = after, token_at(conn, after)
+    for s, passage, item, kind, vector, row_token in conn.execute(
+            "SELECT seq, passage_id, item_id, kind, vector, token FROM vector_log WHERE seq > ? ORDER BY seq",
+            (after,)):
         last[int(passage)] = (item, kind, vector)
-        seq = int(s)
+        seq, token = int(s), row_token
     added = [(p, v) for p, v in last.items() if v[2] is not None]
     dim_vectors = [np.frombuffer(v[2], dtype=np.float32) for _, v in added]  # type: ignore[arg-type]
     vectors = np.stack(dim_vectors) if dim_vectors else np.zeros((0, 0), dtype=np.float32)
     if len(vectors):
         vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return Delta(seq, np.array(list(last), dtype=np.int64), np.array([p for p, _ in added], dtype=np.int64),
+    return Delta(seq, token, np.array(list(last), dtype=np.int64), np.array([p for p, _ in added], dtype=np.int64),
                  np.array([v[0] for _, v in added], dtype=np.int64), [str(v[1]) for _, v in added], vectors)
 
 
@@ -495,6 +551,6 @@ def _apply(folder: Path, meta: dict[str, Any], delta: Delta, head: int) -> dict[
                 part["dead"] += len(dead)
             del ids, alive
     _append(folder, meta, delta.ids, delta.items, delta.kinds, delta.vectors.reshape(len(delta.ids), meta["dim"]))
-    meta["seq"] = max(head, delta.seq)
+    meta["seq"], meta["token"] = delta.seq, delta.token
     _write_meta(folder, meta)
     return meta

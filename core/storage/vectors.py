@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import zlib
@@ -13,6 +14,7 @@ import numpy as np
 
 from nearby.core.storage import vector_index
 from nearby.core.storage.connection import Connected
+from nearby.core.storage.row_filter import OPEN, RowFilter
 
 _log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ NATIVE_TABLES = {"image": "image_vectors", "song": "song_vectors"}  # each media
 VECTOR_TABLES = (*TEXT_VECTORS, *NATIVE_TABLES.values())
 # Row ids bound in one IN (...) query: well under SQLite's limit on bound parameters.
 _IDS_PER_QUERY = 500
+# Rows read at a time by the exact scan that answers a filtered KNN without the side index.
+_SCAN_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -75,20 +79,54 @@ class Vectors(Connected):
         row = self.conn.execute(f"SELECT embedding FROM {table} WHERE item_id = ?", (item_id,)).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype=np.float32)
 
-    def knn(self, table: str, vector: np.ndarray, k: int, kind: str | None = None) -> list[Neighbour]:
-        """Nearest rows of a vector table by cosine distance, optionally of one kind."""
+    def knn(self, table: str, vector: np.ndarray, k: int, kind: str | None = None,
+            only: RowFilter = OPEN) -> list[Neighbour]:
+        """Nearest rows of a vector table by cosine distance, optionally of one kind, among the rows
+        ``only`` allows (the true nearest k of those, however few it allows)."""
         if table not in VECTOR_TABLES:
             raise ValueError(f"unknown vector table {table!r}")
+        if only.is_empty or k < 1:
+            return []
         side = self._side_index() if table == PASSAGE_VECTORS else None
         if side is not None:
-            return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind)]
+            return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind, only)]
+        if not only.is_open or k > MAX_KNN:  # vec0 cannot filter by our sets, nor go past MAX_KNN
+            return self._scan(table, vector, k, kind, only)
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         has_kind = bool(table in TEXT_VECTORS and kind)
         sql = (f"SELECT {key}, distance, {'item_id' if table == PASSAGE_VECTORS else key} FROM {table} "
                "WHERE embedding MATCH ? AND k = ?" + (" AND kind = ?" if has_kind else "") + " ORDER BY distance")
-        params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), min(k, MAX_KNN))
+        params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), k)
         rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
         return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+    def _scan(self, table: str, vector: np.ndarray, k: int, kind: str | None, only: RowFilter) -> list[Neighbour]:
+        """The exact nearest rows by reading them all (in chunks): what a filtered KNN costs when
+        the side index cannot answer (switched off, busy, unwritable) or for the media tables."""
+        key, item = ("passage_id", "item_id") if table == PASSAGE_VECTORS else ("item_id", "item_id")
+        where, args = "", tuple[str, ...]()
+        if table in TEXT_VECTORS and kind:
+            where, args = " WHERE kind = ?", (kind,)
+        elif kind and table in NATIVE_TABLES.values() and table != NATIVE_TABLES.get(kind):
+            return []  # a media table holds one kind only
+        q = np.asarray(vector, dtype=np.float32).reshape(-1)
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        cursor = self.conn.execute(f"SELECT {key}, {item}, embedding FROM {table}{where}", args)
+        best: list[Neighbour] = []
+        while rows := list(itertools.islice(cursor, _SCAN_ROWS)):
+            keys = np.array([r[0] for r in rows], dtype=np.int64)
+            items = np.array([r[1] for r in rows], dtype=np.int64)
+            allowed = only.mask(items, keys if table == PASSAGE_VECTORS else None)
+            if not allowed.any():
+                continue
+            chosen = np.nonzero(allowed)[0]
+            matrix = np.frombuffer(b"".join(rows[i][2] for i in chosen), dtype=np.float32).reshape(len(chosen), -1)
+            norms = np.maximum(np.linalg.norm(matrix, axis=1), 1e-12)
+            cosines = (matrix @ q) / norms
+            top = np.argpartition(-cosines, k - 1)[:k] if len(cosines) > k else np.arange(len(cosines))
+            best += [Neighbour(int(keys[chosen[i]]), 1.0 - float(cosines[i]), int(items[chosen[i]])) for i in top]
+            best = sorted(best, key=lambda n: n.distance)[:k]
+        return best
 
     def save_backgrounds(self, rows: Sequence[tuple[str, float, float, int]]) -> None:
         for kind, mean, std, size in rows:

@@ -77,3 +77,41 @@ def test_paused_folders_are_kept_but_not_updated(tmp_path: Path) -> None:
     library.pause_folder(folders[0], False)
     assert library.folders(with_paused=False) == folders
     assert is_under(home + "/a/b.txt", home) and is_under(home, home) and not is_under(home + "x/y", home)
+
+
+def test_a_selective_filter_finds_its_few_files_among_many_better_ones(tmp_path: Path) -> None:
+    """400 garden notes in big/, 3 in small/: the folder's search finds all 3 (it asked the
+    vectors for ~200 files and filtered them: 0)."""
+    root = tmp_path / "files"
+    (root / "big").mkdir(parents=True)
+    (root / "small").mkdir()
+    for i in range(400):
+        (root / "big" / f"note{i}.txt").write_text(f"garden garden notes {i}: the garden in spring.")
+    for i in range(3):
+        (root / "small" / f"far{i}.txt").write_text(f"A long letter about taxes, trains and, once, a garden {i}.")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([root]))
+    small = str((root / "small").resolve())
+    assert len(library.browse(Filters(folder=small))) == 3
+    assert sorted(Path(h.path).name for h in library.search("garden", k=10, filters=Filters(folder=small))) == \
+        ["far0.txt", "far1.txt", "far2.txt"]
+    assert len(library.search("garden", k=10, filters=Filters(extensions=(".txt",), folder=small))) == 3
+
+
+def test_exclusions_and_phrases_read_every_match_not_the_best_4096(tmp_path: Path) -> None:
+    """4,300 notes hold "draft": `garden -draft` shows none of them (the exclusion read the best
+    4,096 passages only, and the rest came back), and a phrase finds its files among them all."""
+    root = tmp_path / "files"
+    root.mkdir()
+    for i in range(4300):
+        (root / f"draft{i}.txt").write_text(f"garden garden plan {i}, draft.")
+    for i in range(30):
+        (root / f"clean{i}.txt").write_text(f"A garden among other things: letters, trains, taxes {i}.")
+    (root / "rare.txt").write_text("Taxes and trains, and the one garden plan with a sundial draft.")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([root]))
+    hits = library.search("garden -draft", k=50)
+    assert len(hits) == 30 and all(Path(h.path).name.startswith("clean") for h in hits)
+    assert [Path(h.path).name for h in library.search('garden "sundial"', k=10)] == ["rare.txt"]
+    phrase = library.search('"garden plan" taxes trains', k=5)
+    assert Path(phrase[0].path).name == "rare.txt"
