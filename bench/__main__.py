@@ -2,7 +2,8 @@
 (and search-large: 1M passages too, ~5 minutes; map-large: a 100k-file layout, ~4 minutes; switch: a
 10k-passage library changing its text model while searched, ~6 minutes). startup: the window's first
 paint, from source and bundled; gui: the longest the window's GUI thread is blocked while indexing,
-searching and mapping; crash: kill -9 twenty times while indexing."""
+searching and mapping; crash: kill -9 twenty times while indexing; switch-kills: kill -9 twenty
+times during text-model switches while files arrive; hostile: 200 runs of hostile command lines."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bench import (
     arithmetic_speed,
     crash_safety,
     gui_probe,
+    hostile_cli,
     index_speed,
     map_speed,
     media_speed,
@@ -43,7 +45,28 @@ def main(argv: list[str]) -> int:
         crash_safety.main()
     if "switch" in wanted:
         switch_speed.main()
+    if "switch-kills" in wanted:
+        _switch_kills()
+    if "hostile" in wanted:
+        hostile_cli.main([])
     return 0
+
+
+def _switch_kills() -> None:
+    """kill -9 at 20 moments of model switches while files arrive (tests/switch_kills.py)."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.switch_kills import kill_switches
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "notes"
+        folder.mkdir()
+        for i in range(200):
+            (folder / f"n{i}.txt").write_text(f"note {i} about gardens, rent and rockets")
+        landed, problems = kill_switches(Path(scratch) / "lib.sqlite", folder, kills=20)
+        print(f"switch-kills: {landed} of 20 kills landed mid-work; afterwards {len(problems)} problems"
+              + "".join(f"\n  {p}" for p in problems[:10]))
 
 
 if __name__ == "__main__":

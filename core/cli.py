@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -17,8 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from nearby.core import cli_arithmetic, cli_filters, cli_map, cli_models
+from nearby.core.cli_output import printable, query_text, tolerant_streams
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
-from nearby.core.errors import NearbyError, explain_storage_failure
+from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
+from nearby.core.files import exists
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
@@ -27,6 +31,8 @@ from nearby.core.logfile import configure_logging
 from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
+from nearby.core.search.query import parse_query
+from nearby.core.warm_start import command_of
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="index folders or files (recursive, incremental)")
     p.add_argument("paths", nargs="*", type=Path, help="folders or files; none = every folder indexed before")
     p = sub.add_parser("search", help="search by meaning")
-    p.add_argument("query")
+    p.add_argument("query", nargs="?", help='words; "exact phrases"; -words to leave out (quote the whole query)')
     _result_options(p)
     p.add_argument("--all", action="store_true",
                    help="every result, weaker matches too (by default only good matches: score ≥ min_score)")
+    p.add_argument("--dash-word", dest="dash_words", action="append", default=[], help=argparse.SUPPRESS)
     p = sub.add_parser("similar", help="files most like an indexed file (pictures: look-alikes)")
     p.add_argument("path", type=Path)
     _result_options(p, with_kind=False)
@@ -72,21 +79,35 @@ def _result_options(p: argparse.ArgumentParser, with_kind: bool = True) -> None:
 
 
 def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
-    """The CLI. ``embedder``: the library's text model, already loading (see core/warm_start.py)."""
-    args = build_parser().parse_args(argv)
+    """The CLI. ``embedder``: the library's text model, already loading (see core/warm_start.py).
+
+    Never a traceback: Nearby's errors are their message (exit 1; 2 for what the arguments ask
+    that cannot be done), a fault of the library file is explained, and anything else is one
+    line here with the details in the log file.
+    """
+    tolerant_streams()
+    parser = build_parser()
+    args = parser.parse_args(_query_words_first(list(sys.argv[1:] if argv is None else argv)))
+    if args.command == "search":
+        args.query = query_text(" ".join(q for q in (args.query, *args.dash_words) if q))
+        if not args.query.strip():
+            parser.error("search needs a query: nearby search 'notes about the budget'")
+        if not parse_query(args.query).text_for_meaning.strip():
+            parser.error(f"{args.query!r} only says what to leave out; add words to look for: "
+                         f"nearby search 'licence {args.query}'")
     private_by_default()
-    configure_logging()
+    log_file = configure_logging()
     if args.command == "self-test":  # its own throw-away library, not the person's
         from nearby.core.selftest import run_self_test
 
         return 0 if run_self_test(args.sample) else 1
+    library: Library | None = None
     try:
         library = Library(args.library, embedder=embedder)
-    except NearbyError as exc:
-        print(f"nearby: {exc}", file=sys.stderr)
-        return 1
-    try:
         return _run(args, library)
+    except BadRequest as exc:
+        print(f"nearby: {exc}", file=sys.stderr)
+        return 2
     except NearbyError as exc:
         print(f"nearby: {exc}", file=sys.stderr)
         return 1
@@ -95,14 +116,43 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
     except BrokenPipeError:  # `nearby status | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:
-        explained = explain_storage_failure(exc, library.path)
-        if explained is None:
-            raise
-        print(f"nearby: {explained}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - the last net: one line, the details in the log
+        explained = explain_storage_failure(exc, library.path if library else args.library)
+        if explained is not None:
+            print(f"nearby: {explained}", file=sys.stderr)
+            return 1
+        logging.getLogger(__name__).exception("nearby %s failed", args.command)
+        print(f"nearby: {args.command} failed unexpectedly ({type(exc).__name__}: {printable(str(exc))[:300]}). "
+              f"Nothing in the library was lost; the details are in {log_file}. Please report this.",
+              file=sys.stderr)
         return 1
     finally:
-        library.close()
+        if library is not None:
+            library.close()
+
+
+# Options of `search` that take a value: a -word right after one of them is its value, not a query word.
+_VALUED = frozenset({"-k", "--kind", "--folder", "--type", "--after", "--before", "--library"})
+_DASH_WORD = re.compile(r"-[^\W\d_][\w.@#/'-]+")
+
+
+def _query_words_first(argv: list[str]) -> list[str]:
+    """`nearby search garden -draft` as a person means it: -words after `search` that are no
+    option of its own are words to leave out, part of the query (argparse would refuse them as
+    unknown options, or read -kitchen as -k itchen). They travel in --dash-word."""
+    if command_of(argv) != "search":
+        return argv
+    out, after, previous = [], False, ""
+    for arg in argv:
+        if arg == "--":
+            after = False  # what follows is positional anyway
+        if after and previous not in _VALUED and _DASH_WORD.fullmatch(arg) and arg not in ("-k", "-h"):
+            out.append(f"--dash-word={arg}")
+        else:
+            out.append(arg)
+        after = after or arg == "search"
+        previous = arg
+    return out
 
 
 def _run(args: argparse.Namespace, library: Library) -> int:
@@ -153,19 +203,20 @@ def _run(args: argparse.Namespace, library: Library) -> int:
             for kind, model in sorted(status.media_models.items()):
                 print(f"{kind} model {model}")
             for folder in status.folders:
-                print(f"folder    {folder}")
+                print(f"folder    {printable(folder)}")
         return 0
     failures = library.failures()
     if args.json:
         print(json.dumps([{"path": p, "reason": r} for p, r in failures], indent=2))
     else:
         for path, reason in failures:
-            print(f"{path}\n    {reason}")
+            print(f"{printable(path)}\n    {reason}")
     return 0
 
 
 def _index(library: Library, paths: list[Path]) -> int:
-    missing = [p for p in paths if not p.exists()]
+    # A file or folder gone since it was indexed is brought up to date (removed), not refused.
+    missing = [p for p in paths if not exists(p) and not library.holds(p)]
     if missing:
         print(f"nearby: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
@@ -184,7 +235,7 @@ def _index(library: Library, paths: list[Path]) -> int:
         return 130
     printer.finish()
     for failure in summary.failures:
-        print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+        print(f"skipped {printable(failure.path)}: {failure.reason}", file=sys.stderr)
     for problem in summary.problems:
         print(f"nearby: {problem}", file=sys.stderr)
     print(summary.describe(), file=sys.stderr)
@@ -209,7 +260,7 @@ def _watch(library: Library, folders: list[Path]) -> int:
     def apply(changed: list[Path], deleted: list[Path]) -> None:
         summary = run_to_end(library.apply_changes(changed, deleted))
         for failure in summary.failures:
-            print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+            print(f"skipped {printable(failure.path)}: {failure.reason}", file=sys.stderr)
         if summary.changed:
             print(summary.describe(), file=sys.stderr, flush=True)
 
@@ -238,9 +289,9 @@ def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO, closest: list
         out.write("no results\n")
     for rank, hit in enumerate(hits, 1):
         where = f" (p. {hit.page})" if hit.page else ""
-        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {hit.path}{where}\n")
+        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {printable(hit.path)}{where}\n")
         if hit.snippet:
-            out.write(f"    {hit.snippet}\n")
+            out.write(f"    {printable(hit.snippet)}\n")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from nearby.core.cli_output import printable
 from nearby.core.cli_progress import every_tenth
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
@@ -122,8 +123,8 @@ def _print_arithmetic(result: ArithmeticResult, as_json: bool, out: TextIO) -> N
         out.write("words: " + ", ".join(f"{w} ({s:.2f})" for w, s in result.words) + "\n")
     for rank, found in enumerate(result.results, 1):
         hit = found.hit
-        why = "  ".join(f"{term} {sim:+.2f}" for term, sim in found.contributions)
-        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {hit.path}\n    {why}\n")
+        why = "  ".join(f"{printable(term)} {sim:+.2f}" for term, sim in found.contributions)
+        out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {printable(hit.path)}\n    {why}\n")
     if not result.results and not result.words:
         out.write("no results\n")
 
@@ -132,6 +133,6 @@ def _print_comparison(result: Comparison, as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
         return
-    out.write(f"{result.score:.3f}  {result.a}  ~  {result.b}\n")
+    out.write(f"{result.score:.3f}  {printable(result.a)}  ~  {printable(result.b)}\n")
     for a, b, sim in result.agreements:
         out.write(f"  {sim:.2f}  {a[:70]!r}\n        {b[:70]!r}\n")

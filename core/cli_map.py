@@ -12,9 +12,12 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from nearby.core.cli_progress import every_tenth
+from nearby.core.errors import BadRequest
+from nearby.core.files import check_output_file
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
@@ -38,13 +41,18 @@ def run(args: argparse.Namespace, library: Library) -> int | None:
     if size is None:
         print(f"nearby: --size must look like 1600x1200, not {args.size!r}", file=sys.stderr)
         return 2
+    if args.png:
+        check_output_file(Path(args.png))  # before the work, not after
     the_map = run_to_end(library.update_map(args.kind, args.new), every_tenth("mapping"))
     if the_map is None:
         return 130
     if args.png:
         from nearby.core.mapping.render import render_png
 
-        render_png(the_map, args.png, (int(size.group(1)), int(size.group(2))))
+        try:
+            render_png(the_map, args.png, (int(size.group(1)), int(size.group(2))))
+        except OSError as exc:  # a full disk, /dev/full: the PNG's fault, not the library's
+            raise BadRequest(f"The map could not be written to {args.png} ({exc.strerror or exc}).") from exc
         print(f"map drawn in {args.png}", file=sys.stderr)
     if args.json:
         print(json.dumps(the_map.to_json(), ensure_ascii=False))

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from nearby.core.cli_output import printable
 from nearby.core.progress import CancelToken, IndexProgress
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line
@@ -34,7 +35,7 @@ class IndexProgressPrinter:
             return
         self.last, self.phase = now, p.phase
         if p.total:
-            text = f"{p.phase}: {p.done}/{p.total} {Path(p.path).name}"
+            text = f"{p.phase}: {p.done}/{p.total} {printable(Path(p.path).name)}"
         elif p.phase.startswith("waiting"):
             text = f"{p.phase} ({p.done} s)"
         else:

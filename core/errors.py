@@ -38,6 +38,20 @@ class NotIndexed(NearbyError):
     """An operation needs a file that is not in the library."""
 
 
+class BadRequest(NearbyError):
+    """What was asked cannot be carried out as given (an empty comparison, a query too long, an
+    output file that cannot be written): the command line's usage errors (exit code 2)."""
+
+
+class NotAFolder(NotIndexed, BadRequest):
+    """A folder named to leave the library is none of its folders and holds none of its files."""
+
+
+class LibraryPlace(LibraryError, BadRequest):
+    """No library can be made where one was asked for (a folder, a path through a file, /proc),
+    or the file named is another program's database."""
+
+
 def explain_storage_failure(exc: BaseException, path: object) -> LibraryError | None:
     """A LibraryError in words a person can act on, for a fault of the library file that SQLite
     reported (damaged, read-only, disk full, locked …); None for anything else."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from nearby.core.errors import LibraryPlace
 from nearby.core.inference.text_embedder import Embedder, TextEmbedder, UnavailableTextModel
 from nearby.core.storage.model_record import recorded_text_model
 from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
@@ -20,6 +21,34 @@ def default_library_path() -> Path:
     """$NEARBY_LIBRARY, else a library file in the platform's user data folder."""
     env = os.environ.get(LIBRARY_ENV)
     return Path(env).expanduser() if env else Path(user_data_dir("Nearby", appauthor=False)) / LIBRARY_FILE
+
+
+def check_library_place(path: Path) -> None:
+    """Refuse a library file where none can be: a folder, a path through a regular file, a folder
+    where nothing can be created (/proc, a read-only disk). An existing library is not probed: it
+    may be read where it cannot be written.
+
+    Raises:
+        LibraryPlace: with what to do instead.
+    """
+    if path.is_dir():
+        raise LibraryPlace(f"{path} is a folder; a library is a file: name one in it, e.g. {path / LIBRARY_FILE}.")
+    if path.is_file():
+        return
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise LibraryPlace(f"No library can be made at {path}: {ancestor} is a file, not a folder. "
+                           "Choose another library file with --library.")
+    probe = path.with_name(f".{path.name}.probe")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as exc:
+        raise LibraryPlace(f"No library can be made at {path} ({exc.strerror or exc}). "
+                           "Choose a file in a folder of yours with --library.") from None
 
 
 def library_text_model(path: Path) -> Embedder:

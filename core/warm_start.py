@@ -49,8 +49,8 @@ def command_of(argv: Sequence[str]) -> str | None:
 def warm_start(library: Path) -> Embedder | None:
     """The library's text model, its session loading on a thread, and its vector index being
     mapped in on another; None where there is no library file yet (nothing to warm)."""
-    if not library.is_file():
-        return None
+    if not library.is_file() or library.stat().st_size == 0:
+        return None  # no library yet, or an empty file the CLI refuses: nothing to warm, nothing to touch
     embedder = library_text_model(library)
     if isinstance(embedder, TextEmbedder):
         embedder.for_one_query()

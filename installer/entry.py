@@ -28,10 +28,10 @@ def main() -> int:
         from nearby.core.cli import main as cli
 
         return cli(["self-test", *args[1:]])
-    if args[:1] == ["--cli"]:
-        from nearby.core.cli_entry import main as cli_entry
+    if args[:1] == ["--cli"]:  # run(), not main(): it leaves without an abort on every path
+        from nearby.core.cli_entry import run as cli_entry
 
-        return cli_entry(args[1:])
+        cli_entry(args[1:])
     from nearby.desktop.app import main as app
 
     return app(args)

@@ -105,6 +105,7 @@ class TextEmbedder(InstalledModel):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        texts = [as_unicode(t) for t in texts]
         session, tokenizer = self._load()
         if tokenizer is None:  # the graph tokenizes: feed the strings themselves
             name = self.spec.tensors.inputs[0] if self.spec.tensors else session.get_inputs()[0].name
@@ -137,7 +138,21 @@ class TextEmbedder(InstalledModel):
         _, tokenizer = self._load()
         if tokenizer is None:
             return None
-        return sum(1 for t in tokenizer.encode(word, add_special_tokens=False).tokens)
+        return sum(1 for t in tokenizer.encode(as_unicode(word), add_special_tokens=False).tokens)
+
+
+def as_unicode(text: str) -> str:
+    """Text the tokenizers accept: lone surrogates (bytes of a command line or a file name that
+    were not UTF-8) become U+FFFD; the tokenizer refuses them with a TypeError."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "replace").decode("utf-8", "replace")
+    return text
+
+
+def _only_escapes(text: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
 
 
 def token_batches(lengths: Sequence[int]) -> list[list[int]]:

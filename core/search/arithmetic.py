@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from nearby.core.errors import NotIndexed
+from nearby.core.errors import BadRequest, NotIndexed
+from nearby.core.files import exists, is_file
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.expression import ExpressionError, Term, parse_expression
 from nearby.core.search.hits import SearchHit, make_hit
@@ -94,15 +95,19 @@ def resolve_terms(store: Store, embedder: Embedder, terms: list[Term], cwd: Path
 
 def _file_of(store: Store, term: Term, cwd: Path | None) -> ItemRow | None:
     if term.looks_like_path or term.quoted:
-        path = Path(term.text).expanduser()
-        path = (cwd or Path.cwd()) / path if not path.is_absolute() else path
-        key = str(path.resolve())
-        item = store.item_by_path(key)
+        try:
+            path = Path(term.text).expanduser()
+            path = (cwd or Path.cwd()) / path if not path.is_absolute() else path
+            key = str(path.resolve())
+        except (OSError, ValueError, RuntimeError):  # no file can have that name
+            path, key = Path(), ""
+        item = store.item_by_path(key) if key else None
         if item is not None:
             return item
-        if term.looks_like_path or path.is_file():
-            raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER)."
-                             if path.exists() else f"No such file: {key}.")
+        if key and exists(path) and (term.looks_like_path or is_file(path)):
+            raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
+        if term.looks_like_path:
+            raise BadRequest(f"No such file: {key or term.text[:200]}.")
     if term.quoted:  # a file of the library by its name alone, if exactly one has it
         named = store.items_named(term.text)
         if len(named) > 1:
@@ -127,6 +132,7 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
         NotIndexed: a file named in it is not in the library.
     """
     resolved = resolve_terms(store, embedder, parse_expression(expression), cwd)
+    _check_not_cancelled(resolved, expression)
     found_words: list[tuple[str, float]] = []
     notes: list[str] = []
     if n_words > 0 and words is not None and words.available():
@@ -139,6 +145,17 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
         notes.append("No word answers: the word vectors are not installed (python -m nearby.models.install).")
     hits = rank_files(store, resolved, k, kind) if k > 0 else []
     return ArithmeticResult(expression, tuple(resolved), tuple(found_words), tuple(hits), tuple(notes))
+
+
+# A sum of unit vectors shorter than this has no direction left to search in ("king - king").
+CANCELLED_NORM = 1e-4
+
+
+def _check_not_cancelled(resolved: list[Resolved], expression: str) -> None:
+    total = np.sum([r.term.signed_weight * r.vector for r in resolved], axis=0)
+    if not np.all(np.isfinite(total)) or float(np.linalg.norm(total)) < CANCELLED_NORM:
+        raise ExpressionError(f"The terms of {expression!r} cancel out: nothing is left to look for. "
+                              "Change a sign or a weight (e.g. king - man + woman).")
 
 
 def rank_files(store: Store, resolved: list[Resolved], k: int, kind: str | None = None) -> list[ArithmeticHit]:
@@ -195,6 +212,8 @@ def compare(store: Store, embedder: Embedder, a: str, b: str, cwd: Path | None =
     (Spearman 0.73 vs 0.40 for likeness, 0.74 vs 0.70 for association). Two files also get the
     passages that agree most.
     """
+    if not a.strip() or not b.strip():
+        raise BadRequest("Compare needs two words, phrases or files, e.g. nearby compare cat dog.")
     left, right = (resolve_terms(store, embedder, [_as_term(x)], cwd)[0] for x in (a, b))
     norms = max(float(np.linalg.norm(left.vector) * np.linalg.norm(right.vector)), 1e-12)
     cosine = float(left.vector @ right.vector) / norms
@@ -207,7 +226,7 @@ def compare(store: Store, embedder: Embedder, a: str, b: str, cwd: Path | None =
 def _as_term(text: str) -> Term:
     text = text.strip()
     quoted = len(text) > 1 and text.startswith('"') and text.endswith('"')
-    return Term(text[1:-1].strip() if quoted else text, quoted=quoted or Path(text).expanduser().is_file())
+    return Term(text[1:-1].strip() if quoted else text, quoted=quoted or is_file(text))
 
 
 def _agreeing_passages(store: Store, a: int, b: int, n: int) -> tuple[tuple[str, str, float], ...]:

@@ -18,12 +18,15 @@ import math
 import re
 from dataclasses import dataclass
 
-from nearby.core.errors import NearbyError
+from nearby.core.errors import BadRequest
 
 # Longer expressions are refused: nobody types them, and each term costs an embedding.
 MAX_EXPRESSION_CHARS = 1000
 MAX_TERMS = 24
 MAX_WEIGHT = 100.0
+# Smaller weights are refused: 1e-320 underflows to nothing, and a term weighed 1/1000 of the
+# others changes no answer anyway.
+MIN_WEIGHT = 0.001
 OPERATORS = {"+": 1, "-": -1, "−": -1}  # the typographic minus too
 # An operator with white space on both sides, or one at the very start followed by white space.
 _SPLIT = re.compile(r"(?:(?<=\s)|^)([+\-−])(?=\s)")
@@ -32,7 +35,7 @@ _WEIGHT = re.compile(r"^\s*([^\s:\"]+):(?!/)")  # "2:snow", "0.5:./x.jpg"; not "
 _PATH_START = ("/", "~/", "./", "../", "~")
 
 
-class ExpressionError(NearbyError):
+class ExpressionError(BadRequest):
     """An arithmetic expression that cannot be read; the message says what was expected where."""
 
 
@@ -129,7 +132,7 @@ def _weight(raw: str, position: int) -> float:
     except ValueError:
         raise ExpressionError(f"{raw!r} before ':' (character {position + 1}) is not a number; write a weight "
                               "like 2:snow or 0.5:./beach.jpg.") from None
-    if not math.isfinite(weight) or weight <= 0 or weight > MAX_WEIGHT:
-        raise ExpressionError(f"The weight {raw} (character {position + 1}) must be a number above 0 and at most "
-                              f"{MAX_WEIGHT:g}; to subtract a term, write - before it.")
+    if not math.isfinite(weight) or weight < MIN_WEIGHT or weight > MAX_WEIGHT:
+        raise ExpressionError(f"The weight {raw} (character {position + 1}) must be a number above 0 (at least "
+                              f"{MIN_WEIGHT:g}) and at most {MAX_WEIGHT:g}; to subtract a term, write - before it.")
     return weight

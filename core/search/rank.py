@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nearby.core.errors import BadRequest
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.calibration import Background, backgrounds, query_z, relevance_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
@@ -23,6 +24,9 @@ from nearby.core.storage.vectors import PASSAGE_VECTORS, Neighbour
 # the result list is one line per file, so ask for more passages than files.
 PASSAGES_PER_HIT = 8
 MIN_PASSAGES = 64
+# Longer queries are refused: a text model reads the first ~256 word pieces (a paragraph), and
+# SQLite refuses LIKE patterns past 50,000 bytes ("pattern too complex").
+MAX_QUERY_CHARS = 10_000
 # Pictures named by a colour-only query's words, looked up besides the nearest (core/search/look_words.py).
 LOOK_CANDIDATES = 200
 
@@ -206,6 +210,9 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
         only: the files (and passages) a result may come from: a folder, file type or date filter
             (core/search/filters.py). The best k among them, however few they are.
     """
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadRequest(f"The query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are read. "
+                         "Shorten it, or put the text in a file and find what is like it: nearby similar FILE.")
     parsed = parse_query(query)
     if not parsed.text_for_meaning.strip():
         return []

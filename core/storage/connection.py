@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nearby.core.errors import LibraryError
+from nearby.core.errors import LibraryError, LibraryPlace, explain_storage_failure
 from nearby.core.extract.passages import keyword_text
 from nearby.core.privacy import narrow
 
@@ -27,25 +27,49 @@ def connect(path: Path) -> Any:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = apsw.Connection(str(path))
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)  # another connection may be creating the library now
+        _refuse_foreign(conn, path)  # before WAL mode, which would rewrite the file's header
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
         # The keyword index's triggers call it (migration 0011): every connection must have it.
         conn.create_scalar_function("nearby_words", _keyword_text, 1, deterministic=True)
-        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
         _use_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last batch
         for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             narrow(own)
+    except LibraryError:
+        raise
     except apsw.NotADBError as exc:
         raise LibraryError(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
     except (apsw.Error, OSError) as exc:
+        explained = explain_storage_failure(exc, path)
+        if explained is not None:  # damaged, full, read-only …: said as such
+            raise explained from exc
         raise LibraryError(
             f"The library {path} cannot be opened ({exc}). Check that the folder is writable, "
             "or choose another library file with --library."
         ) from exc
     return conn
+
+
+# Every library records its first migration (core/storage/migrations.py) in its migrations table.
+FIRST_MIGRATION = "0001_items_and_passages"
+
+
+def _refuse_foreign(conn: Any, path: Path) -> None:
+    """An SQLite file of another program given as the library is refused untouched, not filled
+    with Nearby's tables."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables - {"migrations"}:
+        return  # a new library (another connection may be creating it right now)
+    ours = "migrations" in tables and conn.execute(
+        "SELECT 1 FROM migrations WHERE name = ?", (FIRST_MIGRATION,)).fetchone() is not None
+    if not ours:
+        conn.close()
+        raise LibraryPlace(f"{path} is an SQLite database of another program, not a Nearby library; nothing was "
+                           "changed in it. Choose another library file with --library.")
 
 
 def refuse_empty(path: Path) -> None:

@@ -100,8 +100,8 @@ def test_cli_reads_many_expressions_and_pairs_from_stdin(tmp_path: Path, library
 @pytest.mark.parametrize("expression", ["", "king -", "snow + 1e309:ice", "snow - -3:ice", "x + " * 3000 + "y",
                                         "./not-there.jpg + snow"])
 def test_cli_bad_expressions_get_a_message_not_a_traceback(tmp_path: Path, library: Library, expression: str) -> None:
-    done = nearby(tmp_path, "arithmetic", expression)
-    assert done.returncode == 1 and done.stderr.startswith("nearby: ") and "Traceback" not in done.stderr
+    done = nearby(tmp_path, "arithmetic", expression)  # what was asked cannot be done as given: usage, 2
+    assert done.returncode == 2 and done.stderr.startswith("nearby: ") and "Traceback" not in done.stderr
 
 
 def test_the_vocabulary_holds_50k_words_and_common_phrases(library: Library) -> None:
