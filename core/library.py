@@ -7,6 +7,7 @@ connection per call; writes go through the index queue's one writer (its own con
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,20 +17,22 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from nearby.core.errors import NotIndexed
+from nearby.core.errors import NotAFolder
 from nearby.core.extract.language import looks_english
+from nearby.core.files import exists
 from nearby.core.indexing import switch
+from nearby.core.indexing.admission import library_folder_of, root_path
 from nearby.core.indexing.indexer import index_paths
-from nearby.core.indexing.queue import IndexQueue
+from nearby.core.indexing.queue import IndexQueue, Removal
 from nearby.core.indexing.watch import Batch, FolderWatcher
 from nearby.core.inference.text_embedder import Embedder
-from nearby.core.library_file import default_library_path, library_text_model
+from nearby.core.library_file import check_library_place, default_library_path, library_text_model
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
 from nearby.core.media.pipeline import MediaPipeline
 from nearby.core.media.songs import SongPipeline
-from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
+from nearby.core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
 from nearby.core.search import arithmetic
 from nearby.core.search import browse as browsing
 from nearby.core.search import rank as search_mod
@@ -58,6 +61,8 @@ T = TypeVar("T")
 # While another process indexes the same library, an index run reports this phase and retries.
 WAITING_FOR_WRITER = "waiting for another Nearby to finish indexing this library"
 WRITER_POLL_S = 0.5
+# What a map update reports while it waits for the one already running.
+MAP_IN_THE_MAKING = "waiting for the map being made"
 # Passages judged for language_hint, and the share not in the model's language that earns advice.
 LANGUAGE_SAMPLE = 200
 FOREIGN_SHARE_HINT = 0.2
@@ -81,6 +86,40 @@ def _sample(store: Store, kind: str, table: str) -> np.ndarray:
     (a library from before that, say) one drawn now."""
     kept = store.stored_sample(kind, table)
     return kept if kept is not None else store.sample_vectors(kind, QUERY_SAMPLE, table)
+
+
+class _Missed:
+    """Paths indexed and folders removed in a library while a model switch fills its shadow."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.paths: list[Path] = []
+        self.removed: list[Path] = []
+
+    def note(self, paths: list[Path], removed: list[Path]) -> None:
+        with self._lock:
+            self.paths += paths
+            self.removed += removed
+
+    def take(self) -> tuple[list[Path], list[Path]]:
+        with self._lock:
+            taken = (list(dict.fromkeys(self.paths)), list(dict.fromkeys(self.removed)))
+            self.paths, self.removed = [], []
+            return taken
+
+
+def _remove_folders(writer: Store, removals: list[Removal]) -> None:
+    """The queue's asked removals, each in its transaction; the asker hears the count or the error."""
+    for removal in removals:
+        if removal.wait(0):
+            continue
+        try:
+            with writer.transaction():
+                removed = writer.remove_folder(str(removal.folder))
+        except Exception as exc:  # noqa: BLE001 - handed to the asker, who raises it
+            removal.finish(error=exc)
+        else:
+            removal.finish(removed)
 
 
 def _switching(work: Generator[IndexProgress, None, T]) -> Generator[IndexProgress, None, T]:
@@ -146,6 +185,7 @@ class Library:
             settings: what the person set (default: the saved settings).
         """
         self.path = Path(path) if path else default_library_path()
+        check_library_place(self.path)
         refuse_empty(self.path)
         self.embedder: Embedder = embedder or library_text_model(self.path)
         self._with_media = with_media
@@ -156,6 +196,8 @@ class Library:
         self._readers = ReaderPool(self._new_store)
         self.queue = IndexQueue(self._index_run)
         self._samples: dict[str, np.ndarray] | None = None  # per kind, for score calibration
+        self._map_lock = threading.Lock()  # one map update at a time (see update_map)
+        self._missed: _Missed | None = None  # set while a text-model switch runs (see use_text_model)
         self._words: WordSpace | None = None
 
     def _new_store(self) -> Store:
@@ -179,8 +221,14 @@ class Library:
     def apply_changes(self, changed: Iterable[Path | str] = (), deleted: Iterable[Path | str] = (),
                       cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary]:
         """Bring single files up to date: changed (or new) ones indexed, deleted ones removed.
-        What folder watching calls; the same queue and writer as ``index``."""
-        return (yield from self.index([*changed, *deleted], cancel))
+        What folder watching calls; the same queue and writer as ``index``. Only paths inside the
+        library's folders count (a late event from a folder just removed is not a new root), and
+        each is admitted as a scan of its folder would admit it (core/indexing/admission.py)."""
+        folders = [Path(f) for f in self.folders()]
+        inside = [p for p in (*changed, *deleted) if library_folder_of(root_path(p), folders) is not None]
+        if not inside:
+            return IndexSummary()
+        return (yield from self.index(inside, cancel))
 
     def use_text_model(self, embedder: Embedder, media: list[MediaPipeline] | None = None,
                        cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary | None]:
@@ -207,6 +255,7 @@ class Library:
         if media is None:
             media = default_media(embedder) if self._with_media else []
         shadow = Library(switch.shadow_path(self.path), embedder, media, settings=self.settings)
+        self._missed = _Missed()  # what this library's writer does meanwhile, replayed into the shadow
         try:
             writer = shadow._new_store()
             try:
@@ -218,23 +267,47 @@ class Library:
                 return None
             if shadow.words.available() and not (yield from _switching(shadow.words.prepare(cancel))):
                 return None
+            # The last stretch with this library's writer held: no run is in flight across the swap
+            # (it would write the old model's vectors into the new library), and none starts. Requests
+            # made meanwhile wait in the queue and are done after it, with the new model.
+            with self.queue.holding():
+                summary += yield from _switching(self._replay_missed(shadow, cancel))
+                if cancel is not None and cancel.cancelled:
+                    return None
+                yield IndexProgress("switching: replacing the library", 0, 1)
+                chosen = media
+
+                @contextmanager
+                def switch_over() -> Iterator[None]:
+                    # The commit of the new contents and the new embedder, with no search in between: a
+                    # search embeds its query with the model of the vectors it reads.
+                    with self._readers.exclusive():
+                        yield
+                        self.embedder, self.media = embedder, {m.kind: m for m in chosen}
+                        self._samples, self._words = None, None
+                        self._readers.drop_idle()
+
+                shadow.close()
+                switch.adopt_shadow(self.path, switch_over)
         finally:
+            self._missed = None
             shadow.close()
-        yield IndexProgress("switching: replacing the library", 0, 1)
-        chosen = media
-
-        @contextmanager
-        def switch_over() -> Iterator[None]:
-            # The commit of the new contents and the new embedder, with no search in between: a
-            # search embeds its query with the model of the vectors it reads.
-            with self._readers.exclusive():
-                yield
-                self.embedder, self.media = embedder, {m.kind: m for m in chosen}
-                self._samples, self._words = None, None
-                self._readers.drop_idle()
-
-        switch.adopt_shadow(self.path, switch_over)
         yield IndexProgress("switching: replacing the library", 1, 1)
+        yield from _switching(self.queue.drain(cancel))  # what waited for the swap, with the new model
+        return summary
+
+    def _replay_missed(self, shadow: Library,
+                       cancel: CancelToken | None) -> Generator[IndexProgress, None, IndexSummary]:
+        """Into the shadow, what this library's writer did since the switch began (files the
+        watcher or an update brought, folders added or removed), until nothing more is missed."""
+        summary = IndexSummary()
+        while self._missed is not None and (self._missed.paths or self._missed.removed):
+            paths, removed = self._missed.take()
+            for folder in removed:
+                if shadow.holds(folder):
+                    shadow.remove_folder(folder)
+            if paths:
+                summary += yield from shadow.index(paths, cancel)
         return summary
 
     def watcher(self, on_batch: Batch) -> FolderWatcher:
@@ -243,29 +316,43 @@ class Library:
         return FolderWatcher(on_batch, frozenset(self.settings.excluded_names))
 
     def remove_folder(self, folder: Path | str) -> int:
-        """Forget a folder of the library (an offline drive given up, a folder no longer wanted):
-        its entries leave the library, its files are not touched. Returns the items removed."""
-        key = str(Path(folder).expanduser().resolve()) if Path(folder).exists() else str(folder)
-        writer = self._new_store()
-        try:
-            if key not in writer.folders():
-                raise NotIndexed(f"{key} is not a folder of the library (`nearby status` lists them).")
-            with writer.transaction():
-                removed = writer.remove_folder(key)
-        finally:
-            writer.close()
-        self._samples = None
-        return removed
+        """Forget a folder of the library (an offline drive given up, a folder no longer wanted, a
+        folder gone while it was indexed): its entries leave the library, its files are not
+        touched. Done by the queue's one writer (a run indexing it meanwhile stops reading it);
+        returns when it is done. Returns the items removed.
 
-    def _index_run(self, roots: list[Path], cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
+        Raises:
+            NotAFolder: the library has no such folder and nothing under that path.
+        """
+        key = str(Path(folder).expanduser().resolve() if exists(Path(folder).expanduser())
+                  else Path(folder).expanduser().absolute())
+        with self._readers.borrow() as store:
+            if key not in store.folders() and not store.paths_under(key) and not self.queue.involves(key):
+                raise NotAFolder(f"{key} is not a folder of the library (`nearby status` lists them).")
+        removal = self.queue.remove(key)
+        while not removal.wait(WRITER_POLL_S):  # another drain writing takes it; if none is left, drain here
+            if not self.queue.busy:
+                run_to_end(self.queue.drain())
+        self._samples = None
+        if removal.error is not None:
+            raise removal.error
+        return removal.removed
+
+    def _index_run(self, roots: list[Path], removals: list[Removal],
+                   cancel: CancelToken) -> Generator[IndexProgress, None, IndexSummary]:
         waited = 0.0
         while True:  # another process indexing this library: wait for it, then find its work done
             with writer_lock(self.path) as mine:
                 if mine:
+                    if self._missed is not None:  # a model switch is under way: its shadow must hear of this
+                        self._missed.note(roots, [r.folder for r in removals])
                     writer = self._new_store()
                     try:
+                        _remove_folders(writer, removals)
+                        if not roots and removals and not self.queue.pending:
+                            return IndexSummary()
                         return (yield from index_paths(writer, self.embedder, roots, cancel, self.media.values(),
-                                                       self.settings.excluded_names))
+                                                       self.settings.excluded_names, skip=self.queue.removing))
                     finally:
                         writer.close()
                         self._samples = None  # the library changed: sample again at the next search
@@ -336,12 +423,30 @@ class Library:
     def update_map(self, kind: str | None = None, full: bool = False,
                    cancel: CancelToken | None = None) -> Generator[IndexProgress, None, SimilarityMap | None]:
         """Bring the similarity map (of every kind, or one kind in its own space) up to date and
-        return it (None when cancelled); see core.mapping.similarity_map.update_map."""
-        writer = self._new_store()
+        return it (None when cancelled); see core.mapping.similarity_map.update_map.
+
+        Single-flight: while one update runs (a change notice each time the library changes, a
+        click), another waits for it and returns its map rather than lay the map out again (and
+        start another layout process)."""
+        if not self._map_lock.acquire(blocking=False):
+            waited = 0.0
+            while not self._map_lock.acquire(timeout=WRITER_POLL_S):
+                if cancel is not None and cancel.cancelled:
+                    return None
+                waited += WRITER_POLL_S
+                yield IndexProgress(MAP_IN_THE_MAKING, int(waited), 0)
+            self._map_lock.release()
+            if not full:
+                return self.load_map(kind)
+            self._map_lock.acquire()
         try:
-            return (yield from update_map(writer, kind or ALL, self.words, full, cancel))
+            writer = self._new_store()
+            try:
+                return (yield from update_map(writer, kind or ALL, self.words, full, cancel))
+            finally:
+                writer.close()
         finally:
-            writer.close()
+            self._map_lock.release()
 
     def load_map(self, kind: str | None = None) -> SimilarityMap | None:
         """The stored map as it is (None if never made): for drawing without waiting."""
@@ -367,6 +472,13 @@ class Library:
         others = [f for f in self.settings.paused_folders if f != folder]
         self.settings.paused_folders = tuple(others + [folder] if paused else others)
         self.settings.save()
+
+    def holds(self, path: Path | str) -> bool:
+        """Whether the library has entries for a path: a file of it, a folder of it, or a folder
+        with files of it inside (what `nearby index PATH` can bring up to date after it is gone)."""
+        key = str(Path(path).expanduser().absolute())
+        with self._readers.borrow() as store:
+            return store.item_by_path(key) is not None or key in store.folders() or bool(store.paths_under(key))
 
     def failures(self) -> list[tuple[str, str]]:
         """(path, reason) of every file that was skipped."""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from nearby.core.errors import UnsupportedFile
 from nearby.core.extract.registry import size_limit
+from nearby.core.indexing.mounts import is_mount
+from nearby.core.indexing.scan import is_hidden
 from nearby.core.media.audio import MAX_AUDIO_BYTES
 from nearby.core.media.images import MAX_IMAGE_BYTES
 
@@ -47,6 +49,35 @@ def admit(path: Path, info: os.stat_result, kind: str, roots: Sequence[Path]) ->
     if info.st_size > limit:
         raise UnsupportedFile(f"too large to index ({info.st_size / 2**20:,.0f} MB; the limit is "
                               f"{limit / 2**20:,.0f} MB)")
+
+
+def root_path(root: Path | str) -> Path:
+    """A path to index as the indexer keeps it: a folder resolved (a link to a folder is indexed
+    where it leads, once), a file under its own name in its resolved folder (a link to a file is
+    judged as a link, by ``admit``, not replaced by where it leads)."""
+    path = Path(root).expanduser().absolute()
+    return path.resolve() if path.is_dir() else path.parent.resolve() / path.name
+
+
+def library_folder_of(path: Path, folders: Sequence[Path]) -> Path | None:
+    """The innermost folder of the library that holds a path (the path itself excluded)."""
+    holding = [f for f in folders if path != f and path.is_relative_to(f)]
+    return max(holding, key=lambda f: len(f.parts)) if holding else None
+
+
+def scanned_within(path: Path, folder: Path, excluded: frozenset[str], mounts: frozenset[Path]) -> bool:
+    """Whether a full scan of ``folder`` would list ``path``: what the watcher, Update and a named
+    file inside a folder must pass too. No hidden or excluded name below the folder (a folder of the
+    library may itself lie in a dot-folder), no folder link and no mount point on the way."""
+    parts = path.relative_to(folder).parts
+    if any(is_hidden(part, excluded) for part in parts):
+        return False
+    here = folder
+    for part in parts[:-1]:
+        here = here / part
+        if here.is_symlink() or is_mount(here, mounts):
+            return False
+    return True
 
 
 def readable_name(path: Path) -> str | None:

@@ -9,8 +9,9 @@ everything done so far and the next run resumes where it stopped.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +20,10 @@ import numpy as np
 from nearby.core.errors import ModelFailed, ModelMissing, UnsupportedFile
 from nearby.core.extract import extract
 from nearby.core.extract.passages import split_passages
-from nearby.core.indexing.admission import admit, readable_name
+from nearby.core.indexing.admission import admit, library_folder_of, readable_name, root_path, scanned_within
+from nearby.core.indexing.mounts import mount_points
 from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files, own_folders
-from nearby.core.indexing.sweep import sweep
+from nearby.core.indexing.sweep import is_offline, sweep
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.kinds import KIND_PLURALS, kind_of
 from nearby.core.media.pipeline import MediaPipeline
@@ -66,7 +68,8 @@ class _Run:
 
 def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
                 cancel: CancelToken | None = None, media: Iterable[MediaPipeline] = (),
-                excluded: Iterable[str] = DEFAULT_EXCLUDED) -> Generator[IndexProgress, None, IndexSummary]:
+                excluded: Iterable[str] = DEFAULT_EXCLUDED,
+                skip: Callable[[Path], bool] | None = None) -> Generator[IndexProgress, None, IndexSummary]:
     """Bring the library up to date with the files under ``roots``.
 
     Args:
@@ -78,6 +81,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             A kind whose model fails to load is left for the next run (IndexSummary.problems),
             its files not marked as bad.
         excluded: folder and file names never indexed (besides hidden ones).
+        skip: files not to read after all (a folder asked to leave the library meanwhile).
 
     Returns:
         An IndexSummary (as the generator's return value).
@@ -94,15 +98,24 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
     for p in pipelines.values():
         _adopt_model(store, p)
     kinds = frozenset({"document", *pipelines})
-    folders = [Path(r).expanduser().resolve() for r in roots]
-    run = _Run(roots=folders)
+    library_folders = [Path(f) for f in store.folders()]
+    folders = [root_path(r) for r in roots]
+    mounts, excluded = mount_points(), frozenset(excluded)
+    # A file inside a folder of the library (a watched change, a named file) is admitted as a scan
+    # of that folder would admit it; a link among them is judged against the library's folders.
+    within = {r: f for r in folders if not r.is_dir() and (f := library_folder_of(r, library_folders))}
+    listed_roots = [r for r in folders if r not in within or scanned_within(r, within[r], excluded, mounts)]
+    run = _Run(roots=[r for r in folders if r not in within] + library_folders)
     files: list[Path] = []
-    for path in list_files(folders, kinds, frozenset(excluded), own_folders()):  # type: ignore[arg-type]
+    unreadable: list[tuple[str, str]] = []
+    for path in list_files(listed_roots, kinds, excluded, own_folders(), mounts, unreadable):  # type: ignore[arg-type]
         files.append(path)
         if len(files) % SCAN_REPORT_EVERY == 0:
             yield IndexProgress("scanning", len(files), 0, str(path))
         if cancel.cancelled:
             return _summary(run, True, started)
+    run.problems += [f"The folder {folder} could not be read ({why}): its files are left out "
+                     "(and those indexed before are kept)." for folder, why in unreadable]
     listed = set(files)  # items still waiting for a new model, wherever they are, come along
     files += [p for p in map(Path, store.stale_paths(sorted(pipelines))) if p not in listed and p.is_file()]
     for done, path in enumerate(files):
@@ -110,6 +123,8 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _keep_ready(store, embedder, run)
             return _summary(run, True, started)
         yield IndexProgress("indexing", done, len(files), str(path))
+        if skip is not None and skip(path):
+            continue
         try:
             _visit(store, path, run, pipelines)
         except (ModelFailed, ModelMissing) as exc:
@@ -122,11 +137,13 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         return _summary(run, True, started)
     yield IndexProgress("sweeping", len(files), len(files))
     offline: list[str] = []
-    run.summary["removed"] += sweep(store, folders, {readable_name(p) or str(p) for p in files}, kinds, offline)
+    seen = {readable_name(p) or str(p) for p in files}
+    seen |= {p for folder, _ in unreadable for p in store.paths_under(folder)}  # not seen is not gone
+    run.summary["removed"] += sweep(store, folders, seen, kinds, offline)
     for folder in offline:
-        run.problems.append(f"The folder {folder} cannot be reached (an unplugged drive, a renamed folder or a "
-                            "network share that is down?): its files stay in the library until it is back, "
-                            "or until you remove the folder from the library.")
+        run.problems.append(f"The folder {folder} cannot be reached or is empty (an unplugged drive, a renamed "
+                            "folder or a network share that is down?): its files stay in the library until it is "
+                            "back, or until you remove the folder from the library.")
     if run.summary["added"] + run.summary["updated"] + run.summary["removed"]:
         spaces = {k: (p.native_table, q) for k, p in pipelines.items() if (q := p.query_embedder()) is not None}
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
@@ -179,7 +196,7 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
                 store.touch_item(old.id, stat.st_size, stat.st_mtime_ns)
             run.summary["unchanged"] += 1
             return
-        if old is None and _adopt_moved(store, key, sha, stat.st_mtime_ns):
+        if old is None and _adopt_moved(store, key, sha, stat.st_mtime_ns, run.roots):
             run.summary["moved"] += 1
             return
         if kind in pipelines:
@@ -218,14 +235,25 @@ def _adopt_model(store: Store, pipeline: MediaPipeline) -> None:
         log.info("the %s model is now %s: %d items will be analysed again", pipeline.kind, pipeline.name, waiting)
 
 
-def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int) -> bool:
-    """If an item with this content vanished from its old path, move it here without re-embedding."""
+def _adopt_moved(store: Store, path: str, sha: str, mtime_ns: int, folders: list[Path]) -> bool:
+    """If an item with this content vanished from its old path, move it here without re-embedding.
+    Only from a path that is reachable and gone: a file on an unplugged drive has not moved to a
+    copy of it elsewhere (both are the person's, and the drive comes back)."""
     for twin in store.items_by_sha(sha):
-        if not Path(twin.path).exists():
+        if reachable_and_gone(Path(twin.path), folders, store):
             with store.transaction():
                 store.move_item(twin.id, path, mtime_ns)
             return True
     return False
+
+
+def reachable_and_gone(path: Path, folders: list[Path], store: Store) -> bool:
+    """Whether a library path is gone from a place that can be seen: its folder of the library is
+    there and not offline (see sweep.offline), and the path itself is not (not even as a link)."""
+    if os.path.lexists(path):
+        return False
+    folder = library_folder_of(path, folders) or path.parent
+    return folder.is_dir() and not is_offline(store, folder)
 
 
 def _fail(store: Store, path: Path, reason: str, run: _Run, key: str | None = None) -> None:
@@ -258,28 +286,48 @@ def _flush(store: Store, embedder: Embedder, run: _Run, cancel: CancelToken | No
         return True
     texts = [text for p in run.pending if p.vectors is None for text, _ in p.passages]
     parts: list[np.ndarray] = []
-    done = 0
+    done, committed_at = 0, time.monotonic()
     while done < len(texts) and not (cancel is not None and cancel.cancelled):
         parts.append(embedder.embed(texts[done : done + CANCEL_SLICE]))
         done += len(texts[done : done + CANCEL_SLICE])
-    embedded = np.concatenate(parts) if parts else np.empty((0, embedder.dim), dtype=np.float32)
+        if time.monotonic() - committed_at > FLUSH_SECONDS:  # a huge file in the batch: the files
+            _write_ready(store, run, parts)  # embedded whole by now need not wait for it
+            committed_at = time.monotonic()
+    _write_ready(store, run, parts, last=True)
+    return done == len(texts)
+
+
+def _write_ready(store: Store, run: _Run, parts: list[np.ndarray], last: bool = False) -> None:
+    """Write the pending items whose passages are all embedded (``parts``: the vectors embedded
+    and not yet written, in the order of the pending documents' passages), in one transaction;
+    with ``last``, drop (uncount) the others, cut off by a cancel. The items written leave
+    ``run.pending``; ``parts`` keeps the vectors of the documents still waiting."""
+    embedded = np.concatenate(parts) if parts else np.empty((0, 0), dtype=np.float32)
+    done = len(embedded)
     written: list[tuple[_Pending, np.ndarray]] = []
+    waiting: list[_Pending] = []
     offset = 0
     for p in run.pending:
         vectors = p.vectors
         if vectors is None:
-            if offset + len(p.passages) > done:  # cancelled before this document was embedded whole
-                run.summary["updated" if p.replaces else "added"] -= 1
+            if offset + len(p.passages) > done:  # not embedded whole (yet, or ever: cancelled)
+                if last:
+                    run.summary["updated" if p.replaces else "added"] -= 1
+                else:
+                    waiting.append(p)
+                offset += len(p.passages)
                 continue
             vectors = embedded[offset : offset + len(p.passages)]
             offset += len(p.passages)
         written.append((p, vectors))
-    with store.transaction():
-        for p, vectors in written:
-            store.add_item(p.row, p.passages, vectors, p.native)
+    if written:
+        with store.transaction():
+            for p, vectors in written:
+                store.add_item(p.row, p.passages, vectors, p.native)
     run.summary["passages"] += sum(len(p.passages) for p, _ in written)
-    run.pending.clear()
-    return done == len(texts)
+    consumed = sum(len(p.passages) for p, _ in written if p.vectors is None)
+    parts[:] = [embedded[consumed:]] if len(embedded) > consumed else []
+    run.pending[:] = [] if last else waiting
 
 
 def _keep_ready(store: Store, embedder: Embedder, run: _Run) -> None:

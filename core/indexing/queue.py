@@ -1,5 +1,5 @@
-"""The index queue: every request to index (Add folder, Update, folder watching, the CLI) goes
-through one writer, one run at a time.
+"""The index queue: every request to index (Add folder, Update, folder watching, the CLI) and to
+remove a folder goes through one writer, one run at a time.
 
 Requests that arrive while a run works are merged and done by the next run of the same drain,
 so a burst of changes costs one run, not one per change, and two runs never write at once.
@@ -8,12 +8,31 @@ so a burst of changes costs one run, not one per change, and two runs never writ
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
 
-IndexRun = Callable[[list[Path], CancelToken], Generator[IndexProgress, None, IndexSummary]]
+IndexRun = Callable[[list[Path], "list[Removal]", CancelToken], Generator[IndexProgress, None, IndexSummary]]
+
+
+class Removal:
+    """A folder asked to leave the library: done by the queue's writer, awaited by whoever asked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.removed = 0  # items removed, once done
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+
+    def finish(self, removed: int = 0, error: BaseException | None = None) -> None:
+        self.removed, self.error = removed, error
+        self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether it is done (waiting up to ``timeout`` seconds)."""
+        return self._done.wait(timeout)
 
 
 class IndexQueue:
@@ -25,6 +44,8 @@ class IndexQueue:
         """
         self._run = run
         self._pending: dict[Path, None] = {}  # an ordered set: first asked, first done
+        self._removals: dict[Path, Removal] = {}  # folders asked to leave, not yet removed
+        self._running: list[Path] = []  # the batch of the run in flight
         self._asked = False  # a run was asked for, even with no path (it still finishes items left waiting)
         self._lock = threading.Lock()  # guards _pending and the hand-over of the writer
         self._writer = threading.Lock()  # held by the drain that is writing
@@ -41,6 +62,34 @@ class IndexQueue:
                 for inside in [q for q in self._pending if q.is_relative_to(path)]:
                     del self._pending[inside]
                 self._pending[path] = None
+
+    def remove(self, folder: Path | str) -> Removal:
+        """Ask for a folder's entries to leave the library, by the writer (wait on the Removal).
+        Paths waiting inside it are dropped, and a run in flight stops reading it (``removing``)."""
+        path = Path(folder).expanduser().absolute()
+        with self._lock:
+            self._asked = True
+            for inside in [q for q in self._pending if q == path or q.is_relative_to(path)]:
+                del self._pending[inside]
+            return self._removals.setdefault(path, Removal(path))
+
+    def involves(self, path: Path | str) -> bool:
+        """Whether a path is waiting or being indexed now (itself, or a folder or file inside it)."""
+        path = Path(path)
+        with self._lock:
+            return any(q == path or q.is_relative_to(path) for q in (*self._pending, *self._running))
+
+    def removing(self, path: Path) -> bool:
+        """Whether a path lies in a folder asked to leave the library (a run skips it)."""
+        with self._lock:
+            return any(path == f or path.is_relative_to(f) for f in self._removals)
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold the writer (waiting for a run in flight to end): no run writes while the block
+        runs, and requests made meanwhile wait; drain afterwards to do them."""
+        with self._writer:
+            yield
 
     @property
     def pending(self) -> list[Path]:
@@ -70,16 +119,24 @@ class IndexQueue:
             while not cancel.cancelled:
                 with self._lock:
                     batch, self._pending = list(self._pending), {}
+                    self._running = batch
+                    removals = list(self._removals.values())
                     asked, self._asked = self._asked, False
                     if not asked:
                         self._writer.release()  # under _lock: a submit after this finds the writer free
                         held = False
                         return total
                 try:
-                    total += yield from self._run(batch, cancel)
+                    total += yield from self._run(batch, removals, cancel)
                 except BaseException:
                     self.submit(batch)  # nothing of a failed run is lost: asked again next time
                     raise
+                finally:
+                    with self._lock:  # removals done (or failed: the asker hears why) are no longer pending
+                        self._running = []
+                        for removal in removals:
+                            if removal.wait(0):
+                                self._removals.pop(removal.folder, None)
             return total
         finally:
             if held:

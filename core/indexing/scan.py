@@ -9,6 +9,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from nearby.core.indexing.mounts import is_mount
 from nearby.core.kinds import Kind, kind_of
 
 
@@ -39,17 +40,26 @@ def own_folders() -> frozenset[Path]:
     return frozenset(p.expanduser().resolve() for p in (cache_root(), data, models_root(), log_path().parent))
 
 
-def list_files(roots: Iterable[Path], kinds: frozenset[Kind],
-               excluded: frozenset[str] = DEFAULT_EXCLUDED, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
-    """Files of the given kinds under the roots; hidden or excluded folders, folder symlinks and the
-    ``skip`` folders (resolved paths) are skipped."""
+def list_files(roots: Iterable[Path], kinds: frozenset[Kind], excluded: frozenset[str] = DEFAULT_EXCLUDED,
+               skip: frozenset[Path] = frozenset(), mounts: frozenset[Path] = frozenset(),
+               unreadable: list[tuple[str, str]] | None = None) -> Iterator[Path]:
+    """Files of the given kinds under the roots; hidden or excluded folders below a root, folder
+    symlinks, mount points inside a root (see core/indexing/mounts.py) and the ``skip`` folders
+    (resolved paths) are skipped. Folders that cannot be listed (no permission, a path longer
+    than the system allows) are added to ``unreadable`` as (folder, why), not passed over in silence."""
+
+    def refused(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((str(error.filename), error.strerror or str(error)))
+
     for root in roots:
         if root.is_file():
             if kind_of(root) in kinds:
                 yield root
             continue
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not is_hidden(d, excluded) and Path(folder, d) not in skip)
+        for folder, dirs, files in os.walk(root, onerror=refused, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not is_hidden(d, excluded) and Path(folder, d) not in skip
+                             and not is_mount(Path(folder, d), mounts))
             for name in sorted(files):
                 path = Path(folder) / name
                 if not is_hidden(name, excluded) and kind_of(path) in kinds:

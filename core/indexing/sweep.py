@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from nearby.core.kinds import kind_of
@@ -27,7 +28,7 @@ def sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str]
     known = set(store.folders())
     with store.transaction():
         for root in roots:
-            if not root.exists() and str(root) in known:
+            if str(root) in known and (not root.exists() or is_offline(store, root)):
                 if offline is not None:
                     offline.append(str(root))
                 continue
@@ -41,3 +42,17 @@ def sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str]
                     continue
                 removed += store.delete_path(path)
     return removed
+
+
+def is_offline(store: Store, folder: Path) -> bool:
+    """Whether a folder that exists is the empty mount point of an unplugged drive: empty on disk
+    while the library holds files in it. (A folder a person emptied looks the same; its entries
+    stay until they remove the folder from the library, which loses nothing of theirs, where
+    taking an unplugged drive for an emptied one would drop its whole index.)"""
+    try:
+        with os.scandir(folder) as entries:
+            if next(entries, None) is not None:
+                return False
+    except OSError:
+        return True  # there, but unreadable: not something to sweep either
+    return bool(store.paths_under(str(folder)))

@@ -102,7 +102,12 @@ class FolderWatcher:
 
     def noticed(self, path: str) -> None:
         candidate = Path(path)
-        if any(is_hidden(part, self.excluded) for part in candidate.parts[1:]):
+        # Hidden names count below the watched folder only: a library folder may itself lie in a
+        # dot-folder (~/.notes/journal), and its files are then watched like any other's.
+        folder = max((Path(f) for f in self._watched if candidate.is_relative_to(f)), key=lambda f: len(f.parts),
+                     default=None)
+        below = candidate.relative_to(folder).parts if folder is not None else candidate.parts[1:]
+        if any(is_hidden(part, self.excluded) for part in below):
             return
         with self._lock:
             now = time.monotonic()

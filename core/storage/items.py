@@ -118,7 +118,9 @@ class Items(Connected):
         return old is not None
 
     def move_item(self, item_id: int, new_path: str, mtime_ns: int) -> None:
+        """The item now lives at ``new_path`` (a skip recorded there before is no longer true)."""
         self.conn.execute("UPDATE items SET path = ?, mtime_ns = ? WHERE id = ?", (new_path, mtime_ns, item_id))
+        self.conn.execute("DELETE FROM failures WHERE path = ?", (new_path,))
 
     def touch_item(self, item_id: int, size: int, mtime_ns: int) -> None:
         self.conn.execute("UPDATE items SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, item_id))

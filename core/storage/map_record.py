@@ -36,9 +36,12 @@ class MapRecord(Connected):
         self.add_map_points(name, points)
 
     def add_map_points(self, name: str, points: Sequence[tuple[int, float, float, int]]) -> None:
-        """Add (item id, x, y, cluster) points to an existing map. Call in a transaction."""
-        self.conn.executemany("INSERT OR REPLACE INTO map_points VALUES (?, ?, ?, ?, ?)",
-                              [(name, item, float(x), float(y), int(c)) for item, x, y, c in points])
+        """Add (item id, x, y, cluster) points to an existing map. Call in a transaction. A file
+        removed by an index run while the layout was computed is left out (its point would name
+        an item that no longer exists)."""
+        self.conn.executemany("INSERT OR REPLACE INTO map_points SELECT ?, ?, ?, ?, ? WHERE EXISTS "
+                              "(SELECT 1 FROM items WHERE id = ?)",
+                              [(name, item, float(x), float(y), int(c), item) for item, x, y, c in points])
 
     def map_points(self, name: str) -> list[tuple[int, float, float, int]]:
         """(item id, x, y, cluster) of every point of a map."""

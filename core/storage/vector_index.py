@@ -188,7 +188,7 @@ class View:
         return hits[:k]
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: a rebuild under view() drops orphaned side indexes (forget)
 _views: dict[Path, View] = {}
 
 

@@ -97,3 +97,15 @@ def test_a_second_indexer_waits_for_the_first_instead_of_doing_its_work(tmp_path
     waiter.join(timeout=30)
     assert results["first"].added == 40
     assert results["second"].added == 0 and results["second"].unchanged == 40  # nothing done twice
+
+
+def test_kill_9_during_model_switches_with_files_arriving_loses_nothing(tmp_path: Path) -> None:
+    """`python -m bench switch-kills` does 20."""
+    from tests.switch_kills import kill_switches
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"n{i}.txt").write_text(f"note {i} about gardens, rent and rockets")
+    landed, problems = kill_switches(tmp_path / "lib.sqlite", folder, kills=3)
+    assert landed >= 1 and problems == []

@@ -17,10 +17,11 @@ import apsw
 import numpy as np
 import pytest
 
-from nearby.core.indexing.queue import IndexQueue
+from nearby.core.indexing.queue import IndexQueue, Removal
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
 from nearby.core.search.calibration import BACKGROUND_QUERIES
+from nearby.core.search.filters import Filters
 from nearby.core.settings import Settings, settings_path
 from nearby.core.storage.vectors import PASSAGE_VECTORS
 from nearby.models.catalog import EFFICIENTNET_LITE2
@@ -229,7 +230,7 @@ def test_requests_made_while_a_run_writes_are_merged_into_one_next_run(tmp_path:
     runs: list[list[Path]] = []
     started, release = threading.Event(), threading.Event()
 
-    def run(batch: list[Path], cancel: CancelToken):  # type: ignore[no-untyped-def]
+    def run(batch: list[Path], removals: list[Removal], cancel: CancelToken):  # type: ignore[no-untyped-def]
         runs.append(batch)
         started.set()
         release.wait(5)
@@ -251,7 +252,7 @@ def test_requests_made_while_a_run_writes_are_merged_into_one_next_run(tmp_path:
 
 
 def test_a_failed_run_leaves_its_paths_pending(tmp_path: Path) -> None:
-    def run(batch: list[Path], cancel: CancelToken):  # type: ignore[no-untyped-def]
+    def run(batch: list[Path], removals: list[Removal], cancel: CancelToken):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
         yield  # a generator
 
@@ -283,3 +284,30 @@ def test_excluded_folder_names_are_not_indexed(tmp_path: Path) -> None:
     library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False,
                       settings=Settings(excluded_names=("build",)))
     assert index(library, docs).added == 1
+
+
+def test_a_folder_removed_while_it_is_indexed_stays_removed(tmp_path: Path) -> None:
+    """The removal goes through the index queue's one writer: the run in flight stops reading the
+    folder, and what it had written of it leaves with the rest (it came back with 288 items)."""
+    big, other = tmp_path / "big", tmp_path / "other"
+    for folder, n in ((big, 300), (other, 5)):
+        folder.mkdir()
+        for i in range(n):
+            (folder / f"{i}.txt").write_text(f"note {i} about the harvest and the weather")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(delay_s=0.002), with_media=False)
+    index(library, other)
+    seen_indexing = threading.Event()
+    results: list[IndexSummary] = []
+
+    def work() -> None:
+        results.append(run_to_end(library.index([big]), lambda p: seen_indexing.set() if p.done > 20 else None))
+
+    writer = threading.Thread(target=work)
+    writer.start()
+    assert seen_indexing.wait(60)
+    removed = library.remove_folder(big)
+    writer.join(60)
+    assert not writer.is_alive() and results
+    assert library.browse(Filters(folder=str(big.resolve()))) == [], f"{removed} removed, but some came back"
+    assert str(big.resolve()) not in library.folders() and str(other.resolve()) in library.folders()
+    assert len(library.browse()) == 5

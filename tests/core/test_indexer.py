@@ -194,3 +194,39 @@ def test_single_files_can_be_indexed(tmp_path: Path, store: Store, fake_embedder
     docs = make_folder(tmp_path)
     _, summary = run(index_paths(store, fake_embedder, [docs / "apples.txt"]))
     assert summary.added == 1 and store.folders() == []
+
+
+def test_small_files_are_committed_while_a_huge_one_is_embedded(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """One huge text file in a batch held back every file read before it until all its passages
+    were embedded (25-35 minutes on a busy machine): now what is embedded whole is written as
+    the flush goes on."""
+    import apsw
+
+    from nearby.core.indexing import indexer
+    from nearby.core.library import Library
+    from nearby.core.progress import run_to_end
+    from tests.fakes import FakeEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(5):
+        (docs / f"a{i}.txt").write_text(f"a small note {i} about the garden")
+    (docs / "b-huge.txt").write_text("\n\n".join(f"paragraph {i} of the huge zeppelin manual, " * 20
+                                                  for i in range(200)))
+    monkeypatch.setattr(indexer, "FLUSH_SECONDS", 0.0)  # as if each slice took longer than a flush may wait
+    seen: list[int] = []
+    library_file = tmp_path / "lib.sqlite"
+
+    class Watching(FakeEmbedder):
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            if any("zeppelin" in t for t in texts) and library_file.exists():
+                conn = apsw.Connection(str(library_file), flags=apsw.SQLITE_OPEN_READONLY)
+                seen.append(conn.execute("SELECT count(*) FROM items").fetchone()[0])
+                conn.close()
+            return super().embed(texts)
+
+    library = Library(library_file, Watching(), with_media=False)
+    summary = run_to_end(library.index([docs]))
+    assert summary.added == 6 and len(library.browse()) == 6
+    assert max(seen) == 5, f"the small files were written while the huge one was embedded: {seen[:5]}…"

@@ -109,3 +109,45 @@ def test_cli_map_json_and_png(library: tuple[Library, Path], models_dir: Path) -
     from PIL import Image
 
     assert Image.open(png).size == (800, 600)
+
+
+def test_map_updates_are_single_flight_and_skip_files_removed_meanwhile(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change notice each time the library changes starts a map update: while one lays the map
+    out, the others wait for it and return its map (one layout, not one per notice); a file
+    removed by an index run during the layout is not written into it."""
+    import threading
+
+    from nearby.core.mapping import similarity_map
+    from tests.fakes import FakeEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(12):
+        (docs / f"{i}.txt").write_text(f"note {i} on {'gardens' if i % 2 else 'engines'} and more")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([docs]))
+    laid_out, inside, release = [], threading.Event(), threading.Event()
+    real_layout = similarity_map.layout
+
+    def slow_layout(vectors, cancel=None):  # type: ignore[no-untyped-def]
+        laid_out.append(len(vectors))
+        inside.set()
+        release.wait(30)
+        return (yield from real_layout(vectors, cancel))
+
+    monkeypatch.setattr(similarity_map, "layout", slow_layout)
+    maps: list[object] = []
+    first = threading.Thread(target=lambda: maps.append(run_to_end(library.update_map())))
+    first.start()
+    assert inside.wait(30)
+    (docs / "0.txt").unlink()
+    run_to_end(library.index([docs]))  # removed while the layout runs
+    others = [threading.Thread(target=lambda: maps.append(run_to_end(library.update_map()))) for _ in range(3)]
+    for t in others:
+        t.start()
+    release.set()
+    for t in (first, *others):
+        t.join(60)
+    assert laid_out == [12], "one layout for four requests"
+    assert len(maps) == 4 and all(m is not None and len(m.points) == 11 for m in maps)  # type: ignore[attr-defined]

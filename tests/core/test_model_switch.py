@@ -186,3 +186,33 @@ def test_a_switch_cut_off_before_its_first_commit_starts_again(tmp_path: Path) -
     switch.shadow_path(library.path).write_bytes(b"")  # killed right after SQLite made the file
     assert run_to_end(library.use_text_model(OtherFake(dim=24))) is not None
     assert library.embedder.name == "other-fake" and library.status().items == len(NOTES)
+
+
+def test_files_changed_during_a_switch_are_in_the_library_after_it(tmp_path: Path) -> None:
+    """The watcher (or an update) writes into the library while the switch fills its shadow: those
+    changes are replayed into the shadow before it is adopted, none is lost; a removal too."""
+    folder = _folder(tmp_path)
+    extra = write_notes(tmp_path / "extra", {"x.txt": "an extra folder about kites"})
+    library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
+    run_to_end(library.index([extra]))
+    steps = library.use_text_model(OtherFake(dim=24))
+    changed = False
+    for progress in steps:
+        if not changed and progress.phase.startswith("switching: indexing"):
+            (folder / "late.txt").write_text("a note written during the switch about zeppelins")
+            (folder / "note00.txt").write_text("note 0 rewritten during the switch about volcanoes")
+            (folder / "note01.txt").unlink()
+            run_to_end(library.apply_changes([folder / "late.txt", folder / "note00.txt"], [folder / "note01.txt"]))
+            library.remove_folder(extra)
+            changed = True
+        if progress.phase.endswith("replacing the library"):
+            break
+    assert changed
+    run_to_end(steps)
+    assert library.embedder.name == "other-fake"
+    names = {Path(h.path).name for h in library.browse(limit=1000)}
+    assert "late.txt" in names and "note01.txt" not in names and "x.txt" not in names
+    assert len(names) == len(NOTES)  # 30 - 1 deleted + 1 new
+    assert Path(library.search("zeppelins", k=1)[0].path).name == "late.txt"
+    assert Path(library.search("volcanoes rewritten", k=1)[0].path).name == "note00.txt"
+    assert str(extra.resolve()) not in library.folders()

@@ -222,3 +222,28 @@ def test_side_indexes_are_private_and_those_of_deleted_libraries_are_dropped(lib
     assert vector_index.folder_for(library_path).is_dir()
     assert not gone_folder.exists(), "the side index of a deleted library is dropped"
     store.close()
+
+
+def test_a_search_that_rebuilds_the_side_index_drops_orphans_without_deadlock(library_path: Path,
+                                                                           tmp_path: Path) -> None:
+    """The rebuild a search starts runs under the side index's lock, and dropping an orphan takes
+    it again: it must not wait on itself (it hung a window's worker)."""
+    import threading
+
+    rng = np.random.default_rng(12)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(5))
+    gone_path = tmp_path / "gone.sqlite"
+    gone = Store(gone_path, DIM)
+    add_items(gone, rng, range(5))
+    gone.close()
+    Path(gone_path).unlink()
+    vector_index.forget(library_path)  # the search's view must write it afresh
+    answered: list[int] = []
+    query = random_units(rng, 1)[0]
+    search = threading.Thread(target=lambda: answered.append(len(store.knn(PASSAGE_VECTORS, query, 3))))
+    search.start()
+    search.join(30)
+    assert not search.is_alive() and answered == [3]
+    assert not vector_index.folder_for(gone_path).exists()
+    store.close()
