@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nearby.core.errors import UnsupportedFile
+from nearby.core.extract.inflation import check_inflation
 from nearby.core.extract.registry import Extracted, Section
 
 # Past this many pages a PDF is a scanned archive or a data dump; the rest is left out.
@@ -14,6 +15,7 @@ MAX_PAGES = 3000
 def read_pdf(path: Path) -> Extracted:
     import pypdfium2 as pdfium
 
+    check_inflation(path)  # before pdfium inflates anything whole
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:

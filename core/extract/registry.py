@@ -79,5 +79,6 @@ def extract(path: Path) -> Extracted:
     except OSError as exc:
         raise UnsupportedFile(f"cannot be read ({exc.strerror or exc})") from exc
     if not any(s.text.strip() for s in result.sections):
-        raise UnsupportedFile("no text found (a scanned document or an empty one?)")
+        raise UnsupportedFile("no text found (a scanned document? its pages are pictures)" if suffix == ".pdf"
+                              else "no text found: the file holds no readable words")
     return result

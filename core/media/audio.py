@@ -67,8 +67,11 @@ def open_song(path: Path, rate: int) -> Song:
         with sf.SoundFile(str(path)) as f:
             native, frames = f.samplerate, f.frames
             duration = frames / native if native else 0.0
+            if duration <= 0:
+                raise UnsupportedFile("no sound could be decoded from the file (damaged, or not audio?)")
             if duration < MIN_SECONDS:
-                raise UnsupportedFile(f"too short to listen to ({duration:.1f} s)")
+                raise UnsupportedFile(f"too short to listen to ({duration:.1f} s; songs of at least "
+                                      f"{MIN_SECONDS:g} s are indexed)")
             excerpts = []
             for start in excerpt_starts(duration):
                 f.seek(int(start * native))

@@ -76,6 +76,7 @@ def open_picture(path: Path) -> Picture:
     if path.suffix.lower() in HEIF_EXTENSIONS and not heif_supported():
         raise UnsupportedFile("HEIC pictures need the optional pillow-heif package: pip install pillow-heif")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    _allow_large_png_text()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -102,6 +103,19 @@ def open_picture(path: Path) -> Picture:
         raise UnsupportedFile(f"the picture is damaged or truncated ({exc})") from exc
     meta.update(width=width, height=height)
     return Picture(rgb, width, height, meta)
+
+
+# A PNG's text chunks (XMP, a photo editor's history) may hold more than Pillow's 1 MB default,
+# which it refuses as "Too much memory used in text chunks (MAX_TEXT_CHUNK)": a good picture then
+# read as damaged. Still bounded: a text chunk that inflates past this is a bomb.
+PNG_TEXT_CHUNK_BYTES = 32 << 20
+
+
+def _allow_large_png_text() -> None:
+    from PIL import PngImagePlugin
+
+    PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, PNG_TEXT_CHUNK_BYTES)
+    PngImagePlugin.MAX_TEXT_MEMORY = max(PngImagePlugin.MAX_TEXT_MEMORY, 2 * PNG_TEXT_CHUNK_BYTES)
 
 
 def to_rgb(im: Image.Image) -> Image.Image:

@@ -167,3 +167,33 @@ def test_nearbys_own_folders_are_never_indexed(tmp_path: Path, monkeypatch: pyte
     library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
     run_to_end(library.index([home]))
     assert _found(library) == {"bread.txt", "lease.txt"}
+
+
+def _pdf_with_stream(stream: bytes) -> bytes:
+    """A one-page PDF whose page content is ``stream``, Flate-compressed."""
+    import zlib
+
+    packed = zlib.compress(stream, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
+def test_a_pdf_compression_bomb_is_refused_before_pdfium_inflates_it(tmp_path: Path) -> None:
+    """A stream of a few hundred kilobytes that inflates to 300 MB (pdfium inflates it whole:
+    2 GB took 3.1 GB of memory) is skipped as a bomb; a good PDF beside it is read."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "bomb.pdf").write_bytes(_pdf_with_stream(b"BT (A) Tj ET\n" + b" " * (300 << 20)))
+    (folder / "fine.txt").write_text("a fine note about the garden")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    skipped = _index(library, folder)
+    assert "compression bomb" in skipped["bomb.pdf"]
+    assert {Path(h.path).name for h in library.browse()} == {"fine.txt"}
