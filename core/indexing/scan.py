@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
@@ -49,7 +50,7 @@ def list_files(roots: Iterable[Path], kinds: frozenset[Kind], excluded: frozense
     than the system allows) are added to ``unreadable`` as (folder, why), not passed over in silence."""
 
     def refused(error: OSError) -> None:
-        if unreadable is not None:
+        if unreadable is not None and error.errno != errno.ENOENT:  # gone is not unreadable: the sweep sees it
             unreadable.append((str(error.filename), error.strerror or str(error)))
 
     for root in roots:

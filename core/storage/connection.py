@@ -42,7 +42,7 @@ def connect(path: Path) -> Any:
     except LibraryError:
         raise
     except apsw.NotADBError as exc:
-        raise LibraryError(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
+        raise LibraryPlace(f"{path} is not a Nearby library (not an SQLite file). Choose another file.") from exc
     except (apsw.Error, OSError) as exc:
         explained = explain_storage_failure(exc, path)
         if explained is not None:  # damaged, full, read-only …: said as such
@@ -77,7 +77,7 @@ def refuse_empty(path: Path) -> None:
     cut short, and opening it would silently start afresh. Checked once, when a library is opened
     (not at each connection: SQLite's own new file is empty until its first write commits)."""
     if path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").is_file():
-        raise LibraryError(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
+        raise LibraryPlace(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
                            "Delete it to start a new library there, or choose another file with --library.")
 
 

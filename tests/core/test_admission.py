@@ -204,3 +204,18 @@ def test_a_folder_path_past_the_system_limit_is_reported(tmp_path: Path) -> None
     summary = run_to_end(library.index([docs]))
     assert len(paths(library)) == 1
     assert any("could not be read" in p for p in summary.problems), summary.problems
+
+
+def test_a_file_moved_onto_a_path_that_failed_before_leaves_the_skipped_list(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "report.txt").write_bytes(b"\x00\x01\x02 binary junk \xff\xfe" * 50)
+    (docs / "draft.txt").write_text("the quarterly report on sales in the north")
+    (docs / "keep.txt").write_text("another note to keep the folder company")
+    library = library_of(tmp_path)
+    run_to_end(library.index([docs]))
+    assert [Path(p).name for p, _ in library.failures()] == ["report.txt"]
+    os.replace(docs / "draft.txt", docs / "report.txt")  # the good file takes the bad one's name
+    summary = run_to_end(library.index([docs]))
+    assert summary.moved == 1 and library.failures() == []
+    assert str(docs.resolve() / "report.txt") in paths(library)

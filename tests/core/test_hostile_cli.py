@@ -48,6 +48,7 @@ def test_every_hostile_argument_gets_a_message_and_exit_code_2(indexed: tuple[Pa
             problems.append(f"{[a[:60] for a in args[2:]]}: rc {done.returncode}: {done.stderr[-400:]}")
     assert not problems, "\n".join(problems)
     assert not (tmp / "folder-not-file" / "library.nearby.sqlite").exists()
+    assert (tmp / "empty.sqlite").stat().st_size == 0, "an empty file is not made a library"
     foreign = tmp / "foreign.sqlite"
     assert not Path(f"{foreign}-wal").exists(), "another program's database is left as it was"
 
@@ -75,3 +76,24 @@ def test_names_are_printed_safely_and_dash_words_are_query_words(indexed: tuple[
     assert all("Seedlings" not in hit["snippet"] for hit in json.loads(unquoted.stdout))
     not_utf8 = nearby("--library", str(library), "search", os.fsdecode(b"tomat\xe9s"), env=_env(tmp))
     assert not_utf8.returncode == 0 and "Traceback" not in not_utf8.stderr
+
+
+def test_a_damaged_library_is_said_to_be_damaged_by_every_command(indexed: tuple[Path, Path, Path]) -> None:
+    tmp, corpus, library = indexed
+    cut = tmp / "cut.sqlite"
+    cut.write_bytes(library.read_bytes()[:20_000])  # a copy cut short
+    for command in (["search", "garden"], ["status"], ["similar", str(corpus / "garden.txt")], ["skipped"]):
+        done = nearby("--library", str(cut), *command, env=_env(tmp))
+        assert done.returncode == 1 and "damaged" in done.stderr and "Traceback" not in done.stderr, command
+
+
+def test_index_of_a_file_deleted_since_it_was_indexed_removes_it(indexed: tuple[Path, Path, Path]) -> None:
+    tmp, corpus, library = indexed
+    gone = corpus / "gone.txt"
+    gone.write_text("a note about lighthouses that will be deleted")
+    assert nearby("--library", str(library), "index", str(gone), env=_env(tmp)).returncode == 0
+    gone.unlink()
+    done = nearby("--library", str(library), "index", str(gone), env=_env(tmp))
+    assert done.returncode == 0 and "1 removed" in done.stderr, done.stderr
+    found = nearby("--library", str(library), "search", "lighthouses", "--json", "--all", env=_env(tmp))
+    assert all("gone.txt" not in hit["path"] for hit in json.loads(found.stdout))
