@@ -281,3 +281,16 @@ def test_night_pictures_by_their_light_and_hour(tmp_path: Path, text_embedder: o
     shown = library.search("photos taken at night", k=5, min_score=0.35)
     assert [h.name for h in shown] == ["late.jpg"], [(h.name, h.score) for h in shown]
     assert "night" in shown[0].meta["looks"] and "night" in shown[0].snippet
+
+
+def test_a_png_with_a_large_text_chunk_is_read_not_called_damaged(tmp_path: Path) -> None:
+    """An editor's history or XMP in a PNG text chunk can pass Pillow's 1 MB default, which refused
+    the picture as 'damaged or truncated (… MAX_TEXT_CHUNK)'."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("XML:com.adobe.xmp", "x" * (3 << 20), zip=True)
+    path = tmp_path / "edited.png"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(path, pnginfo=info)
+    picture = open_picture(path)
+    assert (picture.width, picture.height) == (64, 48)
