@@ -247,7 +247,8 @@ class Library:
             return None
         embedder.check_installed()
         folders = self.folders()
-        switch.check_folders_reachable(folders)
+        with self._readers.borrow() as store:
+            switch.check_folders_reachable(folders, store)
         shadow_file = switch.shadow_path(self.path)
         if switch.pending_switch(self.path) not in (None, embedder.name) or (
                 shadow_file.is_file() and shadow_file.stat().st_size == 0):

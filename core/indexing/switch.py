@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from nearby.core.errors import LibraryError
+from nearby.core.indexing.sweep import is_offline
 from nearby.core.storage import vector_index
 from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
 from nearby.core.storage.model_record import recorded_text_model
+from nearby.core.storage.store import Store
 
 SHADOW_SUFFIX = ".switching"
 _SIDE_FILES = ("", "-wal", "-shm", "-journal", ".lock")
@@ -48,14 +50,15 @@ def discard_shadow(library: Path) -> None:
     vector_index.forget(shadow)
 
 
-def offline_folders(folders: list[str]) -> list[str]:
-    """Folders of the library that cannot be reached now (an unplugged drive, a share that is down)."""
-    return [f for f in folders if not Path(f).exists()]
+def offline_folders(folders: list[str], store: Store | None = None) -> list[str]:
+    """Folders of the library that cannot be reached now (an unplugged drive, a share that is down;
+    with ``store``, also an empty mount point whose drive the library holds files of)."""
+    return [f for f in folders if not Path(f).exists() or (store is not None and is_offline(store, Path(f)))]
 
 
-def check_folders_reachable(folders: list[str]) -> None:
+def check_folders_reachable(folders: list[str], store: Store | None = None) -> None:
     """A switch re-reads every file: one from a missing folder would silently leave the library."""
-    offline = offline_folders(folders)
+    offline = offline_folders(folders, store)
     if offline:
         raise LibraryError(
             f"Cannot switch the model while {len(offline)} of the library's folders cannot be reached "

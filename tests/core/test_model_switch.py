@@ -216,3 +216,15 @@ def test_files_changed_during_a_switch_are_in_the_library_after_it(tmp_path: Pat
     assert Path(library.search("zeppelins", k=1)[0].path).name == "late.txt"
     assert Path(library.search("volcanoes rewritten", k=1)[0].path).name == "note00.txt"
     assert str(extra.resolve()) not in library.folders()
+
+
+def test_a_switch_refuses_while_a_drives_empty_mount_point_stands_for_it(tmp_path: Path) -> None:
+    """The drive is unplugged, its mount point is there and empty: a switch would re-read nothing
+    there and drop the drive's files; it refuses, as for a missing folder."""
+    folder = _folder(tmp_path)
+    library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
+    for note in folder.iterdir():
+        note.unlink()
+    with pytest.raises(LibraryError, match="cannot be reached"):
+        run_to_end(library.use_text_model(OtherFake(dim=24)))
+    assert len(library.browse(limit=100)) == len(NOTES) and library.embedder.name == "fake-bag-of-words"
