@@ -247,3 +247,45 @@ def test_a_search_that_rebuilds_the_side_index_drops_orphans_without_deadlock(li
     assert not search.is_alive() and answered == [3]
     assert not vector_index.folder_for(gone_path).exists()
     store.close()
+
+
+class Killed(BaseException):
+    """The process dies here (nothing after this point of the side index's write happens)."""
+
+
+def _dies(after: bool, real: object):  # type: ignore[no-untyped-def]
+    def step(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if after:
+            real(*args, **kwargs)  # type: ignore[operator]
+        raise Killed
+
+    return step
+
+
+@pytest.mark.parametrize(("step", "after"), [
+    ("_append", False),  # deletes marked dead in place, no rows appended
+    ("_write_meta", False),  # rows appended past what the meta counts
+    ("_write_meta", True),  # meta written, the log not trimmed behind it
+    ("_swap_in", False),  # a rebuild written beside the old side index, not swapped in
+    ("_swap_in", True),  # a rebuild swapped in, the log not trimmed
+])
+def test_a_kill_at_every_step_of_a_side_index_write_leaves_right_answers(
+        library_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, after: bool) -> None:
+    rng = np.random.default_rng(13)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(60))
+    if step == "_swap_in":
+        vector_index.forget(library_path)  # the next write is a rebuild
+    real = getattr(vector_index, step)
+    monkeypatch.setattr(vector_index, step, _dies(after, real))
+    with pytest.raises(Killed):
+        add_items(store, rng, range(40, 90))  # 20 replaced (deletes and adds), 30 new
+    monkeypatch.setattr(vector_index, step, real)
+    store.close()
+    vector_index._views.clear()  # the next process
+    store = Store(library_path, DIM)
+    same_answers(store, rng)
+    add_items(store, rng, range(100, 120))
+    vector_index._views.clear()
+    same_answers(store, rng)
+    store.close()
