@@ -36,10 +36,20 @@ class _Text(HTMLParser):
             self._in_title = True
         elif tag in _BLOCKS and not self._dropping:
             self.parts.append("\n\n")
+        self._alt_text(tag, attrs)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS and not self._dropping:
             self.parts.append("\n\n")
+        self._alt_text(tag, attrs)
+
+    def _alt_text(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """A picture's alt text is what it shows, in words (a Markdown note of pictures alone read
+        as 'no text found')."""
+        if tag == "img" and not self._dropping:
+            alt = next((value for name, value in attrs if name == "alt" and value), "")
+            if alt.strip():
+                self.parts.append(f" {alt.strip()} ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP and tag in self._dropping:

@@ -122,3 +122,13 @@ def test_unknown_types_are_not_supported(tmp_path: Path) -> None:
     assert not is_supported(Path("c.exe")) and not is_supported(Path("noext"))
     with pytest.raises(UnsupportedFile, match="not a supported"):
         extract(tmp_path / "x.exe")
+
+
+def test_a_pictures_alt_text_is_read_in_markdown_and_html(tmp_path: Path) -> None:
+    """A Markdown note of pictures alone was skipped as 'no text found (a scanned document…)'."""
+    note = tmp_path / "trip.md"
+    note.write_text("![the red barn at sunset](barn.jpg)\n\n![a heron on the pond](heron.jpg)\n")
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><p>Seen: <img src="x.png" alt="a lighthouse in fog"></p></body></html>')
+    assert "red barn at sunset" in extract(note).sections[0].text and "heron" in extract(note).sections[0].text
+    assert "a lighthouse in fog" in extract(page).sections[0].text
