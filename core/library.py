@@ -257,6 +257,7 @@ class Library:
             media = default_media(embedder) if self._with_media else []
         shadow = Library(switch.shadow_path(self.path), embedder, media, settings=self.settings)
         self._missed = _Missed()  # what this library's writer does meanwhile, replayed into the shadow
+        self._missed.note(self.queue.running, [])  # a run already in flight (a folder just added) too
         try:
             writer = shadow._new_store()
             try:

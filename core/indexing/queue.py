@@ -97,6 +97,12 @@ class IndexQueue:
             return list(self._pending)
 
     @property
+    def running(self) -> list[Path]:
+        """The paths of the run in flight (empty when none)."""
+        with self._lock:
+            return list(self._running)
+
+    @property
     def busy(self) -> bool:
         """A drain is writing now."""
         return self._writer.locked()

@@ -228,3 +228,38 @@ def test_a_switch_refuses_while_a_drives_empty_mount_point_stands_for_it(tmp_pat
     with pytest.raises(LibraryError, match="cannot be reached"):
         run_to_end(library.use_text_model(OtherFake(dim=24)))
     assert len(library.browse(limit=100)) == len(NOTES) and library.embedder.name == "fake-bag-of-words"
+
+
+def test_an_index_run_in_flight_at_the_swap_ends_before_it_and_reaches_the_new_library(tmp_path: Path) -> None:
+    """A long index run (a folder just added) is still writing when the switch is ready to swap:
+    the swap waits for it and replays what it wrote, so no vector of the old model lands in the
+    new library and no file of that run is lost."""
+    import threading
+
+    folder = _folder(tmp_path)
+    library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
+    big = write_notes(tmp_path / "big", {f"b{i:03}.txt": f"big note {i} about lighthouses and tides"
+                                         for i in range(150)})
+    library.embedder.delay_s = 0.003  # type: ignore[attr-defined] # the old model, slow enough to be caught writing
+    summaries: list[object] = []
+    run = threading.Thread(target=lambda: summaries.append(run_to_end(library.index([big]))))
+    run.start()
+    assert _wait_until(lambda: library.queue.busy)
+    run_to_end(library.use_text_model(OtherFake(dim=24)))
+    run.join(120)
+    assert not run.is_alive() and summaries
+    assert library.embedder.name == "other-fake"
+    names = {Path(h.path).name for h in library.browse(limit=1000)}
+    assert {f"b{i:03}.txt" for i in range(150)} <= names and len(names) == len(NOTES) + 150
+    assert Path(library.search("big note 7 about lighthouses", k=1)[0].path).name.startswith("b")
+
+
+def _wait_until(condition, timeout_s: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
