@@ -77,7 +77,7 @@ def refuse_empty(path: Path) -> None:
     cut short, and opening it would silently start afresh. Checked once, when a library is opened
     (not at each connection: SQLite's own new file is empty until its first write commits)."""
     if path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").is_file():
-        raise LibraryPlace(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
+        raise LibraryError(f"{path} is an empty file, not a Nearby library (one cut short by a crash or a full disk?). "
                            "Delete it to start a new library there, or choose another file with --library.")
 
 

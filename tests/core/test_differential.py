@@ -24,6 +24,7 @@ import sqlite_vec
 
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
+from nearby.core.search.arithmetic import EPSILON
 from nearby.core.search.filters import Filters
 from nearby.core.storage.store import Store
 from tests.fakes import FakeEmbedder, FakeMediaPipeline
@@ -52,7 +53,7 @@ def words(rng: np.random.Generator, n: int) -> str:
     return " ".join(rng.choice(VOCAB, size=n))
 
 
-def make_library(root: Path, seed: int, files: int = 260) -> tuple[Library, dict[str, FileFact]]:
+def make_library(root: Path, seed: int, files: int = 400) -> tuple[Library, dict[str, FileFact]]:
     rng = np.random.default_rng(seed)
     facts: dict[str, FileFact] = {}
     now = time.time()
@@ -92,6 +93,9 @@ class Oracle:
         self.passage_tokens = [set(re.findall(r"\w+", r[2].lower())) for r in rows]
         self.passage_texts = [" ".join(re.findall(r"\w+", r[2].lower())) for r in rows]
         self.passage_vectors = np.stack([np.frombuffer(r[3], dtype=np.float32) for r in rows])
+        every = list(conn.execute("SELECT item_id, embedding FROM item_vectors"))
+        self.item_ids = [r[0] for r in every]  # each file's text-space vector: what arithmetic ranks
+        self.item_vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in every])
         self.own: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for kind, table in (("document", "item_vectors"), ("image", "image_vectors"), ("song", "song_vectors")):
             got = list(conn.execute(f"SELECT item_id, embedding FROM {table}"))
@@ -99,6 +103,10 @@ class Oracle:
             self.own[kind] = (np.array([r[0] for r in got]), np.stack([np.frombuffer(r[1], dtype=np.float32)
                                                                           for r in got]))
         conn.close()
+
+    def arithmetic_score(self, path: str, terms: np.ndarray, weights: np.ndarray) -> float:
+        vector = self.item_vectors[self.item_ids.index(self.id_of[path])]
+        return float(np.log((terms @ vector + 1.0) / 2.0 + EPSILON) @ weights)
 
     def allowed(self, filters: Filters) -> set[str]:
         out = set()
@@ -155,6 +163,14 @@ class Oracle:
         return sorted((float(c) for i, c in zip(ids.tolist(), cosines, strict=True) if i in allowed), reverse=True)
 
 
+    def arithmetic(self, terms: np.ndarray, weights: np.ndarray, kind: str | None) -> list[float]:
+        """Every file's balanced product of closeness to the terms (core/search/arithmetic.py), best first."""
+        keep = [i for i, item in enumerate(self.item_ids)
+                if kind is None or self.facts[self.path_of[item]].kind == kind]
+        sims = self.item_vectors[keep] @ terms.T
+        return sorted((np.log((sims + 1.0) / 2.0 + EPSILON) @ weights).tolist(), reverse=True)
+
+
 def random_filters(rng: np.random.Generator, root: Path, now: float) -> Filters:
     kind = str(rng.choice(["document", "image", "song"])) if rng.random() < 0.3 else None
     folder = str((root / str(rng.choice(FOLDERS))).resolve()) if rng.random() < 0.4 else None
@@ -207,6 +223,24 @@ def check_similar(library: Library, oracle: Oracle, rng: np.random.Generator, ro
     assert np.allclose([h.similarity for h in hits], want, atol=TOLERANCE), f"similar {path}, k={k}, {filters}"
 
 
+def check_arithmetic(library: Library, oracle: Oracle, rng: np.random.Generator, root: Path, now: float) -> None:
+    """The files of `a - b + c` (weights, a kind) are the best of every file by the balanced
+    product, though the ranking reads a pool of candidates (CANDIDATES, past which these
+    libraries go): the same scores, ties in any order."""
+    words_ = [str(w) for w in rng.choice(VOCAB, size=int(rng.integers(2, 4)), replace=False)]
+    weights = [float(rng.choice([0.5, 1.0, 2.0])) for _ in words_]
+    expression = " ".join(f"{'+' if i == 0 or rng.random() < 0.5 else '-'} {w:g}:{word}"
+                          for i, (w, word) in enumerate(zip(weights, words_, strict=True)))[2:]
+    kind = str(rng.choice(["document", "image", "song"])) if rng.random() < 0.3 else None
+    k = int(rng.choice([1, 5, 10]))
+    result = library.arithmetic(expression, k=k, n_words=0, kind=kind)
+    terms = np.stack([r.vector for r in result.terms])
+    signed = np.array([r.term.signed_weight for r in result.terms], dtype=np.float32)
+    want = oracle.arithmetic(terms, signed, kind)[:k]
+    got = [oracle.arithmetic_score(h.hit.path, terms, signed) for h in result.results]
+    assert np.allclose(got, want, atol=1e-4), f"{expression!r} kind={kind} k={k}: {got} vs {want}"
+
+
 def check_browse(library: Library, oracle: Oracle, rng: np.random.Generator, root: Path, now: float) -> None:
     filters = random_filters(rng, root, now)
     hits = library.browse(filters, limit=10_000)
@@ -220,7 +254,8 @@ def run_cases(library: Library, oracle: Oracle, root: Path, seed: int, cases: in
     now = time.time()
     for _ in range(cases):
         roll = rng.random()
-        check = check_search if roll < 0.75 else check_similar if roll < 0.95 else check_browse
+        check = (check_search if roll < 0.7 else check_similar if roll < 0.85 else check_arithmetic if roll < 0.95
+                 else check_browse)
         check(library, oracle, rng, root, now)
 
 

@@ -48,7 +48,7 @@ def test_every_hostile_argument_gets_a_message_and_exit_code_2(indexed: tuple[Pa
             problems.append(f"{[a[:60] for a in args[2:]]}: rc {done.returncode}: {done.stderr[-400:]}")
     assert not problems, "\n".join(problems)
     assert not (tmp / "folder-not-file" / "library.nearby.sqlite").exists()
-    assert (tmp / "empty.sqlite").stat().st_size == 0, "an empty file is not made a library"
+
     foreign = tmp / "foreign.sqlite"
     assert not Path(f"{foreign}-wal").exists(), "another program's database is left as it was"
 
@@ -85,6 +85,12 @@ def test_a_damaged_library_is_said_to_be_damaged_by_every_command(indexed: tuple
     for command in (["search", "garden"], ["status"], ["similar", str(corpus / "garden.txt")], ["skipped"]):
         done = nearby("--library", str(cut), *command, env=_env(tmp))
         assert done.returncode == 1 and "damaged" in done.stderr and "Traceback" not in done.stderr, command
+    empty = tmp / "empty.sqlite"  # a library cut short by a crash: damaged too, and left as it is
+    empty.write_bytes(b"")
+    for command in (["search", "garden"], ["status"]):
+        done = nearby("--library", str(empty), *command, env=_env(tmp))
+        assert done.returncode == 1 and "empty file" in done.stderr and "Traceback" not in done.stderr
+    assert empty.stat().st_size == 0, "an empty file is not made a library by a search's warm start"
 
 
 def test_index_of_a_file_deleted_since_it_was_indexed_removes_it(indexed: tuple[Path, Path, Path]) -> None:
