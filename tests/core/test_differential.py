@@ -24,7 +24,8 @@ import sqlite_vec
 
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
-from nearby.core.search.arithmetic import EPSILON
+from nearby.core.search.arithmetic import CANCELLED_NORM, EPSILON
+from nearby.core.search.expression import ExpressionError
 from nearby.core.search.filters import Filters
 from nearby.core.storage.store import Store
 from tests.fakes import FakeEmbedder, FakeMediaPipeline
@@ -233,6 +234,13 @@ def check_arithmetic(library: Library, oracle: Oracle, rng: np.random.Generator,
                           for i, (w, word) in enumerate(zip(weights, words_, strict=True)))[2:]
     kind = str(rng.choice(["document", "image", "song"])) if rng.random() < 0.3 else None
     k = int(rng.choice([1, 5, 10]))
+    signs = [1.0] + [-1.0 if f" - {w:g}:{word}" in expression else 1.0 for w, word in zip(weights[1:], words_[1:],
+                                                                                          strict=True)]
+    total = sum(s * w * FakeEmbedder().embed_one(word) for s, w, word in zip(signs, weights, words_, strict=True))
+    if np.linalg.norm(total) < CANCELLED_NORM:  # two made-up words the fake model hashes alike
+        with pytest.raises(ExpressionError, match="cancel out"):
+            library.arithmetic(expression, k=k, n_words=0, kind=kind)
+        return
     result = library.arithmetic(expression, k=k, n_words=0, kind=kind)
     terms = np.stack([r.vector for r in result.terms])
     signed = np.array([r.term.signed_weight for r in result.terms], dtype=np.float32)
