@@ -429,7 +429,8 @@ class Library:
 
         Single-flight: while one update runs (a change notice each time the library changes, a
         click), another waits for it and returns its map rather than lay the map out again (and
-        start another layout process)."""
+        start another layout process). The layout is made alongside indexing; its write goes
+        through the index queue's writer, between runs."""
         if not self._map_lock.acquire(blocking=False):
             waited = 0.0
             while not self._map_lock.acquire(timeout=WRITER_POLL_S):
@@ -444,7 +445,7 @@ class Library:
         try:
             writer = self._new_store()
             try:
-                return (yield from update_map(writer, kind or ALL, self.words, full, cancel))
+                return (yield from update_map(writer, kind or ALL, self.words, full, cancel, self.queue.holding))
             finally:
                 writer.close()
         finally:

@@ -40,6 +40,8 @@ def hostile_cases(tmp: Path, corpus: Path, library: Path) -> list[list[str]]:
         [*lib, "arithmetic", LONG],
         [*lib, "compare", "", ""],
         [*lib, "compare", "cat"],
+        [*lib, "compare", LONG, "b"],
+        [*lib, "map", "--png", "/dev/full"],
         [*lib, "map", "--png", str(tmp / "no" / "such" / "folder" / "map.png")],
         [*lib, "map", "--png", str(tmp)],
         [*lib, "map", "--size", "hugexhuge"],

@@ -46,6 +46,7 @@ class IndexQueue:
         self._pending: dict[Path, None] = {}  # an ordered set: first asked, first done
         self._removals: dict[Path, Removal] = {}  # folders asked to leave, not yet removed
         self._running: list[Path] = []  # the batch of the run in flight
+        self._held = False  # the writer is held by ``holding`` (not a drain): a drain waits for it
         self._asked = False  # a run was asked for, even with no path (it still finishes items left waiting)
         self._lock = threading.Lock()  # guards _pending and the hand-over of the writer
         self._writer = threading.Lock()  # held by the drain that is writing
@@ -86,10 +87,19 @@ class IndexQueue:
 
     @contextmanager
     def holding(self) -> Iterator[None]:
-        """Hold the writer (waiting for a run in flight to end): no run writes while the block
-        runs, and requests made meanwhile wait; drain afterwards to do them."""
-        with self._writer:
+        """Hold the writer (waiting for a run in flight to end) for a short write of another kind
+        (a map's layout, a model switch's last stretch): no run writes meanwhile. A drain that
+        starts meanwhile waits for it, then does its requests (it does not leave them to a drain
+        that is not coming)."""
+        self._writer.acquire()
+        with self._lock:
+            self._held = True
+        try:
             yield
+        finally:
+            with self._lock:
+                self._held = False
+                self._writer.release()
 
     @property
     def pending(self) -> list[Path]:
@@ -118,8 +128,13 @@ class IndexQueue:
         """
         cancel = cancel or CancelToken()
         total = IndexSummary()
-        if not self._writer.acquire(blocking=False):
-            return total
+        with self._lock:
+            taken = self._writer.acquire(blocking=False)
+            wait = not taken and self._held
+        if not taken:
+            if not wait:
+                return total  # another drain is writing: it takes these requests too
+            self._writer.acquire()  # held for a map's write or a switch's swap: wait, then do them
         held = True
         try:
             while not cancel.cancelled:

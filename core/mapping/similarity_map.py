@@ -10,7 +10,8 @@ its group names stay stable as a few files come and go. Removed files leave with
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,9 @@ def table_of(name: str) -> str:
 
 
 def update_map(store: Store, name: str = ALL, words: WordSpace | None = None, full: bool = False,
-               cancel: CancelToken | None = None) -> Generator[IndexProgress, None, SimilarityMap | None]:
+               cancel: CancelToken | None = None,
+               writing: Callable[[], AbstractContextManager[Any]] = nullcontext,
+               ) -> Generator[IndexProgress, None, SimilarityMap | None]:
     """Bring a map up to date (see the module doc) and return it; None when cancelled.
 
     Args:
@@ -81,6 +84,8 @@ def update_map(store: Store, name: str = ALL, words: WordSpace | None = None, fu
         name: "all", or "document", "image", "song" for one kind.
         words: the vocabulary, to name groups by the word nearest their centre (optional).
         full: make the whole layout again even if placing the new files would do.
+        writing: held around the map's write (the library's one writer: no index run writes
+            meanwhile); the layout itself is made without it.
     """
     table = table_of(name)
     recorded = store.vector_model(table)
@@ -97,14 +102,14 @@ def update_map(store: Store, name: str = ALL, words: WordSpace | None = None, fu
             return None
         labels = find_clusters(positions)
         names = _names(store, ids, labels, [vectors[i] for i in ids], table, words)
-        with store.transaction():
+        with writing(), store.transaction():
             store.save_map(name, model, [(i, *positions[j], int(labels[j])) for j, i in enumerate(ids)], names)
     elif new:
         mapped = list(kept)
         where = np.array([kept[i][:2] for i in mapped], dtype=np.float32)
         spots = place(np.stack([vectors[i] for i in new]), np.stack([vectors[i] for i in mapped]), where)
         nearest = [mapped[int(np.argmin(((where - s) ** 2).sum(1)))] for s in spots]  # its group: the closest point's
-        with store.transaction():
+        with writing(), store.transaction():
             store.add_map_points(name, [(i, *s, kept[n][2]) for i, s, n in zip(new, spots, nearest, strict=True)])
     yield IndexProgress("mapping", 1, 1, "done")
     return load_map(store, name)

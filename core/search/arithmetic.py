@@ -147,6 +147,8 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
     return ArithmeticResult(expression, tuple(resolved), tuple(found_words), tuple(hits), tuple(notes))
 
 
+# Longer phrases are refused, as a search's query is (core/search/rank.py MAX_QUERY_CHARS).
+MAX_COMPARE_CHARS = 10_000
 # A sum of unit vectors shorter than this has no direction left to search in ("king - king").
 CANCELLED_NORM = 1e-4
 
@@ -214,6 +216,9 @@ def compare(store: Store, embedder: Embedder, a: str, b: str, cwd: Path | None =
     """
     if not a.strip() or not b.strip():
         raise BadRequest("Compare needs two words, phrases or files, e.g. nearby compare cat dog.")
+    if max(len(a), len(b)) > MAX_COMPARE_CHARS:
+        raise BadRequest(f"A phrase to compare is {max(len(a), len(b)):,} characters long; at most "
+                         f"{MAX_COMPARE_CHARS:,} are read. Put long texts in files and compare the files.")
     left, right = (resolve_terms(store, embedder, [_as_term(x)], cwd)[0] for x in (a, b))
     norms = max(float(np.linalg.norm(left.vector) * np.linalg.norm(right.vector)), 1e-12)
     cosine = float(left.vector @ right.vector) / norms

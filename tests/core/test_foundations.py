@@ -311,3 +311,36 @@ def test_a_folder_removed_while_it_is_indexed_stays_removed(tmp_path: Path) -> N
     assert library.browse(Filters(folder=str(big.resolve()))) == [], f"{removed} removed, but some came back"
     assert str(big.resolve()) not in library.folders() and str(other.resolve()) in library.folders()
     assert len(library.browse()) == 5
+
+
+def test_a_drain_started_while_the_writer_is_held_for_a_map_write_does_its_requests_after(tmp_path: Path) -> None:
+    """A map's write (or a switch's swap) holds the writer briefly: a watched change drained then
+    waits for it and is done, not left to a drain that is not coming."""
+    runs: list[list[Path]] = []
+
+    def run(batch: list[Path], removals: list[Removal], cancel: CancelToken):  # type: ignore[no-untyped-def]
+        runs.append(batch)
+        yield IndexProgress("indexing", 1, 1)
+        return IndexSummary(added=len(batch))
+
+    queue = IndexQueue(run)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with queue.holding():
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(5)
+    queue.submit([tmp_path / "changed.txt"])
+    result: list[IndexSummary] = []
+    drainer = threading.Thread(target=lambda: result.append(run_to_end(queue.drain())))
+    drainer.start()
+    drainer.join(0.3)
+    assert drainer.is_alive() and runs == [], "it waits while the writer is held"
+    release.set()
+    drainer.join(5)
+    holder.join(5)
+    assert runs == [[tmp_path / "changed.txt"]] and result[0].added == 1 and not queue.busy

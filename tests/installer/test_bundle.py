@@ -96,3 +96,21 @@ def test_install_sh_puts_a_menu_entry_and_the_command_in_the_users_folders(built
     assert subprocess.run(["sh", str(home / "data" / "Nearby-app" / "uninstall.sh")], env=env,
                           capture_output=True, timeout=60, check=False).returncode == 0
     assert not app.exists() and not (home / "data" / "applications" / "nearby.desktop").exists()
+
+
+def test_the_bundled_cli_never_aborts_at_exit(built: Path, tmp_path: Path) -> None:
+    """`Nearby --cli search` aborted with rc 134 ("terminate called without an active exception")
+    about 3 runs in 10: it left through the interpreter's teardown with the model loading on a
+    thread. Searches and argument errors, ten runs each."""
+    env = _isolated_env(tmp_path / "home")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("Tomatoes need sun, water and rich soil to grow well in summer.")
+    exe, library = str(built / "Nearby" / "Nearby"), str(tmp_path / "lib.sqlite")
+    indexed = subprocess.run([exe, "--cli", "--library", library, "index", str(notes)], capture_output=True,
+                             text=True, timeout=300, env=env, check=False)
+    assert indexed.returncode == 0, indexed.stderr[-2000:]
+    codes = [subprocess.run([exe, "--cli", "--library", library, "search", "tomatoes", *extra], capture_output=True,
+                            timeout=300, env=env, check=False).returncode
+             for extra in [[]] * 10 + [["--bogus"]] * 10]
+    assert codes == [0] * 10 + [2] * 10
