@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -214,7 +215,7 @@ def test_small_files_are_committed_while_a_huge_one_is_embedded(tmp_path: Path,
         (docs / f"a{i}.txt").write_text(f"a small note {i} about the garden")
     (docs / "b-huge.txt").write_text("\n\n".join(f"paragraph {i} of the huge zeppelin manual, " * 20
                                                   for i in range(200)))
-    monkeypatch.setattr(indexer, "FLUSH_SECONDS", 0.0)  # as if each slice took longer than a flush may wait
+    monkeypatch.setattr(indexer, "FLUSH_SECONDS", 0.3)  # the small files are read well within it: one flush
     seen: list[int] = []
     library_file = tmp_path / "lib.sqlite"
 
@@ -224,6 +225,7 @@ def test_small_files_are_committed_while_a_huge_one_is_embedded(tmp_path: Path,
                 conn = apsw.Connection(str(library_file), flags=apsw.SQLITE_OPEN_READONLY)
                 seen.append(conn.execute("SELECT count(*) FROM items").fetchone()[0])
                 conn.close()
+                time.sleep(0.05)  # the huge file's passages take model time: ~1 s in all
             return super().embed(texts)
 
     library = Library(library_file, Watching(), with_media=False)
