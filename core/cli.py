@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from nearby.core import cli_arithmetic, cli_filters, cli_map, cli_models
-from nearby.core.cli_output import printable, query_text, tolerant_streams
+from nearby.core.cli_output import printable, tolerant_streams
 from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
 from nearby.core.files import exists
-from nearby.core.inference.text_embedder import Embedder
+from nearby.core.inference.text_embedder import Embedder, as_unicode
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
 from nearby.core.library_file import LIBRARY_ENV, default_library_path
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
     parser = build_parser()
     args = parser.parse_args(_query_words_first(list(sys.argv[1:] if argv is None else argv)))
     if args.command == "search":
-        args.query = query_text(" ".join(q for q in (args.query, *args.dash_words) if q))
+        args.query = as_unicode(" ".join(q for q in (args.query, *args.dash_words) if q))
         if not args.query.strip():
             parser.error("search needs a query: nearby search 'notes about the budget'")
         if not parse_query(args.query).text_for_meaning.strip():

@@ -37,9 +37,3 @@ def tolerant_streams() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-
-
-def query_text(text: str) -> str:
-    """A typed query or expression as text: bytes that were not UTF-8 become U+FFFD (a query is
-    words to match, not a file name to keep byte for byte)."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from nearby.core.errors import UnsupportedFile
+from nearby.core.errors import BadRequest, UnsupportedFile
 
 
 def check_size(path: Path, limit: int) -> int:
@@ -44,8 +44,6 @@ def check_output_file(path: Path) -> None:
     Raises:
         BadRequest: its folder does not exist or is not writable, or it is a folder itself.
     """
-    from nearby.core.errors import BadRequest
-
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise BadRequest(f"{path} is a folder; name a file in it, e.g. {path / 'map.png'}.")

@@ -19,7 +19,6 @@ import numpy as np
 
 from nearby.core.errors import NotAFolder
 from nearby.core.extract.language import looks_english
-from nearby.core.files import exists
 from nearby.core.indexing import switch
 from nearby.core.indexing.admission import library_folder_of, root_path
 from nearby.core.indexing.indexer import index_paths
@@ -326,8 +325,7 @@ class Library:
         Raises:
             NotAFolder: the library has no such folder and nothing under that path.
         """
-        key = str(Path(folder).expanduser().resolve() if exists(Path(folder).expanduser())
-                  else Path(folder).expanduser().absolute())
+        key = str(root_path(folder))  # as the indexer keys it, there or gone
         with self._readers.borrow() as store:
             if key not in store.folders() and not store.paths_under(key) and not self.queue.involves(key):
                 raise NotAFolder(f"{key} is not a folder of the library (`nearby status` lists them).")
@@ -479,7 +477,7 @@ class Library:
     def holds(self, path: Path | str) -> bool:
         """Whether the library has entries for a path: a file of it, a folder of it, or a folder
         with files of it inside (what `nearby index PATH` can bring up to date after it is gone)."""
-        key = str(Path(path).expanduser().absolute())
+        key = str(root_path(path))
         with self._readers.borrow() as store:
             return store.item_by_path(key) is not None or key in store.folders() or bool(store.paths_under(key))
 

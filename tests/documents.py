@@ -91,8 +91,10 @@ def write_prose_corpus(folder: Path, wanted: int) -> int:
 
 
 def write_notes(folder: Path, notes: dict[str, str]) -> Path:
-    """Write short notes (file name → text, UTF-8) into a new folder; returns the folder."""
+    """Write short notes (file name, or a path inside the folder → text, UTF-8) into a new folder;
+    returns the folder."""
     folder.mkdir(parents=True)
     for name, text in notes.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
     return folder

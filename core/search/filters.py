@@ -35,8 +35,7 @@ class Filters:
         kind is asked; the kind is searched by its own partition)."""
         if not self.narrows:
             return OPEN
-        where, args = self.sql()
-        return RowFilter(items=id_array(r[0] for r in store.conn.execute(f"SELECT id FROM items WHERE {where}", args)))
+        return RowFilter(items=id_array(store.item_ids_where(*self.sql())))
 
     def sql(self) -> tuple[str, list[object]]:
         """A WHERE clause (and its parameters) selecting the same items."""

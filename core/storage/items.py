@@ -197,6 +197,10 @@ class Items(Connected):
                     break
         return out
 
+    def item_ids_where(self, where: str, args: Sequence[object]) -> Iterator[int]:
+        """Ids of the items passing a WHERE clause (core/search/filters.py), in no order."""
+        return (r[0] for r in self.conn.execute(f"SELECT id FROM items WHERE {where}", tuple(args)))
+
     def browse(self, where: str, args: Sequence[object], limit: int, offset: int = 0) -> list[ItemRow]:
         """Items passing a WHERE clause (core/search/filters.py), newest first."""
         rows = self.conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} "

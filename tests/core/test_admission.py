@@ -16,7 +16,10 @@ from nearby.core.indexing import indexer
 from nearby.core.indexing.watch import FolderWatcher
 from nearby.core.library import Library
 from nearby.core.progress import CancelToken, IndexSummary, run_to_end
+from tests.documents import write_notes
 from tests.fakes import FakeEmbedder
+
+GARDEN = "a note about the garden"
 
 
 def library_of(tmp_path: Path) -> Library:
@@ -30,11 +33,8 @@ def paths(library: Library) -> set[str]:
 def test_a_watched_link_to_a_private_file_is_not_followed(tmp_path: Path) -> None:
     """docs/x.txt → ~/private/diary.txt, reported by the watcher: refused as a full scan refuses
     it, never indexed under the private path (outside every folder, out of reach of the sweep)."""
-    docs, private = tmp_path / "docs", tmp_path / "private"
-    docs.mkdir()
-    private.mkdir()
-    (docs / "note.txt").write_text("a note about the garden")
-    (private / "diary.txt").write_text("dear diary, the secret plans")
+    docs = write_notes(tmp_path / "docs", {"note.txt": GARDEN})
+    private = write_notes(tmp_path / "private", {"diary.txt": "dear diary, the secret plans"})
     library = library_of(tmp_path)
     run_to_end(library.index([docs]))
     (docs / "x.txt").symlink_to(private / "diary.txt")
@@ -47,10 +47,7 @@ def test_a_watched_link_to_a_private_file_is_not_followed(tmp_path: Path) -> Non
 
 
 def test_a_named_file_in_a_hidden_folder_of_a_library_folder_is_not_indexed(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    (docs / ".git").mkdir(parents=True)
-    (docs / "a.txt").write_text("a note about the garden")
-    (docs / ".git" / "config.txt").write_text("remote origin url")
+    docs = write_notes(tmp_path / "docs", {"a.txt": GARDEN, ".git/config.txt": "remote origin url"})
     library = library_of(tmp_path)
     run_to_end(library.index([docs]))
     run_to_end(library.apply_changes([docs / ".git" / "config.txt"]))
@@ -58,9 +55,7 @@ def test_a_named_file_in_a_hidden_folder_of_a_library_folder_is_not_indexed(tmp_
 
 
 def test_a_late_change_in_a_removed_folder_is_not_a_new_root(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("a note about the garden")
+    docs = write_notes(tmp_path / "docs", {"a.txt": GARDEN})
     library = library_of(tmp_path)
     run_to_end(library.index([docs]))
     library.remove_folder(docs)
@@ -91,11 +86,9 @@ def test_a_library_folder_inside_a_dot_folder_is_watched(tmp_path: Path) -> None
 
 
 def test_a_mount_inside_a_library_folder_is_not_crossed(tmp_path: Path) -> None:
-    docs, elsewhere = tmp_path / "docs", tmp_path / "elsewhere"
-    (docs / "etc").mkdir(parents=True)
-    elsewhere.mkdir()
-    (docs / "a.txt").write_text("a note about the garden")
-    (elsewhere / "passwd.txt").write_text("root:x:0:0:root")
+    docs = write_notes(tmp_path / "docs", {"a.txt": GARDEN})
+    (docs / "etc").mkdir()
+    elsewhere = write_notes(tmp_path / "elsewhere", {"passwd.txt": "root:x:0:0:root"})
     done = subprocess.run(["mount", "--bind", str(elsewhere), str(docs / "etc")], capture_output=True, check=False)
     if done.returncode != 0:
         pytest.skip(f"bind mounts need privileges this run lacks: {done.stderr.decode().strip()}")
@@ -134,10 +127,8 @@ def test_an_unplugged_drives_empty_mount_point_is_offline_not_empty(tmp_path: Pa
 
 
 def test_a_file_moved_within_a_reachable_folder_is_adopted(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    (docs / "old").mkdir(parents=True)
-    (docs / "keep.txt").write_text("something to keep the folder from being empty")
-    (docs / "old" / "a.txt").write_text("a note about the garden")
+    docs = write_notes(tmp_path / "docs", {"keep.txt": "something to keep the folder from being empty",
+                                           "old/a.txt": GARDEN})
     library = library_of(tmp_path)
     run_to_end(library.index([docs]))
     (docs / "new").mkdir()
@@ -166,10 +157,7 @@ def test_a_folder_gone_mid_index_can_be_removed(tmp_path: Path, monkeypatch: pyt
 
 def test_an_unreadable_sub_folder_is_reported_and_its_entries_kept(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    docs = tmp_path / "docs"
-    (docs / "locked").mkdir(parents=True)
-    (docs / "a.txt").write_text("a note about the garden")
-    (docs / "locked" / "b.txt").write_text("a locked note about taxes")
+    docs = write_notes(tmp_path / "docs", {"a.txt": GARDEN, "locked/b.txt": "a locked note about taxes"})
     library = library_of(tmp_path)
     run_to_end(library.index([docs]))
     real_scandir = os.scandir
@@ -187,9 +175,7 @@ def test_an_unreadable_sub_folder_is_reported_and_its_entries_kept(tmp_path: Pat
 
 
 def test_a_folder_path_past_the_system_limit_is_reported(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("a note about the garden")
+    docs = write_notes(tmp_path / "docs", {"a.txt": GARDEN})
     cwd = os.getcwd()
     try:  # made with relative steps: PATH_MAX (4,096 bytes on Linux) limits whole paths only
         os.chdir(docs)
