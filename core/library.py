@@ -230,12 +230,15 @@ class Library:
         return (yield from self.index(inside, cancel))
 
     def use_text_model(self, embedder: Embedder, media: list[MediaPipeline] | None = None,
-                       cancel: CancelToken | None = None) -> Generator[IndexProgress, None, IndexSummary | None]:
+                       cancel: CancelToken | None = None, prepare_words: bool = True,
+                       ) -> Generator[IndexProgress, None, IndexSummary | None]:
         """Make ``embedder`` the library's text model: index everything again into its space in a
-        shadow library (search keeps answering from this one meanwhile), prepare the arithmetic
-        vocabulary in it, then take the shadow's contents in one transaction. Interrupted, the old
-        model stays in charge and the next call resumes. Returns the re-index summary, or None when
-        cancelled (or when the library already uses that model).
+        shadow library (search keeps answering from this one meanwhile), then take the shadow's
+        contents in one transaction. Interrupted, the old model stays in charge and the next call
+        resumes. Then, with ``prepare_words``, the arithmetic vocabulary is embedded with the new
+        model — last, once the library has switched (minutes for a large model; cancelling it
+        leaves it to the first arithmetic). Returns the re-index summary, or None when cancelled
+        (or when the library already uses that model).
 
         Raises:
             LibraryError: a folder of the library cannot be reached (its files would be lost).
@@ -266,8 +269,6 @@ class Library:
             summary = (yield from _switching(shadow.index(folders, cancel))) if folders else IndexSummary()
             if summary.cancelled or (cancel is not None and cancel.cancelled):
                 return None
-            if shadow.words.available() and not (yield from _switching(shadow.words.prepare(cancel))):
-                return None
             # The last stretch with this library's writer held: no run is in flight across the swap
             # (it would write the old model's vectors into the new library), and none starts. Requests
             # made meanwhile wait in the queue and are done after it, with the new model.
@@ -295,6 +296,8 @@ class Library:
             shadow.close()
         yield IndexProgress("switching: replacing the library", 1, 1)
         yield from _switching(self.queue.drain(cancel))  # what waited for the swap, with the new model
+        if prepare_words and self.words.available() and not (cancel is not None and cancel.cancelled):
+            yield from self.words.prepare(cancel)
         return summary
 
     def _replay_missed(self, shadow: Library,

@@ -4,7 +4,9 @@ warm start loads the model while the rest of Nearby is still being imported)."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -65,3 +67,26 @@ def library_text_model(path: Path) -> Embedder:
             f"know (a newer Nearby made it, or the model was retired). Open it with that Nearby, or index it "
             f"again with a model this one has: `nearby models use {DEFAULT_TEXT_MODEL}`. Nothing was changed."))
     return TextEmbedder(spec)
+
+
+@dataclass
+class _Reader:
+    """What vector_index.view needs of a Store: one read connection, no migration."""
+
+    path: Path
+    conn: Any
+    text_dim: int
+
+
+def prefault_vectors(library: Path, dim: int) -> None:
+    """Map the library's side index in and touch its pages (the CLI's warm start runs this on a
+    thread while the rest is imported: the page faults happen in native code, off the interpreter)."""
+    from nearby.core.storage import vector_index
+    from nearby.core.storage.connection import connect
+
+    conn = connect(library)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vector_index_state'").fetchone():
+            vector_index.view(_Reader(library, conn, dim)).prefault()
+    finally:
+        conn.close()

@@ -11,14 +11,17 @@ network namespace with no interface but loopback).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from nearby.core.cache import CACHE_ENV
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
 
@@ -51,6 +54,21 @@ def _search_check(library: Library, query: str, kind: str | None, wanted: str) -
     return run
 
 
+@contextlib.contextmanager
+def _cache_in(folder: Path) -> Iterator[None]:
+    """The cache folder (thumbnails, the side index, label vectors) inside the self-test's temporary
+    folder while it runs: a self-test leaves nothing in the person's cache."""
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
+
+
 def run_self_test(sample: Path | None = None, out: TextIO = sys.stdout) -> bool:
     """Run every check; print one line each; True when all pass."""
     sample = sample or default_sample()
@@ -69,7 +87,7 @@ def run_self_test(sample: Path | None = None, out: TextIO = sys.stdout) -> bool:
         print(f"{'ok  ' if passed else 'FAIL'} {name}: {detail} ({time.perf_counter() - started:.1f} s)", file=out,
               flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="nearby-self-test-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nearby-self-test-") as tmp, _cache_in(Path(tmp) / "cache"):
         library = Library(Path(tmp) / "self-test.nearby.sqlite")
         try:
             def index() -> tuple[bool, str]:

@@ -4,10 +4,10 @@ Help → Search help (what can be typed in the search field)."""
 from __future__ import annotations
 
 import html
-from importlib import metadata
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from nearby.core.version import version
 from nearby.models.catalog import MODELS
 
 # What the app runs on, with the licence each is used under (checked against their metadata at
@@ -55,13 +55,6 @@ any search or browse to a kind, a date, a folder or a file type.</p>
 <h2>Privacy</h2>
 <p>Everything Nearby reads, computes and stores stays on this computer. It never uses the network.</p>
 """
-
-
-def version() -> str:
-    try:
-        return metadata.version("nearby")
-    except metadata.PackageNotFoundError:
-        return "development"
 
 
 def about_html() -> str:

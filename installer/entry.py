@@ -1,8 +1,9 @@
 """The bundle's one executable (installer/build.py freezes this file as `Nearby`).
 
-    Nearby                      the window (a double-click)
+    Nearby [PATH…]              the window (a double-click); folders named are added (a launcher's %F)
     Nearby --self-test          index the bundled sample, search, compare; exit 0 only if all is right
     Nearby --cli ARGS…          the `nearby` command line (`Nearby --cli search "tax deadline"`)
+    Nearby --version, --help
 
 The default models travel inside the bundle and are read from there (NEARBY_BUNDLED_MODELS), so
 nothing is downloaded at first start (or ever); a model installed later goes to the user's models
@@ -29,12 +30,26 @@ def main() -> int:
 
         return cli(["self-test", *args[1:]])
     if args[:1] == ["--cli"]:  # run(), not main(): it leaves without an abort on every path
-        from nearby.core.cli_entry import run as cli_entry
+        from nearby.core.cli.entry import run as cli_entry
 
         cli_entry(args[1:])
+    if args[:1] in (["--help"], ["-h"]):
+        from nearby.desktop.app import parser
+
+        print(parser("Nearby").format_help().rstrip())
+        print(MORE_HELP)
+        return 0
     from nearby.desktop.app import main as app
 
     return app(args)
+
+
+MORE_HELP = """
+the bundle's other uses:
+  --self-test           index the bundled sample collection in a throw-away library, search it and
+                        check every answer; exit 0 only if all is right (nothing is left behind)
+  --cli ARGS...         the `nearby` command line: Nearby --cli --help, Nearby --cli search "tax deadline"
+                        (install.sh and the .deb put it on PATH as `nearby`)"""
 
 
 if __name__ == "__main__":

@@ -107,7 +107,8 @@ def test_interrupt_leaves_a_usable_library(corpus: Path, tmp_path: Path) -> None
 
 def test_a_search_warms_its_model_and_index_before_the_cli_is_imported(corpus: Path, tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    from nearby.core import cli_entry, warm_start
+    from nearby.core.cli import entry as cli_entry
+    from nearby.core.cli import warm_start
 
     assert warm_start.command_of(["--library", "x.sqlite", "search", "q"]) == "search"
     assert warm_start.command_of(["--library=x.sqlite", "-k", "status"]) == "status"

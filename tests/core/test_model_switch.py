@@ -164,9 +164,14 @@ def test_switching_to_the_multilingual_model_finds_notes_across_languages(tmp_pa
     folder = write_notes(tmp_path / "notas", notes)
     lib = tmp_path / "lib.sqlite"
     assert _cli("index", str(folder), library=lib).returncode == 0
+    words = sorted(models_dir.glob("glove-*/text-use-multilingual-v3-*"))
     switched = _cli("models", "use", "use-multilingual-v3", library=lib)
     assert switched.returncode == 0, switched.stderr
     assert "now uses use-multilingual-v3" in switched.stderr
+    # The 55,000 words are not embedded by the switch (minutes with a large model, even for an empty
+    # library): the first arithmetic, or `nearby vocabulary`, makes them.
+    assert sorted(models_dir.glob("glove-*/text-use-multilingual-v3-*")) == words
+    assert words or "nearby vocabulary" in switched.stderr
     for query, wanted in (("my cat is sleeping", "gato.txt"), ("tax return deadline", "steuer.txt"),
                           ("pastry dough recipe", "recette.txt"), ("train to Milan", "treno.txt"),
                           ("bicycle repair", "fiets.txt")):

@@ -184,3 +184,30 @@ def test_the_window_watches_its_folders(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: library.status().items == 1, timeout=10_000)
     win.close()
     assert win.watcher is None
+
+
+def test_folders_named_at_start_are_added_like_a_drop(qtbot: QtBot, tmp_path: Path) -> None:
+    """The menu entry's %F: folders dropped on the launcher reach the app as arguments and are added;
+    a path that does not exist is said in the status bar, not silently dropped."""
+    from nearby.desktop.app import add_named, parser
+
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"note{i}.txt").write_text(f"Notes about lighthouses, number {i}. " * 20)
+    args, _ = parser().parse_known_args([str(folder), str(tmp_path / "nowhere"), "--library", "x.sqlite"])
+    assert args.paths == [folder, tmp_path / "nowhere"]
+    win = MainWindow(Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False), update_on_start=False)
+    qtbot.addWidget(win)
+    assert add_named(win, args.paths) == [str(folder.resolve())]
+    assert "nowhere" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.library.status().items == 5, timeout=INDEX_TIMEOUT_MS)
+    assert win.library.folders() == [str(folder.resolve())]
+
+
+def test_the_app_says_its_version_without_a_display(capsys: pytest.CaptureFixture[str]) -> None:
+    from nearby.desktop.app import parser
+
+    with pytest.raises(SystemExit) as exit_:
+        parser().parse_known_args(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("Nearby ")

@@ -18,9 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from nearby.core import cli_arithmetic, cli_filters, cli_map, cli_models
-from nearby.core.cli_output import printable, tolerant_streams
-from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
+from nearby.core.cli import arithmetic as cli_arithmetic
+from nearby.core.cli import filters as cli_filters
+from nearby.core.cli import map as cli_map
+from nearby.core.cli import models as cli_models
+from nearby.core.cli.output import printable, tolerant_streams
+from nearby.core.cli.progress import IndexProgressPrinter, interrupt_cancels
+from nearby.core.cli.warm_start import command_of
 from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
 from nearby.core.files import exists
 from nearby.core.inference.text_embedder import Embedder, as_unicode
@@ -32,11 +36,12 @@ from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.query import parse_query
-from nearby.core.warm_start import command_of
+from nearby.core.version import version
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nearby", description="Find your own files by what they mean, offline.")
+    parser.add_argument("--version", action="version", version=f"nearby {version()}")
     parser.add_argument("--library", type=Path, default=None,
                         help=f"library file (default: ${LIBRARY_ENV}, else {default_library_path()})")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,11 +101,11 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
             parser.error(f"{args.query!r} only says what to leave out; add words to look for: "
                          f"nearby search 'licence {args.query}'")
     private_by_default()
-    log_file = configure_logging()
-    if args.command == "self-test":  # its own throw-away library, not the person's
+    if args.command == "self-test":  # its own throw-away library, not the person's; no log file either
         from nearby.core.selftest import run_self_test
 
         return 0 if run_self_test(args.sample) else 1
+    log_file = configure_logging()
     library: Library | None = None
     try:
         library = Library(args.library, embedder=embedder)
@@ -293,6 +298,3 @@ def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO, closest: list
         if hit.snippet:
             out.write(f"    {printable(hit.snippet)}\n")
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

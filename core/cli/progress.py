@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from nearby.core.cli_output import printable
+from nearby.core.cli.output import printable
 from nearby.core.progress import CancelToken, IndexProgress
 
 # Progress lines on a terminal are redrawn ~10 times a second; in a log (not a terminal) a line

@@ -12,12 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from nearby.core.inference.text_embedder import Embedder, TextEmbedder
-from nearby.core.library_file import default_library_path, library_text_model
+from nearby.core.library_file import default_library_path, library_text_model, prefault_vectors
 
 log = logging.getLogger(__name__)
 WARMED_COMMANDS = frozenset({"search", "similar"})
@@ -55,29 +53,8 @@ def warm_start(library: Path) -> Embedder | None:
     if isinstance(embedder, TextEmbedder):
         embedder.for_one_query()
         _thread(lambda: embedder.embed_one(""))
-        _thread(lambda: _map_vectors(library, embedder.dim))
+        _thread(lambda: prefault_vectors(library, embedder.dim))
     return embedder
-
-
-@dataclass
-class _Reader:
-    """What vector_index.view needs of a Store: one read connection, no migration."""
-
-    path: Path
-    conn: Any
-    text_dim: int
-
-
-def _map_vectors(library: Path, dim: int) -> None:
-    from nearby.core.storage import vector_index
-    from nearby.core.storage.connection import connect
-
-    conn = connect(library)
-    try:
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vector_index_state'").fetchone():
-            vector_index.view(_Reader(library, conn, dim)).prefault()
-    finally:
-        conn.close()
 
 
 def _thread(work: Callable[[], object]) -> None:

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from nearby.core.cli_output import printable
-from nearby.core.cli_progress import every_tenth
+from nearby.core.cli.output import printable
+from nearby.core.cli.progress import every_tenth
 from nearby.core.errors import NearbyError
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library

@@ -12,14 +12,14 @@ from typing import NoReturn
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     embedder = None
-    from nearby.core import warm_start
+    from nearby.core.cli import warm_start
 
     if warm_start.command_of(args) in warm_start.WARMED_COMMANDS:
         try:
             embedder = warm_start.warm_start(warm_start.library_argument(args))
         except Exception:  # noqa: BLE001 - the command meets the same fault and says what to do
             embedder = None
-    from nearby.core import cli
+    from nearby.core.cli import commands as cli
 
     return cli.main(args, embedder)
 
@@ -42,7 +42,7 @@ def run(argv: Sequence[str] | None = None) -> NoReturn:
             print(exit_.code, file=sys.stderr)
     except KeyboardInterrupt:
         code = 130
-    from nearby.core import warm_start
+    from nearby.core.cli import warm_start
 
     if warm_start.command_of(args) in warm_start.WARMED_COMMANDS:
         import logging

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nearby.core.cli_progress import IndexProgressPrinter, interrupt_cancels
+from nearby.core.cli.progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.errors import ModelMissing
 from nearby.core.inference.text_embedder import TextEmbedder
 from nearby.core.library import Library
@@ -113,7 +113,7 @@ def _use(spec: ModelSpec, library: Library) -> int:
     printer = IndexProgressPrinter(sys.stderr)
     try:
         with interrupt_cancels(cancel):
-            summary = run_to_end(library.use_text_model(embedder, cancel=cancel), printer.show)
+            summary = run_to_end(library.use_text_model(embedder, cancel=cancel, prepare_words=False), printer.show)
     except KeyboardInterrupt:
         summary = None
         cancel.cancel()
@@ -128,4 +128,7 @@ def _use(spec: ModelSpec, library: Library) -> int:
         for problem in summary.problems:
             print(f"nearby: {problem}", file=sys.stderr)
         print(f"the library now uses {spec.name} (was {previous}); {summary.describe()}", file=sys.stderr)
+    if library.words.available() and not library.words.prepared():
+        print(f"concept arithmetic's word answers are made with {spec.name} on its first use (minutes, once), "
+              "or now: `nearby vocabulary`", file=sys.stderr)
     return 0

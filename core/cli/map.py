@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nearby.core.cli_progress import every_tenth
+from nearby.core.cli.progress import every_tenth
 from nearby.core.errors import BadRequest
 from nearby.core.files import check_output_file
 from nearby.core.kinds import KINDS

@@ -1,0 +1,5 @@
+"""`python -m nearby.core.cli ARGS…`: the command line, as the console script runs it."""
+
+from nearby.core.cli.commands import main
+
+raise SystemExit(main())
