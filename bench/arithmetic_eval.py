@@ -65,7 +65,7 @@ def analogies(library: Library) -> tuple[float, dict[str, float]]:
 def part_analogies(words: WordSpace) -> dict[str, float]:
     """The same questions in the static part and in the text part alone (3CosAdd), for comparison."""
     vocab, static = words._load_static()  # noqa: SLF001 - measuring the parts
-    text = np.load(words.text_file).astype(np.float32)
+    text = words.text_vectors()
     index = {w: i for i, w in enumerate(vocab)}
     out = {}
     for name, matrix in (("static (GloVe) alone", static), ("text model alone", text)):
