@@ -54,7 +54,8 @@ PYINSTALLER = "pyinstaller==6.22.3"
 NAME = "Nearby"
 # Needed only by the install step's converters (checkpoints → ONNX) or by tools, never at run time;
 # ssl and _hashlib: nothing goes to the network, and hashlib has its own sha256 (drops OpenSSL);
-# the parts of scipy and scikit-learn that openTSNE never loads (the self-test draws a map).
+# the parts of scipy and scikit-learn that openTSNE never loads (the self-test draws a map); the
+# standard library's sqlite3 and its libsqlite3 (the library is read through apsw, its own SQLite).
 EXCLUDED_MODULES = ("onnx", "onnxruntime.quantization", "onnxruntime.tools", "onnxruntime.transformers",
                     "onnxruntime_extensions.pnp", "torch", "tensorflow", "matplotlib", "IPython", "pytest",
                     "mypy", "ruff", "tkinter", "PyInstaller", "setuptools", "pip", "ssl", "_ssl", "_hashlib",
@@ -62,7 +63,7 @@ EXCLUDED_MODULES = ("onnx", "onnxruntime.quantization", "onnxruntime.tools", "on
                     "sklearn.tree", "sklearn.datasets", "sklearn.cluster", "sklearn.ensemble",
                     "sklearn.feature_extraction", "sklearn.manifold", "sklearn.mixture", "sklearn.neural_network",
                     "sklearn.semi_supervised", "sklearn.impute", "sklearn.inspection", "lxml.objectify", "lxml.html",
-                    "lxml.isoschematron", "lxml.sax", "pygments", "rich", "pydoc_data", "distutils",
+                    "lxml.isoschematron", "lxml.sax", "pygments", "rich", "pydoc_data", "distutils", "sqlite3",
                     "yaml")
 # Qt modules the app never imports but PySide6's hooks could drag in; and QtMultimedia: its FFmpeg
 # and the Qt Quick/QML it links weigh ~50 MB, which the 450 MB budget cannot carry beside the models,
@@ -232,9 +233,9 @@ def pyinstaller(staged: Path, models: Path) -> Path:
     if platform.system() == "Linux":
         for name in SYSTEM_LIBRARIES:
             (internal / name).unlink(missing_ok=True)
+        link_copies(internal)
         drop_orphans(internal)
         strip_symbols(internal)
-        link_copies(internal)
         check_floors(bundle)
     return bundle
 
@@ -285,9 +286,9 @@ def check_floors(bundle: Path) -> None:
 def drop_orphans(folder: Path) -> None:
     """Delete the shared libraries nothing in the folder links any more (the GTK theme's and Qt
     Quick's, once what used them is gone), until none is left. Only linked libraries are looked at
-    (the folder's top and Qt's lib/): plugins and Python extensions are loaded at run time, and the
-    interpreter's library is loaded by the bootloader."""
-    linked = [folder, folder / "PySide6" / "Qt" / "lib"]
+    (the folder's top, Qt's lib/ and the wheels' *.libs): plugins and Python extensions are loaded at
+    run time, and the interpreter's library is loaded by the bootloader."""
+    linked = [folder, folder / "PySide6" / "Qt" / "lib", *folder.glob("*.libs")]
     while True:
         needed: set[str] = set()
         for path in elf_files(folder):
@@ -458,6 +459,7 @@ def size_mb(path: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global BUILD, DIST, GLIBC_FLOOR
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     parser.add_argument("--skip-package", action="store_true", help="stop after the folder (no tarball/installer)")
     parser.add_argument("--self-test", action="store_true", help="run the bundle's self-test at the end")
@@ -466,7 +468,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--glibc-floor", metavar="X.Y", help=f"fail above this glibc (default "
                         f"{'.'.join(map(str, GLIBC_FLOOR))}; the CI recipe's manylinux_2_28 build: 2.28)")
     args = parser.parse_args(argv)
-    global BUILD, DIST, GLIBC_FLOOR
     if args.glibc_floor:
         GLIBC_FLOOR = tuple(int(n) for n in args.glibc_floor.split("."))
     if args.out:

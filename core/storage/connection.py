@@ -6,6 +6,8 @@ Python) cannot load extensions. WAL lets readers search while one writer indexes
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,9 +22,18 @@ from nearby.core.privacy import narrow
 BUSY_TIMEOUT_MS = 10_000
 
 
+def vec0_path() -> str:
+    """sqlite-vec's loadable extension (what sqlite_vec.loadable_path() returns), found without
+    importing the package: its __init__ imports the standard library's sqlite3, which the bundle
+    leaves out with its libsqlite3 (the library is read through apsw and its own SQLite)."""
+    spec = importlib.util.find_spec("sqlite_vec")
+    if spec is None or not spec.submodule_search_locations:
+        raise LibraryError("sqlite-vec is not installed: reinstall Nearby (`pip install nearby` brings it).")
+    return os.path.normpath(os.path.join(list(spec.submodule_search_locations)[0], "vec0"))
+
+
 def connect(path: Path) -> Any:
     import apsw
-    import sqlite_vec
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,7 +41,7 @@ def connect(path: Path) -> Any:
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)  # another connection may be creating the library now
         _refuse_foreign(conn, path)  # before WAL mode, which would rewrite the file's header
         conn.enable_load_extension(True)
-        conn.load_extension(sqlite_vec.loadable_path())
+        conn.load_extension(vec0_path())
         conn.enable_load_extension(False)
         # The keyword index's triggers call it (migration 0011): every connection must have it.
         conn.create_scalar_function("nearby_words", _keyword_text, 1, deterministic=True)
