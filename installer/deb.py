@@ -83,12 +83,18 @@ def build(bundle: Path, out: Path, version: str, libraries: dict[str, str], glib
     for script in ("postinst", "postrm"):
         (control / script).write_text(REFRESH)
         (control / script).chmod(0o755)
-    for path in tree.rglob("*"):  # dpkg-deb refuses group/other-writable control files; be tidy everywhere
-        if not path.is_symlink():
-            path.chmod(path.stat().st_mode & ~0o022)
+    for path in [tree, *tree.rglob("*")]:  # whatever the build's umask: a package readable by every user
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            path.chmod(0o755)
+        else:
+            path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
     target = out / f"{PACKAGE}_{version}_{arch}.deb"
     level = ["-z1"] if compression == "gzip" else []
-    subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", *level, "--build", str(tree), str(target)],
-                   check=True, capture_output=True)
+    done = subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", *level, "--build", str(tree),
+                           str(target)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"dpkg-deb failed: {done.stderr.strip()}")
     shutil.rmtree(tree)
     return target

@@ -203,6 +203,8 @@ def test_the_deb_installs_self_tests_and_removes_cleanly(built: Path, tmp_path: 
     assert (root / "usr" / "share" / "applications" / "nearby.desktop").read_text().count("Exec=/opt/nearby/Nearby %F")
     assert (root / "usr" / "share" / "icons" / "hicolor" / "512x512" / "apps" / "nearby.png").is_file()
     assert (root / "usr" / "share" / "doc" / "nearby" / "copyright").is_file()
+    for path in (root / "opt" / "nearby", root / "opt" / "nearby" / "_internal", root / "usr" / "bin" / "nearby"):
+        assert path.stat().st_mode & 0o777 == 0o755, f"{path}: every user runs the app, whatever the build's umask"
     env = _isolated_env(tmp_path / "home")
     version = subprocess.run([str(root / "usr" / "bin" / "nearby"), "--version"], capture_output=True, text=True,
                              env=env, timeout=120, check=False)
