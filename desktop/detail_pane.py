@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from nearby.core.extract.passages import snippet_of
 from nearby.core.search.browse import ItemDetails
 from nearby.core.search.hits import SearchHit
+from nearby.core.search.why import why_text
 from nearby.desktop.operations import Operations
 from nearby.desktop.player import Player
 from nearby.desktop.results import KIND_LABELS, display_title, draw_picture, word_ranges
@@ -252,6 +253,9 @@ class DetailPane(QWidget):
                 rows.append(("Pages" if pages else "Passages", f"{pages or len(details.passages):,}"))
         if hit.score > 0:
             rows.append(("Match", f"{hit.score:.2f}"))
+        reason = why_text(hit.why) if hit.why else ""
+        if reason:  # what matched: the words found, the classes and their shares, the text read (why.py)
+            rows.append(("Why", reason[:1].upper() + reason[1:]))
         rows.append(("Folder", hit.folder))
         for label, value in rows:
             field = QLabel(value)

@@ -19,8 +19,10 @@ import numpy as np
 from nearby.core.errors import BadRequest, NotIndexed
 from nearby.core.files import exists, is_file
 from nearby.core.inference.text_embedder import Embedder
+from nearby.core.search.answer_words import offered
 from nearby.core.search.expression import ExpressionError, Term, parse_expression
 from nearby.core.search.hits import SearchHit, make_hit
+from nearby.core.search.why import explain
 from nearby.core.search.words import WordSpace, tokens
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.store import Store
@@ -30,6 +32,8 @@ CANDIDATES = 200
 # Keeps the product finite when a file is as far as can be from a subtracted term (3CosMul's ε).
 EPSILON = 1e-3
 ITEM_VECTORS = "item_vectors"
+# Answers fetched beyond those shown, so that some left out (core/search/answer_words.py) still leave n.
+FILTER_SPARE = 20
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,9 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
         query = np.sum([r.term.signed_weight * words.vector("" if r.item else r.term.text, r.vector)
                         for r in resolved], axis=0)
         own = {t for r in resolved if r.item is None for t in (*tokens(r.term.text), r.term.text.lower())}
-        found_words = words.nearest(query.astype(np.float32), own, n_words)
+        typed = {t for r in resolved for t in tokens(r.term.text)}
+        found_words = [(w, s) for w, s in words.nearest(query.astype(np.float32), own, n_words + FILTER_SPARE)
+                       if offered(w, typed)][:n_words]
     elif n_words > 0:
         notes.append("No word answers: the word vectors are not installed (python -m nearby.models.install).")
     hits = rank_files(store, resolved, k, kind) if k > 0 else []
@@ -188,7 +194,10 @@ def rank_files(store: Store, resolved: list[Resolved], k: int, kind: str | None 
         item = items[ids[i]]
         balanced = float(np.exp(log_score[i]))
         hit = make_hit(item, balanced / (1.0 + balanced), float(matrix[i] @ total), *store.first_passage(item.id))
-        out.append(ArithmeticHit(hit, tuple((r.term.text, float(s)) for r, s in zip(resolved, sims[i], strict=True))))
+        contributions = tuple((r.term.text, float(s)) for r, s in zip(resolved, sims[i], strict=True))
+        hit = explain(hit, ["combination"])
+        hit.why["terms"] = [{"term": term, "similarity": round(sim, 4)} for term, sim in contributions]
+        out.append(ArithmeticHit(hit, contributions))
     return out
 
 

@@ -23,6 +23,7 @@ class SearchHit:
     page: int | None = None
     similarity: float = 0.0  # the raw cosine in the space that was searched
     meta: dict[str, Any] = field(default_factory=dict)  # pictures: taken, camera, width, height, thumbnail
+    why: dict[str, Any] = field(default_factory=dict)  # what matched (core/search/why.py)
 
     @property
     def name(self) -> str:

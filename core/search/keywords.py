@@ -3,7 +3,10 @@ index and lifted into the ranked list, where meaning alone would miss them.
 
 A query's word counts as a keyword when it looks like a code (a digit, punctuation inside, capitals
 inside: INV-2024-0917, v2.3, McAllister) or when it is rare in the library and unknown to the text
-model's vocabulary (a name it cuts into word pieces: Okonkwo). Descriptive words ("bread", "photo of
+model's vocabulary (a name it cuts into word pieces: Okonkwo). A bare quantity (2014, 50%, 3.5, $40)
+is not a code: "a purity rate of up to 50%" lifted every file holding "50%" above every meaning
+match, and a query's year lifted every IMG_2014… photo; quoted ("50%") it is required as a phrase.
+File names match the keyword as whole tokens (core/storage/items.py: name_tokens). Descriptive words ("bread", "photo of
 a cat") are neither, so a descriptive query is left to meaning. Files whose passages hold every
 keyword (by BM25), or whose file name holds one, come first, in that order, each with a score of at
 least KEYWORD_SCORE.
@@ -32,6 +35,15 @@ RARE_MIN = 3
 MAX_HITS = 20
 NAMED_FILES_MAX = 3
 _CODE = re.compile(r"\d|\w[-_./@#:+]\w|[a-z][A-Z]|^[A-Z]{2,}[a-z]*[A-Z]")
+# A quantity: an integer, a decimal, thousands groups, a percentage, an amount, degrees (2014,
+# 3.5, 1,000, 50%, $40, 21°C). Dates, times, versions and addresses (2024-01-15, 12:30, 1.2.3,
+# 192.168.1.1) stay codes: they name one thing.
+_NUMBER = re.compile(r"^[-+~≈]?[$€£¥]?(?:\d{1,3}(?:[,\u202f' ]\d{3})+|\d+)(?:[.,]\d+)?(?:%|°[CF]?|[kKmM])?$")
+
+
+def is_code(word: str) -> bool:
+    """A code: digits with letters or inner punctuation, inner capitals — not a bare number."""
+    return bool(_CODE.search(word)) and not _NUMBER.match(word)
 _EDGES = "\"'“”‘’()[]{}<>,;:!?.…"
 
 
@@ -48,8 +60,10 @@ def keyword_words(store: Store, embedder: Any, text: str) -> list[str]:
     rare = max(RARE_MIN, int(total * RARE_SHARE))
     chosen = []
     for word in words:
-        if _CODE.search(word):
+        if is_code(word):
             chosen.append(word)
+            continue
+        if _NUMBER.match(word):
             continue
         pieces = _word_pieces(embedder, word)
         if len(word) >= 4 and (pieces is None or pieces >= 2) and 0 < _document_frequency(store, word) <= rare:
@@ -73,8 +87,8 @@ def keyword_items(store: Store, words: Sequence[str], kind: str | None, only: Ro
                 if len(found) >= MAX_HITS:
                     break
     short = query_words(query)
-    names = [w for w in words if _CODE.search(w) or len(w) >= 4]
-    names += [w for w in short if len(short) <= 2 and len(w) >= 4 and w not in names]
+    names = [w for w in words if is_code(w) or len(w) >= 4]
+    names += [w for w in short if len(short) <= 2 and len(w) >= 4 and w not in names and not _NUMBER.match(w)]
     for word in names:
         # a keyword: every file so named (the filter may keep only a late one); else just enough to count
         named = store.items_with_name_containing(word, limit=None if word in words else NAMED_FILES_MAX + 1)

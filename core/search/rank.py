@@ -16,6 +16,7 @@ from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keywor
 from nearby.core.search.look_words import LookRequest, look_request
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
+from nearby.core.search.why import explain, query_terms
 from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS, Neighbour
@@ -35,7 +36,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                   min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
                   joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
                   keyword_hits: Sequence[tuple[int, int | None]] = (),
-                  favour: str | None = None, looks: LookRequest | None = None) -> list[SearchHit]:
+                  favour: str | None = None, looks: LookRequest | None = None,
+                  terms: Sequence[str] = ()) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
@@ -49,6 +51,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             (core/search/intent.py).
         looks: colour and light words the query asks for; pictures that have them are lifted
             (core/search/look_words.py).
+        terms: the query's words, looked for in each hit to say why it matched (core/search/why.py).
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -56,6 +59,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     kinds = [kind] if kind else _kinds_present(store, samples)
     norms = backgrounds(store)
     best: _Best = {}
+    reasons: _Reasons = {}
     pictures: list[int] = []
     judged: dict[str, tuple[Background, tuple[float, float] | None]] = {}  # kind → its calibration
     for each in kinds:
@@ -70,14 +74,21 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
             passage = n.rowid if table == PASSAGE_VECTORS else None
             z = relevance_z(each, cosine, background, stats, bridged=table == PASSAGE_VECTORS)
             best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
+            reasons[n.item_id] = ["meaning"]
             if each == "image":
                 pictures.append(n.item_id)
     if looks is not None:
         if looks.only and "image" in judged and "image" not in (joint or {}):
             _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
+        before = {item: best[item][0] for item in pictures}
         _lift_looks(store, best, pictures, looks)
+        for item in pictures:
+            if best[item][0] > before[item] or item not in reasons:
+                reasons[item] = [*reasons.get(item, []), "colours"]
     _lift_keyword_hits(store, query, best, keyword_hits)
-    return _ranked_hits(store, best, k, min_score)
+    for item, passage in keyword_hits:
+        reasons[item] = [*reasons.get(item, []), "keywords" if passage is not None else "file name"]
+    return _ranked_hits(store, best, k, min_score, reasons, terms)
 
 
 def nearest_files(store: Store, table: str, vector: np.ndarray, k: int, kind: str | None,
@@ -154,21 +165,25 @@ def _kinds_present(store: Store, samples: Mapping[str, np.ndarray] | None) -> li
 
 
 _Best = dict[int, tuple[float, float, int | None]]  # item → (calibrated z, cosine, best passage id)
+_Reasons = dict[int, list[str]]  # item → how it got into the list ("meaning", "keywords", …)
 
 
-def _ranked_hits(store: Store, best: _Best, k: int, min_score: float) -> list[SearchHit]:
+def _ranked_hits(store: Store, best: _Best, k: int, min_score: float, reasons: _Reasons | None = None,
+                 terms: Sequence[str] = ()) -> list[SearchHit]:
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
     items = store.items_by_ids([i for i, _ in ranked])
     passages = store.passages_by_ids([v[2] for _, v in ranked if v[2] is not None])
     # A file deleted by a writer between the vector look-up and these reads is left out.
-    return [make_hit(items[i], squash(z), cos, *(passages[rowid] if rowid is not None else store.first_passage(i)))
+    return [explain(make_hit(items[i], squash(z), cos,
+                             *(passages[rowid] if rowid is not None else store.first_passage(i))),
+                    (reasons or {}).get(i, ["meaning"]), terms)
             for i, (z, cos, rowid) in ranked if i in items and (rowid is None or rowid in passages)]
 
 
 def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: int = 10, kind: str | None = None,
                   only: RowFilter = OPEN, min_score: float = 0.0,
-                  samples: Mapping[str, np.ndarray] | None = None) -> list[SearchHit]:
+                  samples: Mapping[str, np.ndarray] | None = None, terms: Sequence[str] = ()) -> list[SearchHit]:
     """Like search_vector, among the passages that contain every required phrase (all of them,
     however many: the phrase's passages are the allowed rows of the search)."""
     matches = list(store.passages_containing(" AND ".join(fts_phrase(p) for p in required), ranked=False))
@@ -182,7 +197,8 @@ def search_within(store: Store, query: np.ndarray, required: Sequence[str], k: i
         for n in nearest_files(store, PASSAGE_VECTORS, query, k, each, within):
             cosine = cosine_of(n.distance)
             best[n.item_id] = (relevance_z(each, cosine, background, stats), cosine, n.rowid)
-    return _ranked_hits(store, best, k, min_score)
+    return _ranked_hits(store, best, k, min_score, dict.fromkeys(best, ["phrase", "meaning"]),
+                        [*required, *terms])
 
 
 def items_containing(store: Store, phrases: Sequence[str]) -> np.ndarray:
@@ -220,10 +236,11 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
     if only.is_empty:
         return []
     vector = embedder.embed_one(parsed.text_for_meaning)
+    terms = query_terms(parsed.meaning)
     if parsed.required:
-        return search_within(store, vector, parsed.required, k, kind, only, min_score, samples)
+        return search_within(store, vector, parsed.required, k, kind, only, min_score, samples, terms)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
     hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, only, parsed.meaning)
     looks = look_request(parsed.meaning) if kind in (None, "image") else None
     return search_vector(store, vector, k, kind, only, min_score, samples=samples, joint=joint, keyword_hits=hits,
-                         favour=None if kind else intended_kind(parsed.meaning), looks=looks)
+                         favour=None if kind else intended_kind(parsed.meaning), looks=looks, terms=terms)

@@ -9,6 +9,7 @@ import numpy as np
 from nearby.core.errors import NotIndexed
 from nearby.core.search.calibration import QUERY_SAMPLE, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
+from nearby.core.search.why import explain
 from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import NATIVE_TABLES
@@ -56,7 +57,8 @@ def similar(store: Store, path: Path | str, k: int = 10, kind: str | None = None
     hits = []
     for n in neighbours:
         cosine = cosine_of(n.distance)
-        hits.append(make_hit(rows[n.item_id], _calibrated(cosine, stats), cosine, *store.first_passage(n.item_id)))
+        hits.append(explain(make_hit(rows[n.item_id], _calibrated(cosine, stats), cosine,
+                                     *store.first_passage(n.item_id)), ["look-alike"]))
     return hits
 
 

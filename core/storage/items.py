@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -183,15 +184,16 @@ class Items(Connected):
         return int(row[0]) if row else 0
 
     def items_with_name_containing(self, word: str, limit: int | None) -> list[tuple[int, str]]:
-        """(item id, kind) of files whose name (the path's last part) holds a word, any case (at
-        most ``limit``; None: all)."""
+        """(item id, kind) of files whose name (the path's last part) holds a word as whole tokens,
+        any case (at most ``limit``; None: all): "zephyr" names zephyr-roadmap.txt, not
+        zephyrine.txt; "2014" would not name IMG_20140101.jpg (see name_tokens)."""
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.conn.execute(
             "SELECT id, kind, path FROM items WHERE path LIKE ? ESCAPE '\\'", (pattern,))  # LIKE ignores ASCII case
         out = []
         for item, kind, path in rows:
-            name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
-            if word.lower() in name:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1]
+            if holds_tokens(name_tokens(name), name_tokens(word)):
                 out.append((int(item), str(kind)))
                 if limit is not None and len(out) >= limit:
                     break
@@ -243,3 +245,20 @@ class Items(Connected):
             yield from ((r[0], r[1], r[2]) for r in cursor)
         finally:
             cursor.close()
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def name_tokens(text: str) -> list[str]:
+    """A file name's (or a word's) tokens: cut at anything but letters and digits, at a capital
+    after a small letter and between letters and digits; lower case. "TaxReturn_2024-v2.pdf" →
+    tax, return, 2024, v, 2, pdf."""
+    return [t.lower() for piece in _TOKEN.findall(text) for t in _BOUNDARY.sub(" ", piece).split()]
+
+
+def holds_tokens(tokens: Sequence[str], wanted: Sequence[str]) -> bool:
+    """Whether wanted occurs in tokens as a run of whole tokens."""
+    n = len(wanted)
+    return n > 0 and any(list(tokens[i : i + n]) == list(wanted) for i in range(len(tokens) - n + 1))

@@ -1,0 +1,104 @@
+"""Why a result is in the list: what matched, in words a person can check.
+
+Every hit carries a `why` (the CLI's `--json` prints it; the window's detail pane shows it):
+
+    matched   how it got into the list: "meaning" (close in meaning to the query), "keywords" (it
+              holds the query's names or codes), "file name" (its name holds one), "phrase" (it
+              holds every "quoted phrase"), "colours" (a picture with the colours asked for),
+              "look-alike" (find-similar), "combination" (concept arithmetic)
+    words     the query's words found in its name, title or the passage that scored (highlighted)
+    source    what was compared: "passage" (a document's text), "what the picture shows" (its
+              classes), "text in the picture" (OCR), "what the song sounds like" (its tags)
+    passage   the passage that scored (documents, and the text read in a picture: `ocr`)
+    page      where that passage is (a PDF's page), when known
+    classes   a picture's likeliest classes with their shares; `tags` a song's
+    terms     concept arithmetic: each term with its similarity to the file
+
+A picture reached through its classes says which classes and how sure the classifier was: a
+"horse" at 31% found for "a dog" reads differently from a "tabby cat" at 80% found for "a cat".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from nearby.core.search.hits import SearchHit
+
+DESCRIBED_PICTURE = "Looks like "
+DESCRIBED_SONG = "Sounds like "
+# Words that say nothing about what a file is about: never "found" (a query is often a sentence).
+_STOP = """a an and are as at be by for from has have in is it its of on or that the this to was were will with my me
+i you your our we he she they them his her their what when where which who whom why how do does did not no any all some
+about into over under after before than then there here photo photos picture pictures image images song songs document
+documents file files"""
+STOP_WORDS = frozenset(_STOP.split())
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query worth looking for in a result (no stop words, no -excluded words)."""
+    terms = []
+    for raw in _WORD.findall(query):
+        word = raw.strip("'’-").lower()
+        if len(word) >= 2 and word not in STOP_WORDS and word not in terms:
+            terms.append(word)
+    excluded = {w.lstrip("-").lower() for w in query.split() if w.startswith("-")}
+    return [t for t in terms if t not in excluded]
+
+
+def found_words(terms: Iterable[str], hit: SearchHit) -> list[str]:
+    """The terms found as whole words (or word starts: "bake" in "baking" is not, "tax" in "taxes" is)
+    in the hit's file name, title or scoring passage."""
+    text = " ".join((hit.name, hit.title, hit.snippet, str(hit.meta.get("text", ""))[:2000])).lower()
+    return [t for t in terms if re.search(rf"(?<![\w]){re.escape(t)}", text)]
+
+
+def explain(hit: SearchHit, matched: Sequence[str], terms: Sequence[str] = ()) -> SearchHit:
+    """The hit with its `why` filled in (see the module doc)."""
+    why: dict[str, Any] = {"matched": list(dict.fromkeys(matched)) or ["meaning"],
+                           "words": found_words(terms, hit)}
+    labels = [str(x) for x in hit.meta.get("labels", [])]
+    if hit.kind == "image":
+        if hit.snippet.startswith(DESCRIBED_PICTURE) or not hit.snippet:
+            why["source"] = "what the picture shows"
+            shares = list(hit.meta.get("label_shares", []))
+            why["classes"] = [[label, round(float(shares[i]), 3) if i < len(shares) else None]
+                              for i, label in enumerate(labels)]
+        else:
+            why["source"] = "text in the picture"
+            why["ocr"] = hit.snippet
+    elif hit.kind == "song":
+        why["source"] = "what the song sounds like"
+        why["tags"] = labels
+    else:
+        why["source"] = "passage"
+        why["passage"] = hit.snippet
+    if hit.page:
+        why["page"] = hit.page
+    return replace(hit, why=why)
+
+
+def why_text(why: dict[str, Any]) -> str:
+    """One line for people (the detail pane): what matched and what was found."""
+    parts = []
+    matched = [m for m in why.get("matched", []) if m]
+    if matched:
+        parts.append("By " + " and ".join(matched))
+    if why.get("words"):
+        parts.append("words found: " + ", ".join(why["words"]))
+    classes = [c for c in why.get("classes", []) if c and c[0]]
+    if classes:
+        parts.append("the picture model sees " + ", ".join(
+            f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in classes))
+    if why.get("ocr"):
+        parts.append(f"text read in the picture: “{why['ocr']}”")
+    if why.get("tags"):
+        parts.append("the song model hears " + ", ".join(why["tags"][:5]))
+    if why.get("terms"):
+        parts.append("terms: " + ", ".join(f"{t['term']} {t['similarity']:+.2f}" for t in why["terms"]))
+    if why.get("page"):
+        parts.append(f"page {why['page']}")
+    return "; ".join(parts)
