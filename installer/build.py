@@ -377,7 +377,9 @@ def notices(bundle: Path, staged: Path, models: Path) -> Path:
     out.write_text("\n".join(lines), encoding="utf-8")
     if found.refused:
         raise SystemExit("GPL/AGPL code (or code of unknown licence) would ship in the bundle: "
-                         + "; ".join(found.refused[:10]))
+                         + "; ".join(found.refused[:10]) + ". Leave GPL code out (EXCLUDED_MODULES, PRUNED, "
+                         "SYSTEM_LIBRARIES); for a system package whose copyright file this build cannot read, "
+                         "add its licence to NOT_MACHINE_READABLE in installer/licences.py after reading it.")
     return out
 
 

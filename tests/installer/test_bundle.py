@@ -197,8 +197,11 @@ def test_the_deb_installs_self_tests_and_removes_cleanly(built: Path, tmp_path: 
         (root / folder).mkdir(parents=True)
     (root / "var" / "lib" / "dpkg" / "status").write_text("")
     dpkg = ["dpkg", f"--root={root}", "--force-script-chrootless", "--force-not-root", "--log=/dev/null"]
+    # dpkg looks for ldconfig and start-stop-daemon on PATH; a CI's PATH may lack the sbin folders
+    sbin = ["/usr/local/sbin", "/usr/sbin", "/sbin"]
+    tools = {**os.environ, "PATH": os.pathsep.join([os.environ.get("PATH", ""), *sbin])}
     done = subprocess.run([*dpkg, "--force-depends", "-i", str(deb)], capture_output=True, text=True, timeout=600,
-                          check=False)
+                          env=tools, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert (root / "usr" / "share" / "applications" / "nearby.desktop").read_text().count("Exec=/opt/nearby/Nearby %F")
     assert (root / "usr" / "share" / "icons" / "hicolor" / "512x512" / "apps" / "nearby.png").is_file()
@@ -214,7 +217,8 @@ def test_the_deb_installs_self_tests_and_removes_cleanly(built: Path, tmp_path: 
     assert test.returncode == 0 and "checks passed" in test.stdout, test.stdout[-3000:] + test.stderr[-3000:]
     home = tmp_path / "home"
     assert not home.exists() or [p for p in home.rglob("*") if p.is_file()] == [], "the self-test left files behind"
-    purged = subprocess.run([*dpkg, "--purge", "nearby"], capture_output=True, text=True, timeout=300, check=False)
+    purged = subprocess.run([*dpkg, "--purge", "nearby"], capture_output=True, text=True, timeout=300, env=tools,
+                            check=False)
     assert purged.returncode == 0, purged.stderr
     left = [p for p in root.rglob("*") if not p.is_dir() and "var/lib/dpkg" not in p.as_posix()]
     assert left == [] and not (root / "opt" / "nearby").exists(), left[:10]
