@@ -13,6 +13,9 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parent
 NAMESPACE = {"core": "nearby.core", "desktop": "nearby.desktop", "models": "nearby.models"}
 NOT_INSTALLED = {("models", "dev")}
+# Folders of data shipped inside a package (the sample collection): listed as data packages too, or
+# setuptools warns for each of them that it "would be ignored" (the files ship either way).
+DATA_FOLDERS = ("desktop/sample",)
 
 
 def packages() -> list[str]:
@@ -25,4 +28,18 @@ def packages() -> list[str]:
     return sorted(found)
 
 
-setup(packages=packages())
+def data_packages() -> dict[str, list[str]]:
+    """Each data folder (and its sub-folders) as a package holding all its files."""
+    found = {}
+    for top in DATA_FOLDERS:
+        folder, rest = top.split("/", 1)
+        for sub in [ROOT / top, *sorted(p for p in (ROOT / top).rglob("*") if p.is_dir())]:
+            if "__pycache__" in sub.parts:
+                continue
+            parts = sub.relative_to(ROOT / folder).parts
+            found[".".join((NAMESPACE[folder], *parts))] = ["*"]
+    return found
+
+
+data = data_packages()
+setup(packages=sorted({*packages(), *data}), package_data=data)
