@@ -253,7 +253,7 @@ class DetailPane(QWidget):
                 rows.append(("Pages" if pages else "Passages", f"{pages or len(details.passages):,}"))
         if hit.score > 0:
             rows.append(("Match", f"{hit.score:.2f}"))
-        reason = why_text(hit.why) if hit.why else ""
+        reason = why_text(hit.why, classes=not seen) if hit.why else ""  # "Looks like" already says them
         if reason:  # what matched: the words found, the classes and their shares, the text read (why.py)
             rows.append(("Why", reason[:1].upper() + reason[1:]))
         rows.append(("Folder", hit.folder))

@@ -81,21 +81,22 @@ def explain(hit: SearchHit, matched: Sequence[str], terms: Sequence[str] = ()) -
     return replace(hit, why=why)
 
 
-def why_text(why: dict[str, Any]) -> str:
-    """One line for people (the detail pane): what matched and what was found."""
+def why_text(why: dict[str, Any], classes: bool = True) -> str:
+    """One line for people (the detail pane): what matched and what was found; ``classes`` False
+    where the picture's classes are shown beside it already (the pane's "Looks like")."""
     parts = []
     matched = [m for m in why.get("matched", []) if m]
     if matched:
         parts.append("By " + " and ".join(matched))
     if why.get("words"):
         parts.append("words found: " + ", ".join(why["words"]))
-    classes = [c for c in why.get("classes", []) if c and c[0]]
-    if classes:
+    seen = [c for c in why.get("classes", []) if c and c[0]] if classes else []
+    if seen:
         parts.append("the picture model sees " + ", ".join(
-            f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in classes))
+            f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in seen))
     if why.get("ocr"):
         parts.append(f"text read in the picture: “{why['ocr']}”")
-    if why.get("tags"):
+    if why.get("tags") and classes:
         parts.append("the song model hears " + ", ".join(why["tags"][:5]))
     if why.get("terms"):
         parts.append("terms: " + ", ".join(f"{t['term']} {t['similarity']:+.2f}" for t in why["terms"]))

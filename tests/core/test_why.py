@@ -66,6 +66,13 @@ def test_file_names_match_whole_tokens_and_bare_numbers_are_not_codes(library: L
         assert not is_code(number), number
 
 
+def test_the_line_for_people_names_classes_unless_shown_beside_it() -> None:
+    why = {"matched": ["meaning"], "words": ["cat"], "source": "what the picture shows",
+           "classes": [["tabby cat", 0.62], ["Egyptian Mau", 0.2]]}
+    assert why_text(why) == "By meaning; words found: cat; the picture model sees tabby cat (62%), Egyptian Mau (20%)"
+    assert why_text(why, classes=False) == "By meaning; words found: cat"
+
+
 def test_query_terms_leave_out_stop_words_and_excluded_words() -> None:
     assert query_terms("a photo of the Beach -sunset at night") == ["beach", "night"]
 
