@@ -190,10 +190,11 @@ class Items(Connected):
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.conn.execute(
             "SELECT id, kind, path FROM items WHERE path LIKE ? ESCAPE '\\'", (pattern,))  # LIKE ignores ASCII case
+        wanted = name_tokens(word)
         out = []
         for item, kind, path in rows:
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
-            if holds_tokens(name_tokens(name), name_tokens(word)):
+            if holds_tokens(name_tokens(name), wanted):
                 out.append((int(item), str(kind)))
                 if limit is not None and len(out) >= limit:
                     break
