@@ -25,16 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from nearby.core.mapping.clusters import STOPWORDS
 from nearby.core.search.hits import SearchHit
 
 DESCRIBED_PICTURE = "Looks like "
 DESCRIBED_SONG = "Sounds like "
 # Words that say nothing about what a file is about: never "found" (a query is often a sentence).
-_STOP = """a an and are as at be by for from has have in is it its of on or that the this to was were will with my me
-i you your our we he she they them his her their what when where which who whom why how do does did not no any all some
-about into over under after before than then there here photo photos picture pictures image images song songs document
-documents file files"""
-STOP_WORDS = frozenset(_STOP.split())
+# The map's list of words that name no group, and the plurals a query adds.
+STOP_WORDS = STOPWORDS | frozenset(("photos", "pictures", "images", "document", "documents"))
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
 
 
