@@ -24,7 +24,10 @@ PROSE_FILES = 200
 
 @contextmanager
 def meaning_only() -> Iterator[None]:
-    with mock.patch.object(rank, "keyword_words", lambda *args: []):
+    """Search with the keyword side off (no BM25, no file names): meaning alone."""
+    with mock.patch.object(rank, "keyword_words", lambda *args: []), \
+            mock.patch.object(rank, "keyword_matches", lambda *args, **kwargs: {}), \
+            mock.patch.object(rank, "named_files", lambda *args: {}):
         yield
 
 

@@ -204,6 +204,7 @@ def pyinstaller(staged: Path, models: Path) -> Path:
            "--specpath", str(BUILD), "--paths", str(staged),
            "--add-data", f"{models}{sep}models", "--add-data", f"{ROOT / 'desktop' / 'sample'}{sep}sample",
            "--add-data", f"{icon}{sep}.", "--add-data", f"{ROOT / 'desktop' / 'icon.svg'}{sep}nearby/desktop",
+           "--add-data", f"{ROOT / 'models' / 'picture_words.json'}{sep}nearby/models",
            "--hidden-import", "apsw",
            "--log-level", "WARN"]
     for module in (*EXCLUDED_MODULES, *EXCLUDED_QT):
@@ -371,7 +372,8 @@ def notices(bundle: Path, staged: Path, models: Path) -> Path:
     lines += ["Qt 6 (inside PySide6) is used under the LGPL-3.0 (licenses/Qt-LGPL-3.0.txt, which builds on",
               "licenses/GPL-3.0.txt); its libraries are separate files in PySide6/Qt/lib that can be replaced.",
               "onnxruntime's own notices: licenses/distribution/onnxruntime/ThirdPartyNotices.txt.",
-              "WordNet 3.0 (phrases for concept arithmetic): Copyright 2006 by Princeton University;",
+              "WordNet 3.0 (phrases for concept arithmetic, the nouns of models/picture_words.json): Copyright",
+              "2006 by Princeton University;",
               "WordNet licence.", ""]
     out = bundle / "THIRD-PARTY-NOTICES.txt"
     out.write_text("\n".join(lines), encoding="utf-8")

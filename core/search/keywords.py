@@ -1,34 +1,28 @@
-"""Keywords with meaning: the names, codes and file names in a plain query, found by the keyword
-index and lifted into the ranked list, where meaning alone would miss them.
+"""Keywords: the names and codes in a plain query, which the text model cannot read, and file names.
 
 A query's word counts as a keyword when it looks like a code (a digit, punctuation inside, capitals
 inside: INV-2024-0917, v2.3, McAllister) or when it is rare in the library and unknown to the text
 model's vocabulary (a name it cuts into word pieces: Okonkwo). A bare quantity (2014, 50%, 3.5, $40)
 is not a code: "a purity rate of up to 50%" lifted every file holding "50%" above every meaning
 match, and a query's year lifted every IMG_2014… photo; quoted ("50%") it is required as a phrase.
-File names match the keyword as whole tokens (core/storage/items.py: name_tokens). Descriptive words ("bread", "photo of
-a cat") are neither, so a descriptive query is left to meaning. Files whose passages hold every
-keyword (by BM25), or whose file name holds one, come first, in that order, each with a score of at
-least KEYWORD_SCORE.
+Keywords and numbers weigh heavily in the keyword side of the fusion (core/search/bm25.py,
+rank.py), each in proportion to its share of the query; descriptive words ("bread", "photo of a
+cat") lightly, since meaning already ranks by them. File names match a keyword as whole tokens
+(core/storage/items.py: name_tokens), and a query of one or two words as it is.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from nearby.core.extract.passages import keyword_text
-from nearby.core.search.calibration import Z_MID, Z_SPREAD
+from nearby.core.search.why import STOP_WORDS
+from nearby.core.storage.items import name_tokens
 from nearby.core.storage.row_filter import OPEN, RowFilter
 from nearby.core.storage.store import Store
 
-# A keyword hit scores at least this (squash scale): above ordinary good matches, below near-copies.
-KEYWORD_SCORE = 0.85
-KEYWORD_Z = Z_MID + Z_SPREAD * math.log(KEYWORD_SCORE / (1 - KEYWORD_SCORE))
-# Each later keyword hit a little lower, so their BM25 order shows.
-STEP_Z = 0.02
 # Rare: in at most this share of passages (and at least RARE_MIN of them may still count as rare).
 RARE_SHARE = 0.002
 RARE_MIN = 3
@@ -44,11 +38,17 @@ _NUMBER = re.compile(r"^[-+~≈]?[$€£¥]?(?:\d{1,3}(?:[,\u202f' ]\d{3})+|\d+)
 def is_code(word: str) -> bool:
     """A code: digits with letters or inner punctuation, inner capitals — not a bare number."""
     return bool(_CODE.search(word)) and not _NUMBER.match(word)
-_EDGES = "\"'“”‘’()[]{}<>,;:!?.…"
+EDGES = "\"'“”‘’()[]{}<>,;:!?.…"
 
 
 def query_words(text: str) -> list[str]:
-    return [w for w in (raw.strip(_EDGES) for raw in text.split()) if len(w) >= 2]
+    return [w for w in (raw.strip(EDGES) for raw in text.split()) if len(w) >= 2]
+
+
+def numbers(text: str) -> list[str]:
+    """The bare quantities in a query (2014, 50%, £1,150): BM25 weighs them in proportion to the
+    rest of the query (core/search/rank.py), never as a code."""
+    return [w for w in query_words(text) if _NUMBER.match(w.lstrip("£$€¥"))]
 
 
 def keyword_words(store: Store, embedder: Any, text: str) -> list[str]:
@@ -71,33 +71,31 @@ def keyword_words(store: Store, embedder: Any, text: str) -> list[str]:
     return chosen
 
 
-def keyword_items(store: Store, words: Sequence[str], kind: str | None, only: RowFilter = OPEN,
-                  query: str = "") -> list[tuple[int, int | None]]:
-    """(item, best passage or None) of files holding the keywords, best first: passages with all of
-    them (BM25), then files whose name holds one; only files of ``kind`` that ``only`` allows (the
-    matches are read until MAX_HITS pass, however many do not). A query of one or two words is also
-    looked for in file names as it is (a person typing "zephyr" may mean zephyr-roadmap.txt), where
-    it names only a few files."""
-    found: dict[int, int | None] = {}
-    if words:
-        phrases = " AND ".join('"' + (keyword_text(w) or "").replace('"', '""') + '"' for w in words)
-        for passage, item, each in store.passages_containing(phrases):
-            if (kind is None or each == kind) and item not in found and only.allows(item, passage):
-                found[item] = passage
-                if len(found) >= MAX_HITS:
-                    break
+def named_files(store: Store, words: Sequence[str], kind: str | None, only: RowFilter = OPEN,
+                query: str = "") -> dict[int, float]:
+    """item → the share of the query's words its file name holds (whole tokens), for files whose
+    name holds a keyword; a query of one or two words is also looked for in file names as it is
+    (a person typing "zephyr" may mean zephyr-roadmap.txt), where it names only a few files. Only
+    files of ``kind`` that ``only`` allows."""
     short = query_words(query)
     names = [w for w in words if is_code(w) or len(w) >= 4]
     names += [w for w in short if len(short) <= 2 and len(w) >= 4 and w not in names and not _NUMBER.match(w)]
+    wanted = [t for t in dict.fromkeys(name_tokens(query)) if t not in STOP_WORDS] or name_tokens(query)
+    found: dict[int, float] = {}
     for word in names:
         # a keyword: every file so named (the filter may keep only a late one); else just enough to count
         named = store.items_with_name_containing(word, limit=None if word in words else NAMED_FILES_MAX + 1)
         if word not in words and len(named) > NAMED_FILES_MAX:
             continue  # a common word in many file names ("photo") says nothing
-        for item, each in named:
-            if (kind is None or each == kind) and only.allows_item(item):
-                found.setdefault(item, None)
-    return list(found.items())[:MAX_HITS]
+        for item, each in named[:MAX_HITS]:
+            if (kind is None or each == kind) and only.allows_item(item) and item not in found:
+                found[item] = 0.0
+    paths = store.items_by_ids(list(found))
+    for item in found:
+        if item in paths:
+            held = set(name_tokens(paths[item].path.replace("\\", "/").rsplit("/", 1)[-1]))
+            found[item] = sum(t in held for t in wanted) / max(1, len(wanted))
+    return found
 
 
 def _document_frequency(store: Store, word: str) -> int:

@@ -22,8 +22,9 @@ LOOKS_SCORE = 0.6
 LOOKS_Z = Z_MID + Z_SPREAD * math.log(LOOKS_SCORE / (1 - LOOKS_SCORE))
 # The lift, in z, when the query says more than colours ("a red car"): one step of the curve.
 PARTIAL_Z = 1.0
-# A picture without the colours of a colour-only query scores at most this: its closeness in
-# meaning comes from class names ("lime" for "green"), which the pixels have just contradicted.
+# A picture without the colours a query asks for scores at most this: its closeness in meaning
+# comes from class names ("lime" for "green") or from the rest of the query ("a red car" and a blue
+# car), and the pixels have just contradicted it.
 LACKING_SCORE = 0.3
 LACKING_Z = Z_MID + Z_SPREAD * math.log(LACKING_SCORE / (1 - LACKING_SCORE))
 # Query wording → the word core/media/looks.py writes; longest phrases first.
@@ -58,7 +59,7 @@ class LookRequest:
         if "night" in self.words and not meta.get("taken"):
             return z  # no hour to tell night by
         if not self.words <= set(seen):
-            return min(z, LACKING_Z) if self.only else z
+            return min(z, LACKING_Z)  # "a red car" and a blue one: a car, not the one asked for
         if self.only:
             return max(z, LOOKS_Z + 0.5 * (1.0 + math.tanh(z / 2)))  # above the floor, in their order
         return z + PARTIAL_Z

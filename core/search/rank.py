@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from nearby.core.errors import BadRequest
 from nearby.core.inference.text_embedder import Embedder
-from nearby.core.search.calibration import Background, backgrounds, query_z, relevance_z, squash
+from nearby.core.search.bm25 import KeywordMatch, keyword_matches
+from nearby.core.search.calibration import Z_MID, Z_SPREAD, Background, backgrounds, query_z, relevance_z, squash
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
-from nearby.core.search.keywords import KEYWORD_Z, STEP_Z, keyword_items, keyword_words
+from nearby.core.search.keywords import keyword_words, named_files, numbers
 from nearby.core.search.look_words import LookRequest, look_request
+from nearby.core.search.picture_words import Things, query_things, seen_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
-from nearby.core.search.why import explain, query_terms
+from nearby.core.search.why import UNSEEN, explain, query_terms
 from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS, Neighbour
@@ -28,6 +31,29 @@ MIN_PASSAGES = 64
 # Longer queries are refused: a text model reads the first ~256 word pieces (a paragraph), and
 # SQLite refuses LIKE patterns past 50,000 bytes ("pattern too complex").
 MAX_QUERY_CHARS = 10_000
+# The keyword side's weights (core/search/bm25.py): a file holding every word of the query (BM25
+# share ~1) rises by FUSION_Z, by nothing under SHARE_FLOOR (a query's commonest word alone: "the
+# rules of cricket" and a note on grammar rules); one holding all of the query's keywords and numbers
+# (the words the text model cannot read) by KEYWORD_FUSION_Z more. Shares past MAX_SHARE (a word
+# repeated in a short passage) count as MAX_SHARE. Fitted on `python -m bench.hybrid_eval`
+# (1-6 and 0-0.5) with `python -m bench.nothing_eval` watching the mixed list: more weight on
+# descriptive words ranked every note that mentions a cat above the cat's photo, and lifted
+# off-topic queries' stray words over the cut-off.
+FUSION_Z = 2.0
+KEYWORD_FUSION_Z = 4.0
+SHARE_FLOOR = 0.3
+MAX_SHARE = 1.2
+# A file whose name holds every word of the query scores at least NAMED_SCORE.
+NAMED_SCORE = 0.7
+NAMED_Z = Z_MID + Z_SPREAD * math.log(NAMED_SCORE / (1 - NAMED_SCORE))
+# A file holding at least this share of the query's words says so in its why ("keywords").
+WORDS_SHARE = 0.3
+# A picture whose classifier put under this share of its top classes on the query's things (or,
+# for a thing ImageNet has no class of, on its parent's classes) did not see them: it scores at most
+# UNSEEN_SCORE, under the default cut-off (core/search/picture_words.py).
+SEEN_SHARE = 0.1
+UNSEEN_SCORE = 0.25
+UNSEEN_Z = Z_MID + Z_SPREAD * math.log(UNSEEN_SCORE / (1 - UNSEEN_SCORE))
 # Pictures named by a colour-only query's words, looked up besides the nearest (core/search/look_words.py).
 LOOK_CANDIDATES = 200
 
@@ -35,9 +61,10 @@ LOOK_CANDIDATES = 200
 def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None = None, only: RowFilter = OPEN,
                   min_score: float = 0.0, samples: Mapping[str, np.ndarray] | None = None,
                   joint: Mapping[str, tuple[str, np.ndarray]] | None = None,
-                  keyword_hits: Sequence[tuple[int, int | None]] = (),
+                  keywords: Mapping[int, KeywordMatch] | None = None,
+                  strong: Mapping[int, KeywordMatch] | None = None, named: Mapping[int, float] | None = None,
                   favour: str | None = None, looks: LookRequest | None = None,
-                  terms: Sequence[str] = ()) -> list[SearchHit]:
+                  terms: Sequence[str] = (), things: Things | None = None) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
@@ -45,13 +72,17 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         only: the rows that may answer (filters, exclusions, phrases): the true best k among them.
         samples: kind → a sample of its vectors, for the per-query part of the calibration.
         joint: kind → (vector table, query vector) for kinds searched in a joint model's space.
-        keyword_hits: (item, passage) of files holding the query's keywords, best first: each is
-            lifted to at least the keyword score (core/search/keywords.py).
+        keywords: item → its best passage by BM25 and that passage's share of the query's words
+            (core/search/bm25.py): fused with the meaning side, FUSION_Z per share.
+        strong: the same for the query's keywords alone (codes, names: core/search/keywords.py).
+        named: item → the share of the query's words its file name holds (core/search/keywords.py).
         favour: a kind the query's words name, lifted by up to INTENT_Z, in proportion to the score
             (core/search/intent.py).
         looks: colour and light words the query asks for; pictures that have them are lifted
             (core/search/look_words.py).
         terms: the query's words, looked for in each hit to say why it matched (core/search/why.py).
+        things: the ImageNet classes the query's things would show as (core/search/picture_words.py):
+            a picture whose classifier saw none of them scores at most UNSEEN_SCORE.
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -61,18 +92,28 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     best: _Best = {}
     reasons: _Reasons = {}
     pictures: list[int] = []
+    described: list[int] = []  # pictures reached through their description (their classes)
     judged: dict[str, tuple[Background, tuple[float, float] | None]] = {}  # kind → its calibration
     for each in kinds:
         table, vector = (joint or {}).get(each, (PASSAGE_VECTORS, query))
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
         judged[each] = (background, stats)
-        for n in nearest_files(store, table, vector, k, each, only):
+        found = nearest_files(store, table, vector, k, each, only)
+        bridged = table == PASSAGE_VECTORS
+        # The text read in a picture (its passages after the description) is text, scored as a document's.
+        places = store.passage_places([n.rowid for n in found]) if bridged and each != "document" else {}
+        for n in found:
             if n.item_id in best:
                 continue
             cosine = cosine_of(n.distance)
-            passage = n.rowid if table == PASSAGE_VECTORS else None
-            z = relevance_z(each, cosine, background, stats, bridged=table == PASSAGE_VECTORS)
+            passage = n.rowid if bridged else None
+            if places.get(n.rowid, 0) > 0:
+                z = relevance_z("document", cosine, norms.get("document") or Background("document", 0.0, 1.0), None)
+            else:
+                z = relevance_z(each, cosine, background, stats, bridged=bridged)
+                if each == "image" and bridged:
+                    described.append(n.item_id)
             best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
             reasons[n.item_id] = ["meaning"]
             if each == "image":
@@ -80,14 +121,15 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
     if looks is not None:
         if looks.only and "image" in judged and "image" not in (joint or {}):
             _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
+            described += [item for item in pictures if item not in described]
         before = {item: best[item][0] for item in pictures}
         _lift_looks(store, best, pictures, looks)
         for item in pictures:
             if best[item][0] > before[item] or item not in reasons:
                 reasons[item] = [*reasons.get(item, []), "colours"]
-    _lift_keyword_hits(store, query, best, keyword_hits)
-    for item, passage in keyword_hits:
-        reasons[item] = [*reasons.get(item, []), "keywords" if passage is not None else "file name"]
+    _fuse_keywords(store, query, best, reasons, keywords or {}, strong or {}, named or {}, judged, norms)
+    if things is not None:
+        _judge_pictures(store, best, reasons, described, things)
     return _ranked_hits(store, best, k, min_score, reasons, terms)
 
 
@@ -137,26 +179,68 @@ def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookReque
         best[item] = (looks.lift(z, json.loads(row.meta)), cosine, passage)
 
 
-def _lift_keyword_hits(store: Store, query: np.ndarray, best: _Best,
-                       keyword_hits: Sequence[tuple[int, int | None]]) -> None:
-    """Files holding the query's keywords go first, in their order, however close in meaning the
-    others are (near-copies of a note with another invoice number are closer to the number typed
-    than most notes): at least KEYWORD_Z, and above every other file."""
-    if not keyword_hits:
-        return
-    lifted = {item for item, _ in keyword_hits}
-    others = max((v[0] for item, v in best.items() if item not in lifted), default=KEYWORD_Z)
-    top = max(KEYWORD_Z, others + STEP_Z) + STEP_Z * len(keyword_hits)
-    missing = [p for item, p in keyword_hits if p is not None and item not in best]
+def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reasons,
+                   keywords: Mapping[int, KeywordMatch], strong: Mapping[int, KeywordMatch],
+                   named: Mapping[int, float],
+                   judged: Mapping[str, tuple[Background, tuple[float, float] | None]],
+                   norms: Mapping[str, Background]) -> None:
+    """The keyword side fused in (core/search/bm25.py): each file's z rises by FUSION_Z times its
+    BM25 share of the query's words, and by KEYWORD_FUSION_Z times its share of the query's
+    keywords (codes, names, words the text model does not know: core/search/keywords.py) or of
+    the words its file name holds, whichever is larger. Words the model knows weigh little: it
+    already ranks by them (a note saying "cat" is near "a cat" in meaning, and weighing the word
+    again ranked every note mentioning a cat above the cat's photo); a code or a name it cannot
+    read weighs a lot. A file that meaning alone did not bring near joins with its matching
+    passage's own calibrated score."""
+    found = {**strong, **keywords}
+    missing = [m.passage for item, m in found.items() if item not in best]
     vectors = store.passage_vectors(missing) if missing else {}
-    for rank, (item, passage) in enumerate(keyword_hits):
-        floor = top - STEP_Z * rank
-        if item in best:
-            z, cosine, kept = best[item]
-            best[item] = (max(z, floor), cosine, passage if passage is not None and z < floor else kept)
-        else:
-            cosine = float(vectors[passage] @ query) if passage in vectors else 0.0
-            best[item] = (floor, cosine, passage)
+    for item in {*found, *named}:
+        text = min(keywords[item].share, MAX_SHARE) if item in keywords else 0.0
+        key = min(strong[item].share, MAX_SHARE) if item in strong else 0.0
+        name = named.get(item, 0.0)
+        if item not in best:
+            match = found.get(item)
+            if match is not None and match.passage in vectors:
+                cosine = float(vectors[match.passage] @ query)
+                kind = "document" if match.place > 0 else match.kind  # text read in a picture is text
+                background, stats = judged.get(kind) or (norms.get(kind) or Background(kind, 0.0, 1.0), None)
+                best[item] = (relevance_z(kind, cosine, background, stats), cosine, match.passage)
+            else:  # named, not near in meaning: as unrelated as the background, then its name weighs
+                background = norms.get("document") or Background("document", 0.0, 1.0)
+                best[item] = (relevance_z("document", background.mean, background, None), 0.0, None)
+            reasons[item] = []
+        z, cosine, passage = best[item]
+        z += FUSION_Z * max(0.0, text - SHARE_FLOOR) / (1 - SHARE_FLOOR) + KEYWORD_FUSION_Z * max(key, name)
+        # A file name holding the whole query ("zephyr" → zephyr-roadmap.txt) is what was asked for.
+        best[item] = (max(z, NAMED_Z) if name >= 1.0 else z, cosine, passage)
+        if max(text, key) >= WORDS_SHARE:
+            reasons[item] = [*reasons[item], "keywords"]
+        if name >= WORDS_SHARE and name >= max(text, key):
+            reasons[item] = [*reasons[item], "file name"]
+        if not reasons[item]:
+            reasons[item] = ["keywords"]
+
+
+def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Sequence[int], things: Things) -> None:
+    """Pictures reached through their classes, judged by them. One whose classifier put under
+    SEEN_SHARE of its belief on each of the query's things (a horse drawing for "a giraffe") scores
+    at most UNSEEN_SCORE: close in words, not what the query asks for. One that saw some of them is
+    fused like a document holding those words (_fuse_keywords): the classifier's "missile" is the
+    picture's word "rocket", which its description does not hold."""
+    rows = store.items_by_ids([item for item in described if item in best])
+    for item, row in rows.items():
+        meta = json.loads(row.meta or "{}")
+        seen = seen_words(things, meta.get("labels") or [], meta.get("label_shares") or [], SEEN_SHARE)
+        if seen is None:
+            continue
+        z, cosine, passage = best[item]
+        if not seen:
+            best[item] = (min(z, UNSEEN_Z), cosine, passage)
+            reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.words)]
+            continue
+        share = len(seen) / things.units
+        best[item] = (z + FUSION_Z * max(0.0, share - SHARE_FLOOR) / (1 - SHARE_FLOOR), cosine, passage)
 
 
 def _kinds_present(store: Store, samples: Mapping[str, np.ndarray] | None) -> list[str]:
@@ -240,7 +324,13 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
     if parsed.required:
         return search_within(store, vector, parsed.required, k, kind, only, min_score, samples, terms)
     joint = {each: (space.table, space.embed([parsed.meaning])[0]) for each, space in (spaces or {}).items()}
-    hits = keyword_items(store, keyword_words(store, embedder, parsed.meaning), kind, only, parsed.meaning)
+    keywords = keyword_matches(store, parsed.meaning, kind, only)
+    words = keyword_words(store, embedder, parsed.meaning)
+    unread = [*words, *numbers(parsed.meaning)]  # what the text model cannot read: codes, names, numbers
+    strong = keyword_matches(store, " ".join(unread), kind, only, query=parsed.meaning) if unread else {}
+    named = named_files(store, words, kind, only, parsed.meaning)
     looks = look_request(parsed.meaning) if kind in (None, "image") else None
-    return search_vector(store, vector, k, kind, only, min_score, samples=samples, joint=joint, keyword_hits=hits,
-                         favour=None if kind else intended_kind(parsed.meaning), looks=looks, terms=terms)
+    things = query_things(parsed.meaning) if kind in (None, "image") and "image" not in joint else None
+    return search_vector(store, vector, k, kind, only, min_score, samples=samples, joint=joint, keywords=keywords,
+                         strong=strong, named=named, favour=None if kind else intended_kind(parsed.meaning),
+                         looks=looks, terms=terms, things=things)

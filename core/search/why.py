@@ -12,6 +12,8 @@ Every hit carries a `why` (the CLI's `--json` prints it; the window's detail pan
     passage   the passage that scored (documents, and the text read in a picture: `ocr`)
     page      where that passage is (a PDF's page), when known
     classes   a picture's likeliest classes with their shares; `tags` a song's
+    unseen    the query's things a picture's classifier did not see (its score is held under the
+              cut-off: core/search/picture_words.py)
     terms     concept arithmetic: each term with its similarity to the file
 
 A picture reached through its classes says which classes and how sure the classifier was: a
@@ -29,6 +31,7 @@ from nearby.core.mapping.clusters import STOPWORDS
 from nearby.core.search.hits import SearchHit
 
 DESCRIBED_PICTURE = "Looks like "
+UNSEEN = "unseen:"  # a reason's prefix: the query's things the picture's classifier did not see
 DESCRIBED_SONG = "Sounds like "
 # Words that say nothing about what a file is about: never "found" (a query is often a sentence).
 # The map's list of words that name no group, and the plurals a query adds.
@@ -56,8 +59,12 @@ def found_words(terms: Iterable[str], hit: SearchHit) -> list[str]:
 
 def explain(hit: SearchHit, matched: Sequence[str], terms: Sequence[str] = ()) -> SearchHit:
     """The hit with its `why` filled in (see the module doc)."""
+    unseen = [m[len(UNSEEN):] for m in matched if m.startswith(UNSEEN)]
+    matched = [m for m in matched if not m.startswith(UNSEEN)]
     why: dict[str, Any] = {"matched": list(dict.fromkeys(matched)) or ["meaning"],
                            "words": found_words(terms, hit)}
+    if unseen:
+        why["unseen"] = unseen[0].split(", ")
     labels = [str(x) for x in hit.meta.get("labels", [])]
     if hit.kind == "image":
         if hit.snippet.startswith(DESCRIBED_PICTURE) or not hit.snippet:
@@ -89,9 +96,13 @@ def why_text(why: dict[str, Any], classes: bool = True) -> str:
     if why.get("words"):
         parts.append("words found: " + ", ".join(why["words"]))
     seen = [c for c in why.get("classes", []) if c and c[0]] if classes else []
+    unseen = " or ".join(why.get("unseen", []))
     if seen:
         parts.append("the picture model sees " + ", ".join(
-            f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in seen))
+            f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in seen)
+            + (f", not {unseen}" if unseen else ""))
+    elif unseen:
+        parts.append(f"the picture model did not see {unseen}")
     if why.get("ocr"):
         parts.append(f"text read in the picture: “{why['ocr']}”")
     if why.get("tags") and classes:

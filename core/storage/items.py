@@ -173,6 +173,13 @@ class Items(Connected):
         rows = self.conn.execute(f"SELECT id, text, page FROM passages WHERE id IN ({marks})", tuple(ids))
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    def passage_places(self, ids: Sequence[int]) -> dict[int, int]:
+        """Each passage's place in its file (0: the first; a picture's or song's description)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.conn.execute(f"SELECT id, ord FROM passages WHERE id IN ({marks})", tuple(ids)).fetchall())
+
     def first_passage(self, item_id: int) -> tuple[str, int | None]:
         row = self.conn.execute("SELECT text, page FROM passages WHERE item_id = ? ORDER BY ord LIMIT 1",
                                 (item_id,)).fetchone()
@@ -182,6 +189,18 @@ class Items(Connected):
         """How many passages hold a term of the keyword index (one index seek)."""
         row = self.conn.execute("SELECT doc FROM passage_words_vocab WHERE term = ?", (term,)).fetchone()
         return int(row[0]) if row else 0
+
+    def count_matching(self, fts_query: str) -> int:
+        """Passages matching an FTS5 query (a phrase's document frequency)."""
+        return int(self.conn.execute("SELECT count(*) FROM passage_words WHERE passage_words MATCH ?",
+                                     (fts_query,)).fetchone()[0])
+
+    def prefix_passages(self, prefix: str) -> int:
+        """Passages holding a term that starts with ``prefix`` (counted once per term: an upper
+        bound), from the keyword index's vocabulary (one range scan)."""
+        row = self.conn.execute("SELECT sum(doc) FROM passage_words_vocab WHERE term >= ? AND term < ?",
+                                (prefix, prefix + "\U0010ffff")).fetchone()
+        return int(row[0] or 0)
 
     def items_with_name_containing(self, word: str, limit: int | None) -> list[tuple[int, str]]:
         """(item id, kind) of files whose name (the path's last part) holds a word as whole tokens,
@@ -232,6 +251,18 @@ class Items(Connected):
             "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? AND i.kind = ?", (fts_query, kind))
         try:
             yield from ((r[0], r[1]) for r in cursor)
+        finally:
+            cursor.close()
+
+    def passages_by_bm25(self, fts_query: str) -> Iterator[tuple[int, int, str, int, float]]:
+        """(passage id, item id, kind, the passage's place in its file, BM25 score) of the passages
+        matching an FTS5 query, best first (FTS5's bm25: k1 1.2, b 0.75; its sign turned so that
+        more is better), read as the caller goes."""
+        cursor = self.conn.execute(
+            "SELECT p.id, p.item_id, i.kind, p.ord, -w.rank FROM passage_words w JOIN passages p ON p.id = w.rowid "
+            "JOIN items i ON i.id = p.item_id WHERE passage_words MATCH ? ORDER BY w.rank", (fts_query,))
+        try:
+            yield from ((r[0], r[1], r[2], r[3], float(r[4])) for r in cursor)
         finally:
             cursor.close()
 

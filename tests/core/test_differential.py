@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 import sqlite_vec
 
+from bench.keyword_eval import meaning_only
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
 from nearby.core.search.arithmetic import CANCELLED_NORM, EPSILON
@@ -201,6 +202,12 @@ def check_search(library: Library, oracle: Oracle, rng: np.random.Generator, roo
     case = f"query {text!r}, k={k}, {filters}"
     assert len(hits) == min(k, sum(map(len, want.values()))), case
     allowed = oracle.allowed(filters)
+    for hit in hits:
+        assert hit.path in allowed, f"{hit.path} does not pass the filters; {case}"
+    # The keyword side (BM25) reorders by the words held; meaning alone must be the true best:
+    with meaning_only():
+        hits = library.search(text, k, filters=filters)
+    assert len(hits) == min(k, sum(map(len, want.values()))), case
     for hit in hits:
         assert hit.path in allowed, f"{hit.path} does not pass the filters; {case}"
         assert abs(hit.similarity - oracle.file_cosine(hit.path, meaning, required)) < TOLERANCE, case

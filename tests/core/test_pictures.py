@@ -13,6 +13,8 @@ from nearby.core.errors import UnsupportedFile
 from nearby.core.library import Library
 from nearby.core.media.images import open_picture
 from nearby.core.progress import IndexSummary, run_to_end
+from nearby.core.search.why import why_text
+from nearby.core.settings import Settings
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "images"
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
@@ -102,6 +104,22 @@ def test_a_drawn_object_is_found_by_its_name(picture_library: tuple[Library, Pat
                             ("a cat", "chelsea.jpg"), ("a cup of coffee", "morning.jpg"), ("a rocket", "launch.jpg")):
         hit = library.search(query, k=1, kind="image")[0]
         assert hit.name == expected, (query, hit.name, hit.snippet)
+
+
+def test_a_picture_whose_classifier_did_not_see_the_thing_is_no_good_match(
+        picture_library: tuple[Library, Path]) -> None:
+    """Absent things ("a giraffe": the horse drawing was a green 0.83) show no picture above the
+    cut-off, and say why; present ones still do."""
+    library, _ = picture_library
+    cut = Settings().min_score
+    for query in ("a giraffe", "a zebra", "an elephant", "a shark", "a violin", "a tractor"):
+        hits = library.search(query, k=3, kind="image")
+        assert hits and all(h.score < cut for h in hits), [(h.name, h.score) for h in hits]
+        assert query.split()[-1] in hits[0].why["unseen"] and "did not see" in why_text(hits[0].why, classes=False)
+    for query, expected in (("a cat", "chelsea.jpg"), ("a rocket", "launch.jpg"), ("a clock", "drawing-0002.png"),
+                            ("a cup of coffee", "morning.jpg"), ("a man with a camera on a tripod", "scan-001.jpg")):
+        hit = library.search(query, k=1, kind="image")[0]
+        assert hit.name == expected and hit.score >= cut and "unseen" not in hit.why, (query, hit.name, hit.score)
 
 
 def test_picture_hits_carry_description_thumbnail_and_metadata(picture_library: tuple[Library, Path]) -> None:

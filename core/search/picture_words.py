@@ -1,0 +1,139 @@
+"""Did the picture model see what the query asks for? The query's things, as ImageNet classes.
+
+A picture reaches a typed query through its classes' names (core/media/bridge.py): a photo of a horse
+is near "a giraffe" because "sorrel horse" is near "giraffe" in meaning, and its score said nothing
+about whether the classifier saw a giraffe. But ImageNet's classes are WordNet nouns, so for a
+query's word that names a thing ImageNet covers ("cat": tabby, Persian, Siamese …; "car": cab,
+convertible, jeep …), the picture's own classes can confirm or deny it; for one it does not
+cover whose parent it does ("giraffe", a ruminant: ox, bison, impala …), those are what the
+classifier would most likely say of one (models/picture_words.json, made from WordNet by
+models/dev/make_picture_words.py). Words ImageNet cannot judge — people, the moon, a brick wall,
+things in general — give no verdict, and the picture keeps its score.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from nearby.core.search.why import STOP_WORDS
+
+DATA = Path(__file__).resolve().parent.parent.parent / "models" / "picture_words.json"
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# Words that name a picture, not what it shows ("a photo of a cat").
+MEDIUM = frozenset(("photo", "photos", "picture", "pictures", "image", "images", "photograph", "photographs",
+                    "shot", "shots", "snapshot", "snapshots", "pic", "pics", "selfie", "scan", "view"))
+LONGEST = 3
+
+
+@dataclass(frozen=True)
+class Things:
+    """The classes a query's things would show as: ``words`` names them, ``kin`` each one's labels."""
+
+    words: tuple[str, ...]
+    kin: tuple[frozenset[str], ...]
+    units: int  # the query's words that carry meaning (not stop words), things or not
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset().union(*self.kin)
+
+
+@dataclass(frozen=True)
+class _Table:
+    labels: tuple[str, ...]
+    groups: tuple[tuple[int, ...], ...]
+    words: dict[str, int]
+    plurals: dict[str, str]
+
+
+@cache
+def _table() -> _Table | None:
+    if not DATA.is_file():
+        return None
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"])
+
+
+def known_labels() -> frozenset[str]:
+    """Every class name the table knows (a picture model with other classes gets no verdicts)."""
+    table = _table()
+    return frozenset(table.labels) if table else frozenset()
+
+
+def query_things(query: str) -> Things | None:
+    """The ImageNet classes the query's things would show as, or None when no word of the query is
+    one ImageNet can judge."""
+    table = _table()
+    if table is None:
+        return None
+    tokens = [t for t in _WORD.findall(query.lower()) if t not in MEDIUM]
+    found: list[tuple[int, int, str, int]] = []  # (start, end, word, group)
+    i = 0
+    while i < len(tokens):
+        for size in range(min(LONGEST, len(tokens) - i), 0, -1):
+            if size == 1 and tokens[i] in STOP_WORDS:
+                continue
+            hit = _look_up(table, " ".join(tokens[i:i + size]))
+            if hit is not None:
+                found.append((i, i + size, *hit))
+                i += size
+                break
+        else:
+            i += 1
+    if not found:
+        return None
+    # Any of them seen will do: "an orange flower" is judged as an orange or a flower, and "a rocket
+    # launch" as a rocket or a launch (a boat, to WordNet), since which word is the thing asked for
+    # and which describes it is not for a word list to tell.
+    kin = tuple(frozenset(table.labels[c] for c in table.groups[group]) for *_, group in found)
+    units = len([t for t in tokens if t not in STOP_WORDS])
+    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)))
+
+
+def seen_share(things: Things, labels: Sequence[str], shares: Sequence[float]) -> float | None:
+    """How much of a picture's classifier belief (its top classes' shares) is on the query's things;
+    None when the picture's classes are not ImageNet's (no verdict)."""
+    return seen_shares(things, labels, shares, things.labels)
+
+
+def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], least: float) -> list[str] | None:
+    """The query's things a picture's classifier saw (at least ``least`` of its belief on the
+    thing's kin); None when the picture's classes are not ImageNet's (no verdict)."""
+    out = []
+    for word, kin in zip(things.words, things.kin, strict=True):
+        share = seen_shares(things, labels, shares, kin)
+        if share is None:
+            return None
+        if share >= least:
+            out.append(word)
+    return out
+
+
+def seen_shares(things: Things, labels: Sequence[str], shares: Sequence[float], kin: frozenset[str]) -> float | None:
+    if not labels or any(label not in known_labels() for label in labels):
+        return None
+    return float(sum(share for label, share in zip(labels, shares, strict=False) if label in kin))
+
+
+def _look_up(table: _Table, phrase: str) -> tuple[str, int] | None:
+    for form in _base_forms(table, phrase):
+        if form in table.words:
+            return form, table.words[form]
+    return None
+
+
+def _base_forms(table: _Table, phrase: str) -> list[str]:
+    """The phrase and its singulars (WordNet's irregular plurals, then its suffix rules)."""
+    forms = [phrase]
+    if phrase in table.plurals:
+        forms.append(table.plurals[phrase])
+    for suffix, ending in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"),
+                           ("ses", "s"), ("zes", "z"), ("men", "man"), ("s", "")):
+        if phrase.endswith(suffix) and len(phrase) > len(suffix) + 2:
+            forms.append(phrase[: -len(suffix)] + ending)
+    return forms

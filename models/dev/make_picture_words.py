@@ -1,0 +1,159 @@
+"""Make models/picture_words.json: which ImageNet classes each everyday noun stands for.
+
+    python -m nearby.models.dev.make_picture_words WNIDS LABELS   # needs Debian's wordnet-base
+
+WNIDS is the ImageNet-1k class list in class order (one WordNet id a line, n01440764 first; timm's
+wheel ships it as timm/data/_info/imagenet_synsets.txt); LABELS the picture model's labels.json
+(the same classes' names, as the index stores them). ImageNet's classes are WordNet noun synsets,
+so WordNet says which classes a photo of the thing a word names would likely be given: its kin, the
+classes under the narrowest of its ancestors that holds at least MIN_CLASSES of them (and at most
+MAX_CLASSES): "cat" → tabby, Persian, Siamese, Egyptian Mau, cougar, lynx …; "giraffe", no class of
+its own → ruminant: ox, bison, impala, gazelle …; "robin" → the small songbirds, since a robin seen
+as a brambling is a bird seen. A word is read in its common senses (those tagged in WordNet's
+corpus, or the first) that name physical things: animals, artefacts, food, natural objects,
+plants. People are left out (ImageNet has almost no classes of people, so its silence about a
+person says nothing), as are words whose kin would be a catch-all ("natural object" holds fruit
+and stones alike) or wider than MAX_CLASSES ("animal"). The search uses this to tell whether a
+picture's classifier saw what a query asks for (core/search/picture_words.py).
+
+The WordNet licence asks for its notice on every copy: the file carries it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+WORDNET = Path("/usr/share/wordnet")
+NOTICE = Path("/usr/share/doc/wordnet-base/copyright")
+OUT = Path(__file__).resolve().parent.parent / "picture_words.json"
+# A word's kin: the narrowest of its ancestors covering at least MIN_CLASSES classes (room for the
+# classifier's confusions: a robin seen as a brambling is a bird seen), at most MAX_CLASSES (a
+# giraffe seen as a hound is not a giraffe seen). Chosen with `python -m bench.picture_honesty`
+# among 2-5 and 20-150: wider kin let "a tractor" find the taxi, narrower lost the robin.
+MIN_CLASSES = 3
+MAX_CLASSES = 20
+# WordNet's lexicographer files of things a photo can show (animals, artefacts, food, natural
+# objects, plants): a word's other senses ("flower" as a prime, "cat" as a CT scan) are not looked at.
+PHYSICAL = {"05", "06", "13", "17", "20"}
+MAX_WORDS = 3  # lemmas of up to three words ("tennis racket", "grand piano", "eiffel tower")
+# People (person, individual …; and Homo, human being, as an animal): ImageNet has almost no classes
+# of people, so its silence about one says nothing.
+PEOPLE = ("00007846", "02471762")
+
+
+def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str]]:
+    """synset offset → its lemmas; synset offset → its hypernyms (and instance hypernyms); the
+    synsets of physical things (PHYSICAL)."""
+    lemmas: dict[str, list[str]] = {}
+    parents: dict[str, list[str]] = {}
+    physical: set[str] = set()
+    tops: set[str] = set()
+    for line in (WORDNET / "data.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.split(" | ")[0].split()
+        offset, count = fields[0], int(fields[3], 16)
+        words = [fields[4 + 2 * i].lower().replace("_", " ") for i in range(count)]
+        words = [w.split("(")[0] for w in words]  # "crane(n)" markers
+        rest = fields[4 + 2 * count:]
+        pointers = int(rest[0])
+        ups = [rest[1 + 4 * i + 1] for i in range(pointers) if rest[1 + 4 * i] in ("@", "@i")]
+        lemmas[offset] = words
+        parents[offset] = ups
+        if fields[1] in PHYSICAL:
+            physical.add(offset)
+        if fields[1] == "03":
+            tops.add(offset)
+    return lemmas, parents, physical, tops
+
+
+def ancestors(offset: str, parents: dict[str, list[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [offset]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo += parents.get(node, [])
+    return seen
+
+
+def senses() -> list[tuple[str, list[str]]]:
+    """(lemma, its common noun senses' synset offsets): those seen in WordNet's sense-tagged corpus,
+    or the first (most frequent) when none was, from index.noun."""
+    out = []
+    for line in (WORDNET / "index.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.split()
+        count = int(fields[2])
+        tagged = int(fields[-count - 1])
+        offsets = fields[-count:]
+        out.append((fields[0].replace("_", " "), offsets[:max(1, tagged)]))
+    return out
+
+
+def main(wnids: Path, labels_file: Path) -> None:
+    lemmas, parents, physical, tops = read_nouns()
+    classes = [w.strip()[1:] for w in wnids.read_text().split() if w.strip()]
+    assert len(classes) == 1000, len(classes)
+    covers: dict[str, set[int]] = defaultdict(set)  # synset → the classes at or under it
+    for index, offset in enumerate(classes):
+        for node in ancestors(offset, parents):
+            covers[node].add(index)
+    nodes: dict[frozenset[int], int] = {}
+    exact: dict[str, int] = {}
+    for name, offsets in senses():
+        if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
+            continue
+        seen: set[int] = set()
+        for offset in offsets:
+            if offset not in physical or any(p in ancestors(offset, parents) for p in PEOPLE):
+                continue
+            group = _kin(offset, parents, covers, tops)
+            if group is not None:
+                seen |= covers[group]
+        if seen:
+            exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
+    labels = json.loads(labels_file.read_text(encoding="utf-8"))
+    plurals = {}
+    for line in (WORDNET / "noun.exc").read_text(encoding="latin-1").splitlines():
+        inflected, base = line.split()[:2]
+        inflected, base = inflected.replace("_", " "), base.replace("_", " ")
+        if base in exact:
+            plurals[inflected] = base
+    notice = NOTICE.read_text().split("License: WordNet3.0", 1)[1].split("\n\nFiles:", 1)[0]
+    out = {
+        "about": "Which ImageNet-1k classes (by index) each noun covers, from WordNet 3.0 "
+                 "(models/dev/make_picture_words.py). WordNet's licence:" + notice,
+        "labels": labels,
+        "groups": [sorted(group) for group, _ in sorted(nodes.items(), key=lambda kv: kv[1])],
+        "words": dict(sorted(exact.items())),
+        "plurals": dict(sorted(plurals.items())),
+    }
+    OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"{OUT}: {len(exact)} words, {len(nodes)} class groups, "
+          f"{OUT.stat().st_size / 1e6:.2f} MB")
+
+
+def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]], tops: set[str]) -> str | None:
+    """The widest ancestor of a synset (itself included) that covers at most MAX_CLASSES classes and
+    is no catch-all (WordNet's top categories: "natural object" holds fruit and stones alike): the
+    classes a picture of the thing could be taken for and still be about it (a robin seen as a
+    brambling is a bird seen; a giraffe seen as a hound is not)."""
+    own = len(covers.get(offset, ()))
+    if own > MAX_CLASSES:
+        return offset  # a thing ImageNet covers widely (dog: 118 breeds) is judged by its own classes
+    kin = sorted((len(covers[node]), node) for node in ancestors(offset, parents)
+                 if covers.get(node) and node not in tops)
+    for size, node in kin:
+        if size >= MIN_CLASSES:
+            return node if size <= MAX_CLASSES else max((n for n in kin if n[0] <= MAX_CLASSES), default=(0, None))[1]
+    return kin[-1][1] if kin and kin[-1][0] <= MAX_CLASSES else None
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,32 @@
+"""Whether a picture's classifier saw what a query asks for (core/search/picture_words.py)."""
+
+from __future__ import annotations
+
+from nearby.core.search.picture_words import query_things, seen_words
+
+
+def test_a_querys_things_as_the_classes_a_photo_of_them_would_get() -> None:
+    giraffe = query_things("a photo of a giraffe")
+    assert giraffe is not None and giraffe.words == ("giraffe",)
+    assert {"impala (antelope)", "ox"} <= giraffe.labels and "common sorrel horse" not in giraffe.labels
+    cats = query_things("two cats on a sofa")
+    assert cats is not None and cats.words == ("cat", "sofa")
+    assert {"tabby cat", "Egyptian Mau", "couch"} <= cats.labels
+    dog = query_things("a small dog")
+    assert dog is not None and "Pekingese" in dog.labels and len(dog.labels) > 100
+    tower = query_things("the Eiffel tower at dusk")
+    assert tower is not None and tower.words == ("eiffel tower",)
+
+
+def test_no_verdict_where_imagenet_cannot_judge() -> None:
+    """People (ImageNet has almost no classes of them), the moon, ideas: no verdict."""
+    for query in ("a woman", "an old man", "the moon at night", "happiness", "my wedding", ""):
+        assert query_things(query) is None, query
+
+
+def test_seen_words_read_the_pictures_classes() -> None:
+    things = query_things("a cat on a sofa")
+    assert things is not None
+    assert seen_words(things, ["tabby cat", "couch", "pillow"], [0.6, 0.2, 0.1], 0.1) == ["cat", "sofa"]
+    assert seen_words(things, ["tabby cat", "Great Dane", "pillow"], [0.05, 0.6, 0.1], 0.1) == []
+    assert seen_words(things, ["a label no ImageNet class has"], [0.9], 0.1) is None  # another model: no verdict
