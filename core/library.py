@@ -416,7 +416,8 @@ class Library:
                    cwd: Path | None = None) -> ArithmeticResult:
         """Concept arithmetic (see core.search.arithmetic.evaluate): words and files for an expression."""
         with self._readers.borrow() as store:
-            return arithmetic.evaluate(store, self.embedder, self.words, expression, k, n_words, kind, cwd)
+            samples = self._kind_samples(store, self._query_spaces(store))
+            return arithmetic.evaluate(store, self.embedder, self.words, expression, k, n_words, kind, cwd, samples)
 
     def compare(self, a: str, b: str, cwd: Path | None = None) -> Comparison:
         """How close two words, phrases or files are (see core.search.arithmetic.compare)."""

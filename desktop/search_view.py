@@ -290,7 +290,8 @@ class SearchView(QObject):
         hits = [replace(r.hit, meta={**r.hit.meta, "contributions": [
             [term, similarity, sign] for (term, similarity), sign in zip(r.contributions, signs, strict=True)]})
             for r in result.results]
-        self._show_hits(seq, f"for {result.expression}", hits)
+        # Files scored as a search for the combination would be: "Nothing matches well" when none answers it.
+        self._show_hits(seq, f"for {result.expression}", hits, self.ops.library.settings.min_score)
         if hits:
             self.map_lines.emit([(t.item.path, hits[0].path) for t in result.terms if t.item is not None])
 

@@ -10,6 +10,7 @@ with the product a file must be close to every added term and far from every sub
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,11 @@ from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.answer_words import offered
 from nearby.core.search.expression import ExpressionError, Term, parse_expression
 from nearby.core.search.hits import SearchHit, make_hit
+from nearby.core.search.rank import search_vector
 from nearby.core.search.why import explain
 from nearby.core.search.words import WordSpace, tokens
 from nearby.core.storage.items import ItemRow
+from nearby.core.storage.row_filter import OPEN, id_array
 from nearby.core.storage.store import Store
 
 # Files looked at per expression before the balanced ranking: the sum's nearest, plus each added term's.
@@ -122,7 +125,8 @@ def _file_of(store: Store, term: Term, cwd: Path | None) -> ItemRow | None:
 
 
 def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expression: str, k: int = 10,
-             n_words: int = 10, kind: str | None = None, cwd: Path | None = None) -> ArithmeticResult:
+             n_words: int = 10, kind: str | None = None, cwd: Path | None = None,
+             samples: Mapping[str, np.ndarray] | None = None) -> ArithmeticResult:
     """Compute an expression: the nearest words and the best-matching files.
 
     Args:
@@ -130,6 +134,7 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
         k: at most this many files; n_words: at most this many words.
         kind: only files of this kind.
         cwd: where ./relative paths start (default: the current folder).
+        samples: kind → a sample of its vectors, for the files' calibrated scores (as search's).
 
     Raises:
         ExpressionError: the expression cannot be read.
@@ -149,7 +154,7 @@ def evaluate(store: Store, embedder: Embedder, words: WordSpace | None, expressi
                        if offered(w, typed)][:n_words]
     elif n_words > 0:
         notes.append("No word answers: the word vectors are not installed (python -m nearby.models.install).")
-    hits = rank_files(store, resolved, k, kind) if k > 0 else []
+    hits = rank_files(store, resolved, k, kind, samples) if k > 0 else []
     return ArithmeticResult(expression, tuple(resolved), tuple(found_words), tuple(hits), tuple(notes))
 
 
@@ -166,9 +171,11 @@ def _check_not_cancelled(resolved: list[Resolved], expression: str) -> None:
                               "Change a sign or a weight (e.g. king - man + woman).")
 
 
-def rank_files(store: Store, resolved: list[Resolved], k: int, kind: str | None = None) -> list[ArithmeticHit]:
-    """Files ranked by the balanced product of their closeness to each term (see the module doc);
-    files named in the expression are never returned."""
+def rank_files(store: Store, resolved: list[Resolved], k: int, kind: str | None = None,
+               samples: Mapping[str, np.ndarray] | None = None) -> list[ArithmeticHit]:
+    """Files ranked by the balanced product of their closeness to each term (see the module doc),
+    scored as a search for the combination would score them; files named in the expression are
+    never returned."""
     named = {r.item.id for r in resolved if r.item is not None}
     total = np.sum([r.term.signed_weight * r.vector for r in resolved], axis=0)
     total = total / max(float(np.linalg.norm(total)), 1e-12)
@@ -189,16 +196,34 @@ def rank_files(store: Store, resolved: list[Resolved], k: int, kind: str | None 
     log_score = (np.log(closeness + EPSILON) * weights).sum(axis=1)
     order = np.argsort(-log_score)[:k]
     items = store.items_by_ids([ids[i] for i in order])
+    calibrated = _calibrated(store, total, [ids[i] for i in order], samples)
     out = []
+    shown = 1.0
     for i in order:
         item = items[ids[i]]
-        balanced = float(np.exp(log_score[i]))
-        hit = make_hit(item, balanced / (1.0 + balanced), float(matrix[i] @ total), *store.first_passage(item.id))
+        # The search's calibrated score of the file for the combination's direction, never above
+        # the one before it: the list stays in the product's order, and "nothing matches well"
+        # (the window's cut-off) says when no file answers the combination.
+        shown = min(shown, calibrated.get(item.id, 0.0))
+        hit = make_hit(item, shown, float(matrix[i] @ total), *store.first_passage(item.id))
         contributions = tuple((r.term.text, float(s)) for r, s in zip(resolved, sims[i], strict=True))
         hit = explain(hit, ["combination"])
         hit.why["terms"] = [{"term": term, "similarity": round(sim, 4)} for term, sim in contributions]
         out.append(ArithmeticHit(hit, contributions))
     return out
+
+
+def _calibrated(store: Store, direction: np.ndarray, items: list[int],
+                samples: Mapping[str, np.ndarray] | None) -> dict[int, float]:
+    """item → the search's calibrated score (core/search/calibration.py) of its best passage for a
+    direction in the text space: what a search for the combination would show."""
+    if not items:
+        return {}
+    hits = search_vector(store, direction.astype(np.float32), len(items), only=OPEN.narrowed(items=id_array(items)),
+                         samples=samples)
+    by_path = {h.path: h.score for h in hits}
+    rows = store.items_by_ids(items)
+    return {i: by_path.get(rows[i].path, 0.0) for i in items if i in rows}
 
 
 @dataclass(frozen=True)

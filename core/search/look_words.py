@@ -51,6 +51,15 @@ class LookRequest:
     words: frozenset[str]  # as core/media/looks.py names them
     only: bool  # the query says nothing else
 
+    def lacks(self, meta: dict[str, object]) -> bool:
+        """Whether a picture's pixels (its meta's colour words) lack what the query asks for; not
+        when they were never looked at (a joint model's picture, or one analysed before colour
+        words) or there is no hour to tell night by."""
+        seen = meta.get("looks")
+        if not isinstance(seen, list) or ("night" in self.words and not meta.get("taken")):
+            return False
+        return not self.words <= set(seen)
+
     def lift(self, z: float, meta: dict[str, object]) -> float:
         """A picture's z once its colour words (in its meta) are weighed."""
         seen = meta.get("looks")
@@ -58,7 +67,7 @@ class LookRequest:
             return z  # not looked at (a joint model's picture, or analysed before colour words)
         if "night" in self.words and not meta.get("taken"):
             return z  # no hour to tell night by
-        if not self.words <= set(seen):
+        if self.lacks(meta):
             return min(z, LACKING_Z)  # "a red car" and a blue one: a car, not the one asked for
         if self.only:
             return max(z, LOOKS_Z + 0.5 * (1.0 + math.tanh(z / 2)))  # above the floor, in their order

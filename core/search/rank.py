@@ -15,10 +15,11 @@ from nearby.core.search.calibration import Z_MID, Z_SPREAD, Background, backgrou
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import keyword_words, named_files, numbers
-from nearby.core.search.look_words import LookRequest, look_request
+from nearby.core.search.look_words import LACKING_Z, LookRequest, look_request
 from nearby.core.search.picture_words import Things, query_things, seen_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
+from nearby.core.search.song_words import Heard, heard, query_heard
 from nearby.core.search.why import UNSEEN, explain, query_terms
 from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
@@ -54,6 +55,12 @@ WORDS_SHARE = 0.3
 SEEN_SHARE = 0.1
 UNSEEN_SCORE = 0.25
 UNSEEN_Z = Z_MID + Z_SPREAD * math.log(UNSEEN_SCORE / (1 - UNSEEN_SCORE))
+# A clear answer: the best document CLEAR_Z above this query's mean over the library's documents
+# (in its spread) and CLEAR_GAP above the next file scores at least CLEAR_SCORE.
+CLEAR_Z = 3.5
+CLEAR_GAP = 1.4
+CLEAR_SCORE = 0.5
+CLEAR_SCORE_Z = Z_MID + Z_SPREAD * math.log(CLEAR_SCORE / (1 - CLEAR_SCORE))
 # Pictures named by a colour-only query's words, looked up besides the nearest (core/search/look_words.py).
 LOOK_CANDIDATES = 200
 
@@ -64,7 +71,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                   keywords: Mapping[int, KeywordMatch] | None = None,
                   strong: Mapping[int, KeywordMatch] | None = None, named: Mapping[int, float] | None = None,
                   favour: str | None = None, looks: LookRequest | None = None,
-                  terms: Sequence[str] = (), things: Things | None = None) -> list[SearchHit]:
+                  terms: Sequence[str] = (), things: Things | None = None,
+                  sounds: Heard | None = None) -> list[SearchHit]:
     """Files nearest to a query, best passage per file, calibrated per kind.
 
     Args:
@@ -83,6 +91,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         terms: the query's words, looked for in each hit to say why it matched (core/search/why.py).
         things: the ImageNet classes the query's things would show as (core/search/picture_words.py):
             a picture whose classifier saw none of them scores at most UNSEEN_SCORE.
+        sounds: the instruments (and things) the query asks a song to sound like
+            (core/search/song_words.py): a song whose tags heard none of them scores at most UNSEEN_SCORE.
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -99,8 +109,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         background = norms.get(each) or Background(each, 0.0, 1.0)
         stats = query_z(vector, (samples or {}).get(each))
         judged[each] = (background, stats)
-        found = nearest_files(store, table, vector, k, each, only)
         bridged = table == PASSAGE_VECTORS
+        found = nearest_files(store, table, vector, max(k, 2) if each == "document" else k, each, only)
         # The text read in a picture (its passages after the description) is text, scored as a document's.
         places = store.passage_places([n.rowid for n in found]) if bridged and each != "document" else {}
         for n in found:
@@ -112,12 +122,20 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
                 z = relevance_z("document", cosine, norms.get("document") or Background("document", 0.0, 1.0), None)
             else:
                 z = relevance_z(each, cosine, background, stats, bridged=bridged)
-                if each == "image" and bridged:
+                if each in ("image", "song") and bridged:
                     described.append(n.item_id)
             best[n.item_id] = (z + intent_lift(z) if each == favour else z, cosine, passage)
             reasons[n.item_id] = ["meaning"]
             if each == "image":
                 pictures.append(n.item_id)
+        if each == "document" and bridged and stats is not None and found:
+            _show_a_clear_answer(best, found, stats)
+    # The keyword side first, the pictures' own evidence (colours, classes) last: a cap is a cap.
+    for item, each in _fuse_keywords(store, query, best, reasons, keywords or {}, strong or {}, named or {},
+                                     judged, norms):
+        described.append(item)
+        if each == "image":
+            pictures.append(item)
     if looks is not None:
         if looks.only and "image" in judged and "image" not in (joint or {}):
             _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
@@ -127,9 +145,10 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         for item in pictures:
             if best[item][0] > before[item] or item not in reasons:
                 reasons[item] = [*reasons.get(item, []), "colours"]
-    _fuse_keywords(store, query, best, reasons, keywords or {}, strong or {}, named or {}, judged, norms)
-    if things is not None:
-        _judge_pictures(store, best, reasons, described, things)
+    if things is not None or sounds is not None:
+        _judge_pictures(store, best, reasons, described, things, sounds)
+    if looks is not None:  # last: a picture lacking the colours asked for stays capped, however it came
+        _cap_lacking(store, best, pictures, looks)
     return _ranked_hits(store, best, k, min_score, reasons, terms)
 
 
@@ -150,6 +169,20 @@ def nearest_files(store: Store, table: str, vector: np.ndarray, k: int, kind: st
         if len(files) >= k or len(found) < wanted:
             return list(files.values())[:k]
         wanted *= 4
+
+
+def _show_a_clear_answer(best: _Best, found: Sequence[Neighbour], stats: tuple[float, float]) -> None:
+    """The best document, when it stands far above this query's other documents (CLEAR_Z of the
+    query's own spread over the library's documents, CLEAR_GAP above the next file), is a good
+    match whatever the background says: in a small library of short notes every note is a little
+    like every everyday query, and the journal entry about a terrier on Camber Sands scored 0.19
+    for "a dog on the beach"."""
+    mean, spread = stats
+    first = cosine_of(found[0].distance)
+    second = cosine_of(found[1].distance) if len(found) > 1 else mean
+    if (first - mean) / spread >= CLEAR_Z and (first - second) / spread >= CLEAR_GAP:
+        z, cosine, passage = best[found[0].item_id]
+        best[found[0].item_id] = (max(z, CLEAR_SCORE_Z), cosine, passage)
 
 
 def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures: list[int], looks: LookRequest,
@@ -173,6 +206,13 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
             pictures.append(item)
 
 
+def _cap_lacking(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
+    for item, row in store.items_by_ids(pictures).items():
+        if looks.lacks(json.loads(row.meta)):
+            z, cosine, passage = best[item]
+            best[item] = (min(z, LACKING_Z), cosine, passage)
+
+
 def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
     for item, row in store.items_by_ids(pictures).items():
         z, cosine, passage = best[item]
@@ -183,7 +223,7 @@ def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reaso
                    keywords: Mapping[int, KeywordMatch], strong: Mapping[int, KeywordMatch],
                    named: Mapping[int, float],
                    judged: Mapping[str, tuple[Background, tuple[float, float] | None]],
-                   norms: Mapping[str, Background]) -> None:
+                   norms: Mapping[str, Background]) -> list[tuple[int, str]]:
     """The keyword side fused in (core/search/bm25.py): each file's z rises by FUSION_Z times its
     BM25 share of the query's words, and by KEYWORD_FUSION_Z times its share of the query's
     keywords (codes, names, words the text model does not know: core/search/keywords.py) or of
@@ -191,7 +231,9 @@ def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reaso
     already ranks by them (a note saying "cat" is near "a cat" in meaning, and weighing the word
     again ranked every note mentioning a cat above the cat's photo); a code or a name it cannot
     read weighs a lot. A file that meaning alone did not bring near joins with its matching
-    passage's own calibrated score."""
+    passage's own calibrated score. Returns (item, kind) of the pictures and songs it brought in
+    through their descriptions (to be judged by their classes and tags)."""
+    added: list[tuple[int, str]] = []
     found = {**strong, **keywords}
     missing = [m.passage for item, m in found.items() if item not in best]
     vectors = store.passage_vectors(missing) if missing else {}
@@ -206,6 +248,8 @@ def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reaso
                 kind = "document" if match.place > 0 else match.kind  # text read in a picture is text
                 background, stats = judged.get(kind) or (norms.get(kind) or Background(kind, 0.0, 1.0), None)
                 best[item] = (relevance_z(kind, cosine, background, stats), cosine, match.passage)
+                if kind != "document":
+                    added.append((item, kind))
             else:  # named, not near in meaning: as unrelated as the background, then its name weighs
                 background = norms.get("document") or Background("document", 0.0, 1.0)
                 best[item] = (relevance_z("document", background.mean, background, None), 0.0, None)
@@ -220,21 +264,30 @@ def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reaso
             reasons[item] = [*reasons[item], "file name"]
         if not reasons[item]:
             reasons[item] = ["keywords"]
+    return added
 
 
-def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Sequence[int], things: Things) -> None:
-    """Pictures reached through their classes, judged by them. One whose classifier put under
-    SEEN_SHARE of its belief on each of the query's things (a horse drawing for "a giraffe") scores
-    at most UNSEEN_SCORE: close in words, not what the query asks for. One that saw some of them is
-    fused like a document holding those words (_fuse_keywords): the classifier's "missile" is the
-    picture's word "rocket", which its description does not hold."""
+def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Sequence[int], things: Things | None,
+                    sounds: Heard | None) -> None:
+    """Pictures and songs reached through their classes and tags, judged by them. A picture whose
+    classifier put under SEEN_SHARE of its belief on each of the query's things (a horse drawing for
+    "a giraffe"), or a song whose tags heard none of the query's instruments (a saxophone, which no
+    tag names), scores at most UNSEEN_SCORE: close in words, not what the query asks for. A picture
+    that saw some of them is fused like a document holding those words (_fuse_keywords): the
+    classifier's "missile" is the picture's word "rocket", which its description does not hold."""
     rows = store.items_by_ids([item for item in described if item in best])
     for item, row in rows.items():
         meta = json.loads(row.meta or "{}")
-        seen = seen_words(things, meta.get("labels") or [], meta.get("label_shares") or [], SEEN_SHARE)
-        if seen is None:
-            continue
         z, cosine, passage = best[item]
+        labels = meta.get("labels") or []
+        if row.kind == "song":
+            if sounds is not None and not heard(sounds, labels):
+                best[item] = (min(z, UNSEEN_Z), cosine, passage)
+                reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(sounds.words)]
+            continue
+        seen = seen_words(things, labels, meta.get("label_shares") or [], SEEN_SHARE) if things else None
+        if things is None or seen is None:
+            continue
         if not seen:
             best[item] = (min(z, UNSEEN_Z), cosine, passage)
             reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.words)]
@@ -331,6 +384,7 @@ def search(store: Store, embedder: Embedder, query: str, k: int = 10, kind: str 
     named = named_files(store, words, kind, only, parsed.meaning)
     looks = look_request(parsed.meaning) if kind in (None, "image") else None
     things = query_things(parsed.meaning) if kind in (None, "image") and "image" not in joint else None
+    sounds = query_heard(parsed.meaning) if kind in (None, "song") and "song" not in joint else None
     return search_vector(store, vector, k, kind, only, min_score, samples=samples, joint=joint, keywords=keywords,
                          strong=strong, named=named, favour=None if kind else intended_kind(parsed.meaning),
-                         looks=looks, terms=terms, things=things)
+                         looks=looks, terms=terms, things=things, sounds=sounds)

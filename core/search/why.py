@@ -12,8 +12,9 @@ Every hit carries a `why` (the CLI's `--json` prints it; the window's detail pan
     passage   the passage that scored (documents, and the text read in a picture: `ocr`)
     page      where that passage is (a PDF's page), when known
     classes   a picture's likeliest classes with their shares; `tags` a song's
-    unseen    the query's things a picture's classifier did not see (its score is held under the
-              cut-off: core/search/picture_words.py)
+    unseen    the query's things a picture's classifier did not see, or its instruments a song's
+              tags did not hear (its score is held under the cut-off: core/search/picture_words.py,
+              song_words.py)
     terms     concept arithmetic: each term with its similarity to the file
 
 A picture reached through its classes says which classes and how sure the classifier was: a
@@ -102,11 +103,12 @@ def why_text(why: dict[str, Any], classes: bool = True) -> str:
             f"{name} ({share:.0%})" if isinstance(share, float) else str(name) for name, share in seen)
             + (f", not {unseen}" if unseen else ""))
     elif unseen:
-        parts.append(f"the picture model did not see {unseen}")
+        parts.append(f"the {'song model did not hear' if why.get('tags') is not None else 'picture model did not see'}"
+                     f" {unseen}")
     if why.get("ocr"):
         parts.append(f"text read in the picture: “{why['ocr']}”")
     if why.get("tags") and classes:
-        parts.append("the song model hears " + ", ".join(why["tags"][:5]))
+        parts.append("the song model hears " + ", ".join(why["tags"][:5]) + (f", not {unseen}" if unseen else ""))
     if why.get("terms"):
         parts.append("terms: " + ", ".join(f"{t['term']} {t['similarity']:+.2f}" for t in why["terms"]))
     if why.get("page"):

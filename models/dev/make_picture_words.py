@@ -42,6 +42,7 @@ MAX_WORDS = 3  # lemmas of up to three words ("tennis racket", "grand piano", "e
 # People (person, individual …; and Homo, human being, as an animal): ImageNet has almost no classes
 # of people, so its silence about one says nothing.
 PEOPLE = ("00007846", "02471762")
+INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not hear
 
 
 def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str]]:
@@ -118,12 +119,15 @@ def main(wnids: Path, labels_file: Path) -> None:
                 seen |= covers[group]
         if seen:
             exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
+    instruments = sorted({name for offset, names in lemmas.items() if INSTRUMENT in ancestors(offset, parents)
+                          for name in names if name.replace(" ", "").isalpha() and len(name.split()) <= MAX_WORDS})
     labels = json.loads(labels_file.read_text(encoding="utf-8"))
     plurals = {}
+    instrument_names = set(instruments)
     for line in (WORDNET / "noun.exc").read_text(encoding="latin-1").splitlines():
         inflected, base = line.split()[:2]
         inflected, base = inflected.replace("_", " "), base.replace("_", " ")
-        if base in exact:
+        if base in exact or base in instrument_names:
             plurals[inflected] = base
     notice = NOTICE.read_text().split("License: WordNet3.0", 1)[1].split("\n\nFiles:", 1)[0]
     out = {
@@ -133,6 +137,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         "groups": [sorted(group) for group, _ in sorted(nodes.items(), key=lambda kv: kv[1])],
         "words": dict(sorted(exact.items())),
         "plurals": dict(sorted(plurals.items())),
+        "instruments": instruments,
     }
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(exact)} words, {len(nodes)} class groups, "
@@ -140,10 +145,11 @@ def main(wnids: Path, labels_file: Path) -> None:
 
 
 def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]], tops: set[str]) -> str | None:
-    """The widest ancestor of a synset (itself included) that covers at most MAX_CLASSES classes and
-    is no catch-all (WordNet's top categories: "natural object" holds fruit and stones alike): the
-    classes a picture of the thing could be taken for and still be about it (a robin seen as a
-    brambling is a bird seen; a giraffe seen as a hound is not)."""
+    """The synset whose classes are the thing's kin: the narrowest of its ancestors (itself included)
+    covering at least MIN_CLASSES classes, or the widest covering at most MAX_CLASSES when the next
+    is wider; never a catch-all (WordNet's top categories: "natural object" holds fruit and stones
+    alike). The classes a picture of the thing could be taken for and still be about it (a robin
+    seen as a brambling is a bird seen; a giraffe seen as a hound is not)."""
     own = len(covers.get(offset, ()))
     if own > MAX_CLASSES:
         return offset  # a thing ImageNet covers widely (dog: 118 breeds) is judged by its own classes

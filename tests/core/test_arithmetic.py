@@ -12,6 +12,7 @@ import pytest
 
 from nearby.core.library import Library
 from nearby.core.progress import run_to_end
+from nearby.core.settings import Settings
 from nearby.models.catalog import GLOVE_WORDS
 from nearby.models.locate import missing_files
 
@@ -55,6 +56,23 @@ def test_item_arithmetic_finds_the_analogous_file_and_never_a_named_one(library:
         first.append(Path(result.results[0].hit.path).name == case["expected"])
         assert [c[0] for c in result.results[0].contributions] == [t.term.text for t in result.terms]
     assert sum(first) >= 7, first
+
+
+def test_files_are_scored_as_a_search_would_and_none_when_nothing_answers(library: Library, notes: Path) -> None:
+    """A combination's files carry search's calibrated scores (a flat 0.41 list said nothing): the
+    right file above the cut-off, a combination nothing answers under it ("nothing matches well")."""
+    run_to_end(library.index([notes]))
+    cut = Settings().min_score
+    for expression, expected in (("Tokyo - Japan + Germany", "berlin.txt"),
+                                 ("./paris.txt - France + Spain", "madrid.txt"),
+                                 ('"bread-recipe.txt" - bread + cake', "cake-recipe.txt")):
+        hits = library.arithmetic(expression, k=5, n_words=0, cwd=notes).results
+        assert Path(hits[0].hit.path).name == expected and hits[0].hit.score >= cut, (expression, hits[0].hit.score)
+        scores = [h.hit.score for h in hits]
+        assert scores == sorted(scores, reverse=True) and scores[1] < scores[0]
+    for expression in ("quantum - physics + knitting", "guitar - music + cooking"):
+        hits = library.arithmetic(expression, k=5, n_words=0).results
+        assert hits and all(h.hit.score < cut for h in hits), [(h.hit.name, h.hit.score) for h in hits]
 
 
 def test_a_subtracted_aspect_really_counts(library: Library, notes: Path) -> None:

@@ -12,6 +12,8 @@ from nearby.core.errors import UnsupportedFile
 from nearby.core.library import Library
 from nearby.core.media.audio import EXCERPTS, excerpt_starts, open_song
 from nearby.core.progress import IndexSummary, run_to_end
+from nearby.core.search.why import why_text
+from nearby.core.settings import Settings
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "eval" / "songs"
 FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "ogg": ("OGG", "VORBIS"),
@@ -102,6 +104,18 @@ def test_words_find_songs_by_their_sound(song_library: tuple[Library, Path], que
     hit = library.search(query, k=1, kind="song")[0]
     assert hit.name == expected, hit.snippet
     assert hit.snippet.startswith("Sounds like") and hit.meta["duration"] == pytest.approx(20, abs=0.5)
+
+
+def test_a_song_whose_tags_cannot_hear_the_instrument_is_no_good_match(song_library: tuple[Library, Path]) -> None:
+    """No tag names a saxophone: no song is a good match for "jazz saxophone music", and each says
+    why; an instrument the tags hear keeps its song ("calm piano" → the piano song)."""
+    library, _ = song_library
+    cut = Settings().min_score
+    hits = library.search("jazz saxophone music", k=3, kind="song")
+    assert hits and all(h.score < cut for h in hits) and hits[0].why["unseen"] == ["saxophone"]
+    assert "did not hear saxophone" in why_text(hits[0].why, classes=False)
+    piano = library.search("calm piano", k=1, kind="song")[0]
+    assert piano.name == "evening.ogg" and piano.score >= cut and "unseen" not in piano.why
 
 
 def test_one_query_interleaves_songs_and_documents(song_library: tuple[Library, Path]) -> None:
