@@ -55,6 +55,9 @@ WORDS_SHARE = 0.3
 SEEN_SHARE = 0.1
 UNSEEN_SCORE = 0.25
 UNSEEN_Z = Z_MID + Z_SPREAD * math.log(UNSEEN_SCORE / (1 - UNSEEN_SCORE))
+# A file of another kind than the one a query names scores at most this (_cap_other_kinds).
+OTHER_KIND_SCORE = 0.3
+OTHER_KIND_Z = Z_MID + Z_SPREAD * math.log(OTHER_KIND_SCORE / (1 - OTHER_KIND_SCORE))
 # A clear answer: the best document CLEAR_Z above this query's mean over the library's documents
 # (in its spread) and CLEAR_GAP above the next file scores at least CLEAR_SCORE.
 CLEAR_Z = 3.5
@@ -85,7 +88,7 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         strong: the same for the query's keywords alone (codes, names: core/search/keywords.py).
         named: item → the share of the query's words its file name holds (core/search/keywords.py).
         favour: a kind the query's words name, lifted by up to INTENT_Z, in proportion to the score
-            (core/search/intent.py).
+            (core/search/intent.py); the other kinds' files score at most OTHER_KIND_SCORE.
         looks: colour and light words the query asks for; pictures that have them are lifted
             (core/search/look_words.py).
         terms: the query's words, looked for in each hit to say why it matched (core/search/why.py).
@@ -149,6 +152,8 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         _judge_pictures(store, best, reasons, described, things, sounds)
     if looks is not None:  # last: a picture lacking the colours asked for stays capped, however it came
         _cap_lacking(store, best, pictures, looks)
+    if favour is not None:
+        _cap_other_kinds(store, best, favour)
     return _ranked_hits(store, best, k, min_score, reasons, terms)
 
 
@@ -204,6 +209,16 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
             z = relevance_z("image", cosine, background, stats)
             best[item] = (z, cosine, passage)
             pictures.append(item)
+
+
+def _cap_other_kinds(store: Store, best: _Best, favour: str) -> None:
+    """A query that names a kind ("a song about the sea", "photos of my wedding", "the note about the
+    cat's vaccination") is answered by that kind: another kind's file, however close in words (the
+    note about rising sea levels), scores at most OTHER_KIND_SCORE — shown among the weaker ones."""
+    for item, row in store.items_by_ids(list(best)).items():
+        if row.kind != favour:
+            z, cosine, passage = best[item]
+            best[item] = (min(z, OTHER_KIND_Z), cosine, passage)
 
 
 def _cap_lacking(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:

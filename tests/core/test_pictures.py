@@ -262,6 +262,10 @@ def test_words_naming_a_kind_favour_it_in_the_mixed_list(picture_library: tuple[
     # The cat photo, or its mirrored copy that an earlier test added to this shared library.
     assert favoured[0].name in {"chelsea.jpg", "mirrored.jpg"}
     assert library.search("the note about the monthly rent", k=1)[0].name == "lease.txt"
+    # A kind named is the kind asked for: the note about bread is no good match for a photo of bread.
+    cut = Settings().min_score
+    bread = next(h for h in library.search("a photo of bread", k=20) if h.name == "bread.txt")
+    assert bread.score < cut <= next(h for h in library.search("bread", k=3) if h.name == "bread.txt").score
     monkeypatch.setattr(rank, "intended_kind", lambda query: None)
     plain = library.search("a photo of a cat", k=3)
     assert favoured[0].score > next(h.score for h in plain if h.name == "chelsea.jpg"), "the picture was lifted"
