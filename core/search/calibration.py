@@ -116,6 +116,13 @@ def relevance_z(kind: str, cosine: float, background: Background, query_stats: t
     return Z_MID + (z - mid) * Z_SPREAD / spread
 
 
+def capped(z: float, cap: float) -> float:
+    """A z held under ``cap`` in its order: one z under the cap and below is kept; above, it bends
+    towards the cap, higher the higher it was (a list of capped files is not a flat column of one
+    score)."""
+    return z if z <= cap - 1.0 else cap - math.exp(-(z - cap + 1.0))
+
+
 def squash(z: float) -> float:
     """z-score → [0, 1], monotone, 0.5 at Z_MID."""
     return 1.0 / (1.0 + math.exp(-(z - Z_MID) / Z_SPREAD))

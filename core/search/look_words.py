@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from nearby.core.search.calibration import Z_MID, Z_SPREAD
+from nearby.core.search.calibration import Z_MID, Z_SPREAD, capped
 
 # A picture with every colour word of a colour-only query scores at least this (squash scale).
 LOOKS_SCORE = 0.6
@@ -68,7 +68,7 @@ class LookRequest:
         if "night" in self.words and not meta.get("taken"):
             return z  # no hour to tell night by
         if self.lacks(meta):
-            return min(z, LACKING_Z)  # "a red car" and a blue one: a car, not the one asked for
+            return capped(z, LACKING_Z)  # "a red car" and a blue one: a car, not the one asked for
         if self.only:
             return max(z, LOOKS_Z + 0.5 * (1.0 + math.tanh(z / 2)))  # above the floor, in their order
         return z + PARTIAL_Z

@@ -11,7 +11,16 @@ import numpy as np
 from nearby.core.errors import BadRequest
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.bm25 import KeywordMatch, keyword_matches
-from nearby.core.search.calibration import Z_MID, Z_SPREAD, Background, backgrounds, query_z, relevance_z, squash
+from nearby.core.search.calibration import (
+    Z_MID,
+    Z_SPREAD,
+    Background,
+    backgrounds,
+    capped,
+    query_z,
+    relevance_z,
+    squash,
+)
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import keyword_words, named_files, numbers
@@ -218,14 +227,14 @@ def _cap_other_kinds(store: Store, best: _Best, favour: str) -> None:
     for item, row in store.items_by_ids(list(best)).items():
         if row.kind != favour:
             z, cosine, passage = best[item]
-            best[item] = (min(z, OTHER_KIND_Z), cosine, passage)
+            best[item] = (capped(z, OTHER_KIND_Z), cosine, passage)
 
 
 def _cap_lacking(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
     for item, row in store.items_by_ids(pictures).items():
         if looks.lacks(json.loads(row.meta)):
             z, cosine, passage = best[item]
-            best[item] = (min(z, LACKING_Z), cosine, passage)
+            best[item] = (capped(z, LACKING_Z), cosine, passage)
 
 
 def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
@@ -297,14 +306,14 @@ def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Seq
         labels = meta.get("labels") or []
         if row.kind == "song":
             if sounds is not None and not heard(sounds, labels):
-                best[item] = (min(z, UNSEEN_Z), cosine, passage)
+                best[item] = (capped(z, UNSEEN_Z), cosine, passage)
                 reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(sounds.words)]
             continue
         seen = seen_words(things, labels, meta.get("label_shares") or [], SEEN_SHARE) if things else None
         if things is None or seen is None:
             continue
         if not seen:
-            best[item] = (min(z, UNSEEN_Z), cosine, passage)
+            best[item] = (capped(z, UNSEEN_Z), cosine, passage)
             reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.words)]
             continue
         share = len(seen) / things.units
