@@ -123,6 +123,11 @@ def capped(z: float, cap: float) -> float:
     return z if z <= cap - 1.0 else cap - math.exp(-(z - cap + 1.0))
 
 
+def z_of(score: float) -> float:
+    """The z a score in (0, 1) squashes from (squash's inverse)."""
+    return Z_MID + Z_SPREAD * math.log(score / (1 - score))
+
+
 def squash(z: float) -> float:
     """z-score → [0, 1], monotone, 0.5 at Z_MID."""
     return 1.0 / (1.0 + math.exp(-(z - Z_MID) / Z_SPREAD))

@@ -15,18 +15,18 @@ import math
 import re
 from dataclasses import dataclass
 
-from nearby.core.search.calibration import Z_MID, Z_SPREAD, capped
+from nearby.core.search.calibration import capped, z_of
 
 # A picture with every colour word of a colour-only query scores at least this (squash scale).
 LOOKS_SCORE = 0.6
-LOOKS_Z = Z_MID + Z_SPREAD * math.log(LOOKS_SCORE / (1 - LOOKS_SCORE))
+LOOKS_Z = z_of(LOOKS_SCORE)
 # The lift, in z, when the query says more than colours ("a red car"): one step of the curve.
 PARTIAL_Z = 1.0
 # A picture without the colours a query asks for scores at most this: its closeness in meaning
 # comes from class names ("lime" for "green") or from the rest of the query ("a red car" and a blue
 # car), and the pixels have just contradicted it.
 LACKING_SCORE = 0.3
-LACKING_Z = Z_MID + Z_SPREAD * math.log(LACKING_SCORE / (1 - LACKING_SCORE))
+LACKING_Z = z_of(LACKING_SCORE)
 # Query wording → the word core/media/looks.py writes; longest phrases first.
 _SAYINGS = (
     ("black and white", "black and white"), ("black-and-white", "black and white"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -12,14 +11,13 @@ from nearby.core.errors import BadRequest
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.search.bm25 import KeywordMatch, keyword_matches
 from nearby.core.search.calibration import (
-    Z_MID,
-    Z_SPREAD,
     Background,
     backgrounds,
     capped,
     query_z,
     relevance_z,
     squash,
+    z_of,
 )
 from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
@@ -53,26 +51,21 @@ FUSION_Z = 2.0
 KEYWORD_FUSION_Z = 4.0
 SHARE_FLOOR = 0.3
 MAX_SHARE = 1.2
-# A file whose name holds every word of the query scores at least NAMED_SCORE.
-NAMED_SCORE = 0.7
-NAMED_Z = Z_MID + Z_SPREAD * math.log(NAMED_SCORE / (1 - NAMED_SCORE))
+# Scores (as z) that rules hold files to (core/search/calibration.py z_of):
+NAMED_Z = z_of(0.7)  # at least, for a file whose name holds every word of the query
+UNSEEN_Z = z_of(0.25)  # at most, for a picture or song that did not show what the query asks for
+OTHER_KIND_Z = z_of(0.3)  # at most, for a file of another kind than the one the query names
+CLEAR_SCORE_Z = z_of(0.5)  # at least, for a clear answer (_show_a_clear_answer)
 # A file holding at least this share of the query's words says so in its why ("keywords").
 WORDS_SHARE = 0.3
 # A picture whose classifier put under this share of its top classes on the query's things (or,
-# for a thing ImageNet has no class of, on its parent's classes) did not see them: it scores at most
-# UNSEEN_SCORE, under the default cut-off (core/search/picture_words.py).
+# for a thing ImageNet has no class of, on its kin's classes) did not see them: it scores under the
+# default cut-off (UNSEEN_Z; core/search/picture_words.py).
 SEEN_SHARE = 0.1
-UNSEEN_SCORE = 0.25
-UNSEEN_Z = Z_MID + Z_SPREAD * math.log(UNSEEN_SCORE / (1 - UNSEEN_SCORE))
-# A file of another kind than the one a query names scores at most this (_cap_other_kinds).
-OTHER_KIND_SCORE = 0.3
-OTHER_KIND_Z = Z_MID + Z_SPREAD * math.log(OTHER_KIND_SCORE / (1 - OTHER_KIND_SCORE))
 # A clear answer: the best document CLEAR_Z above this query's mean over the library's documents
-# (in its spread) and CLEAR_GAP above the next file scores at least CLEAR_SCORE.
+# (in its spread) and CLEAR_GAP above the next file.
 CLEAR_Z = 3.5
 CLEAR_GAP = 1.4
-CLEAR_SCORE = 0.5
-CLEAR_SCORE_Z = Z_MID + Z_SPREAD * math.log(CLEAR_SCORE / (1 - CLEAR_SCORE))
 # Pictures named by a colour-only query's words, looked up besides the nearest (core/search/look_words.py).
 LOOK_CANDIDATES = 200
 
@@ -97,14 +90,14 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         strong: the same for the query's keywords alone (codes, names: core/search/keywords.py).
         named: item → the share of the query's words its file name holds (core/search/keywords.py).
         favour: a kind the query's words name, lifted by up to INTENT_Z, in proportion to the score
-            (core/search/intent.py); the other kinds' files score at most OTHER_KIND_SCORE.
+            (core/search/intent.py); the other kinds' files score at most OTHER_KIND_Z.
         looks: colour and light words the query asks for; pictures that have them are lifted
             (core/search/look_words.py).
         terms: the query's words, looked for in each hit to say why it matched (core/search/why.py).
         things: the ImageNet classes the query's things would show as (core/search/picture_words.py):
-            a picture whose classifier saw none of them scores at most UNSEEN_SCORE.
+            a picture whose classifier saw none of them scores at most UNSEEN_Z.
         sounds: the instruments (and things) the query asks a song to sound like
-            (core/search/song_words.py): a song whose tags heard none of them scores at most UNSEEN_SCORE.
+            (core/search/song_words.py): a song whose tags heard none of them scores at most UNSEEN_Z.
 
     Each kind is searched separately (its own KNN), so a kind whose raw cosines run low is not
     crowded out before calibration; the lists are then merged by calibrated score.
@@ -223,7 +216,7 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
 def _cap_other_kinds(store: Store, best: _Best, favour: str) -> None:
     """A query that names a kind ("a song about the sea", "photos of my wedding", "the note about the
     cat's vaccination") is answered by that kind: another kind's file, however close in words (the
-    note about rising sea levels), scores at most OTHER_KIND_SCORE — shown among the weaker ones."""
+    note about rising sea levels), scores at most OTHER_KIND_Z — shown among the weaker ones."""
     for item, row in store.items_by_ids(list(best)).items():
         if row.kind != favour:
             z, cosine, passage = best[item]
@@ -296,7 +289,7 @@ def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Seq
     """Pictures and songs reached through their classes and tags, judged by them. A picture whose
     classifier put under SEEN_SHARE of its belief on each of the query's things (a horse drawing for
     "a giraffe"), or a song whose tags heard none of the query's instruments (a saxophone, which no
-    tag names), scores at most UNSEEN_SCORE: close in words, not what the query asks for. A picture
+    tag names), scores at most UNSEEN_Z: close in words, not what the query asks for. A picture
     that saw some of them is fused like a document holding those words (_fuse_keywords): the
     classifier's "missile" is the picture's word "rocket", which its description does not hold."""
     rows = store.items_by_ids([item for item in described if item in best])
