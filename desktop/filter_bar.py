@@ -20,7 +20,9 @@ DATE_FILTERS = (("Any date", None), ("Past week", 7), ("Past month", 31), ("Past
 TYPE_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Any type", ()),
     ("PDF", (".pdf",)),
-    ("Word", (".docx",)),
+    ("Word and LibreOffice", (".docx", ".odt")),
+    ("Spreadsheets and slides", (".ods", ".odp", ".csv", ".tsv")),
+    ("E-books and e-mail", (".epub", ".eml", ".mbox")),
     ("Text and Markdown", (".txt", ".md", ".markdown", ".rst")),
     ("Web pages", (".html", ".htm")),
     ("JPEG", (".jpg", ".jpeg")),

@@ -6,26 +6,14 @@ import zipfile
 from pathlib import Path
 
 from nearby.core.errors import UnsupportedFile
+from nearby.core.extract import archive
 from nearby.core.extract.registry import Extracted, Section
-
-# A Word file's parts unpacked: a long novel's XML is ~10 MB, pictures are not read. A "zip bomb"
-# (a small file whose parts unpack to gigabytes) is refused from its directory before anything
-# is unpacked; zipfile then reads no member past the size the directory gives it.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-_READ_PARTS = (".xml", ".rels")
 
 
 def check_unpacked_size(path: Path) -> None:
-    """Refuse a Word file whose XML parts would unpack to more than MAX_UNPACKED_BYTES."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(i.file_size for i in archive.infolist() if i.filename.lower().endswith(_READ_PARTS))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnsupportedFile("the Word file is damaged or not a Word file (its zip directory cannot be read); "
-                              "open and re-save it in Word or LibreOffice to index it") from exc
-    if total > MAX_UNPACKED_BYTES:
-        raise UnsupportedFile(f"the Word file's text parts would unpack to {total / 2**20:,.0f} MB "
-                              f"(at most {MAX_UNPACKED_BYTES // 2**20} MB): a damaged or malicious file")
+    """Refuse a Word file whose XML parts would unpack to more than MAX_UNPACKED_BYTES
+    (core/extract/archive.py)."""
+    archive.check_unpacked_size(path, "the Word file", "open and re-save it in Word or LibreOffice to index it")
 
 
 def read_docx(path: Path) -> Extracted:

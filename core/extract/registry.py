@@ -27,14 +27,14 @@ class Extracted:
 # Text formats are read whole into memory; beyond this a file is almost surely a log or a dump,
 # not a document anyone searches by meaning, and would cost minutes of embedding.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
-# PDFs and DOCX are compressed containers: allow more.
+# PDFs, Word, OpenDocument and EPUB files are compressed containers, a mailbox holds years of mail: allow more.
 MAX_CONTAINER_BYTES = 300 * 1024 * 1024
 
 Reader = Callable[[Path], Extracted]
 
 
 def _readers() -> dict[str, Reader]:
-    from nearby.core.extract import docx, html, pdf, plain
+    from nearby.core.extract import docx, epub, html, mail, opendocument, pdf, plain, table
 
     return {
         ".txt": plain.read_plain, ".text": plain.read_plain, ".rst": plain.read_plain,
@@ -42,13 +42,19 @@ def _readers() -> dict[str, Reader]:
         ".md": plain.read_markdown, ".markdown": plain.read_markdown,
         ".html": html.read_html, ".htm": html.read_html, ".xhtml": html.read_html,
         ".pdf": pdf.read_pdf, ".docx": docx.read_docx,
+        ".odt": opendocument.read_opendocument, ".ods": opendocument.read_opendocument,
+        ".odp": opendocument.read_opendocument, ".epub": epub.read_epub,
+        ".csv": table.read_table, ".tsv": table.read_table,
+        ".eml": mail.read_eml, ".mbox": mail.read_mbox,
     }
 
 
 EXTENSIONS: frozenset[str] = frozenset(
     {".txt", ".text", ".rst", ".org", ".log", ".md", ".markdown", ".html", ".htm", ".xhtml",
-     ".pdf", ".docx"}
+     ".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".csv", ".tsv", ".eml", ".mbox"}
 )
+# Compressed containers (mostly pictures and fonts), and mailboxes (years of mail): larger files.
+CONTAINERS = frozenset({".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".mbox"})
 
 
 def is_supported(path: Path) -> bool:
@@ -57,7 +63,7 @@ def is_supported(path: Path) -> bool:
 
 def size_limit(path: Path) -> int:
     """The largest document of this type Nearby reads (containers are mostly pictures and fonts)."""
-    return MAX_CONTAINER_BYTES if path.suffix.lower() in {".pdf", ".docx"} else MAX_TEXT_BYTES
+    return MAX_CONTAINER_BYTES if path.suffix.lower() in CONTAINERS else MAX_TEXT_BYTES
 
 
 def extract(path: Path) -> Extracted:

@@ -1,0 +1,175 @@
+"""More documents people keep: OpenDocument (.odt, .ods, .odp), EPUB, CSV/TSV, e-mail (.eml, .mbox)."""
+
+from __future__ import annotations
+
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from nearby.core.errors import UnsupportedFile
+from nearby.core.extract import extract
+from nearby.core.extract.archive import MAX_UNPACKED_BYTES
+from nearby.core.library import Library
+from nearby.core.progress import run_to_end
+
+ODF = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+       'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+       'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+       'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"><office:body>{}</office:body>'
+       '</office:document-content>')
+META = ('<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta><dc:title>{}</dc:title></office:meta>'
+        '</office:document-meta>')
+
+
+def write_odf(path: Path, body: str, title: str = "", manifest: str = "") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as odf:
+        odf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        odf.writestr("content.xml", ODF.format(body))
+        if title:
+            odf.writestr("meta.xml", META.format(title))
+        if manifest:
+            odf.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def write_epub(path: Path, chapters: list[str], title: str = "", drm: bool = False) -> Path:
+    items = "".join(f'<item id="c{i}" href="text/ch{i}.xhtml" media-type="application/xhtml+xml"/>'
+                    for i in range(len(chapters)))
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("mimetype", "application/epub+zip")
+        book.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" '
+                      'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+                      '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+                      '</rootfiles></container>')
+        book.writestr("OEBPS/content.opf", '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" '
+                      'version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                      f"<dc:title>{title}</dc:title></metadata><manifest>{items}</manifest>"
+                      f"<spine>{spine}</spine></package>")
+        for i, text in enumerate(chapters):
+            book.writestr(f"OEBPS/text/ch{i}.xhtml", f"<html><head><title>Chapter {i + 1}</title></head>"
+                          f"<body><h1>Chapter {i + 1}</h1><p>{text}</p></body></html>")
+        if drm:
+            book.writestr("META-INF/encryption.xml", '<encryption><EncryptedData/></encryption>')
+    return path
+
+
+def write_eml(path: Path, subject: str, body: str, html: bool = False) -> Path:
+    message = EmailMessage()
+    message["Subject"], message["From"] = subject, "Ada <ada@example.org>"
+    message["Date"] = "Tue, 3 Jun 2025 09:00 +0000"
+    if html:
+        message.set_content(f"<html><body><p>{body}</p></body></html>", subtype="html")
+    else:
+        message.set_content(body)
+    path.write_bytes(bytes(message))
+    return path
+
+
+def test_opendocument_text_sheets_and_slides(tmp_path: Path) -> None:
+    odt = extract(write_odf(tmp_path / "a.odt", '<office:text><text:h>Allotment rules</text:h>'
+                            '<text:p>Bonfires are not allowed after <text:span>noon</text:span>.</text:p>'
+                            '<table:table><table:table-row><table:table-cell><text:p>Plot 7</text:p></table:table-cell>'
+                            '<table:table-cell><text:p>Mrs Okafor</text:p></table:table-cell></table:table-row>'
+                            '</table:table></office:text>', title="Allotment handbook"))
+    assert odt.title == "Allotment handbook" and len(odt.sections) == 1
+    assert odt.sections[0].text == "Allotment rules\n\nBonfires are not allowed after noon.\n\nPlot 7 | Mrs Okafor"
+    sheets = '<office:spreadsheet>' + "".join(
+        f'<table:table table:name="{name}"><table:table-row table:number-rows-repeated="1048000">'
+        f'<table:table-cell><text:p>{cell}</text:p></table:table-cell><table:table-cell/></table:table-row>'
+        '</table:table>' for name, cell in (("Budget", "Rent 950"), ("Savings", "ISA 4000"))) + '</office:spreadsheet>'
+    ods = extract(write_odf(tmp_path / "b.ods", sheets))
+    assert [(s.page, s.text) for s in ods.sections] == [(1, "Budget\n\nRent 950"), (2, "Savings\n\nISA 4000")]
+    slides = '<office:presentation>' + "".join(
+        f'<draw:page draw:name="s{i}"><draw:frame><draw:text-box><text:p>{t}</text:p></draw:text-box></draw:frame>'
+        f'</draw:page>' for i, t in enumerate(("Quarterly results", "Hiring plan"))) + '</office:presentation>'
+    odp = extract(write_odf(tmp_path / "c.odp", slides))
+    assert [(s.page, s.text) for s in odp.sections] == [(1, "Quarterly results"), (2, "Hiring plan")]
+    assert odp.title == "c"
+
+
+def test_epub_chapters_in_reading_order(tmp_path: Path) -> None:
+    book = extract(write_epub(tmp_path / "b.epub", ["The storm broke the mast.", "They reached the harbour."],
+                              title="A Voyage"))
+    assert book.title == "A Voyage" and [s.page for s in book.sections] == [1, 2]
+    assert "storm broke the mast" in book.sections[0].text and "harbour" in book.sections[1].text
+
+
+def test_csv_rows_read_under_their_header(tmp_path: Path) -> None:
+    rows = "\n".join(f"2024-0{1 + i % 9}-01,Groceries {i},{i * 3}.50" for i in range(45))
+    (tmp_path / "spend.csv").write_text("date,what,amount\n" + rows + "\n")
+    table = extract(tmp_path / "spend.csv")
+    assert len(table.sections) == 3 and table.sections[0].text.splitlines()[0] == \
+        "date: 2024-01-01; what: Groceries 0; amount: 0.50"
+    (tmp_path / "t.tsv").write_text("name\tcity\nAda\tLondon\n")
+    assert extract(tmp_path / "t.tsv").sections[0].text == "name: Ada; city: London"
+
+
+def test_email_and_mailboxes(tmp_path: Path) -> None:
+    plain = extract(write_eml(tmp_path / "a.eml", "Boiler service", "The engineer comes on Tuesday at nine."))
+    assert plain.title == "Boiler service"
+    assert plain.sections[0].text.startswith("Subject: Boiler service\nFrom: Ada <ada@example.org>\nDate:")
+    assert plain.sections[0].text.endswith("The engineer comes on Tuesday at nine.")
+    html = extract(write_eml(tmp_path / "b.eml", "Tickets", "Your seats are in <b>row F</b>.", html=True))
+    assert "Your seats are in row F." in html.sections[0].text
+    box = tmp_path / "old.mbox"
+    box.write_bytes(b"".join(b"From ada@example.org Tue Jun  3 09:00:00 2025\n" + (tmp_path / n).read_bytes() + b"\n"
+                             for n in ("a.eml", "b.eml")))
+    mails = extract(box)
+    assert [s.page for s in mails.sections] == [1, 2] and "row F" in mails.sections[1].text
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("truncated.odt", lambda p: p.write_bytes(write_odf(p, "<office:text/>").read_bytes()[:40]), "damaged"),
+    ("text.epub", lambda p: p.write_text("just text, not a book"), "not what its name says"),
+    ("locked.odt", lambda p: write_odf(p, "<office:text/>", manifest="<manifest><encryption-data/></manifest>"),
+     "password"),
+    ("drm.epub", lambda p: write_epub(p, ["secret"], drm=True), "DRM"),
+    ("broken.ods", lambda p: write_odf(p, "<office:spreadsheet><table:table>"), "damaged"),
+    ("binary.csv", lambda p: p.write_bytes(b"\x00\x01\x02" * 100), "binary"),
+    ("empty.eml", lambda p: p.write_bytes(b"\n"), "no readable text"),
+])
+def test_bad_files_are_refused_with_a_reason(tmp_path: Path, name: str, make, reason: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(UnsupportedFile, match=reason):
+        extract(path)
+
+
+def test_a_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.odt"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as odf, \
+            odf.open("content.xml", "w", force_zip64=True) as part:
+        chunk = b"<a>" + b" " * (1 << 20)
+        for _ in range(MAX_UNPACKED_BYTES // len(chunk) + 2):
+            part.write(chunk)
+    assert path.stat().st_size < 2 << 20
+    with pytest.raises(UnsupportedFile, match="unpack to"):
+        extract(path)
+
+
+def test_each_format_is_indexed_and_found_by_its_own_sentence(tmp_path: Path, text_embedder: object) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    write_odf(folder / "minutes.odt", "<office:text><text:p>The choir agreed to rehearse the carols in the "
+              "village hall every Thursday.</text:p></office:text>")
+    write_odf(folder / "budget.ods", '<office:spreadsheet><table:table table:name="Boat"><table:table-row>'
+              "<table:table-cell><text:p>Repainting the hull of the sailing dinghy</text:p></table:table-cell>"
+              "</table:table-row></table:table></office:spreadsheet>")
+    write_odf(folder / "talk.odp", "<office:presentation><draw:page><draw:frame><draw:text-box><text:p>Beekeeping "
+              "for beginners: hives, smoke and honey</text:p></draw:text-box></draw:frame></draw:page>"
+              "</office:presentation>")
+    write_epub(folder / "novel.epub", ["A lighthouse keeper rescued sailors from a shipwreck in the gale."])
+    (folder / "birds.csv").write_text("species,count\nGolden eagle nesting on the cliff,2\n")
+    write_eml(folder / "mail.eml", "Dentist", "Your appointment for the root canal is moved to Friday.")
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    summary = run_to_end(library.index([folder]))
+    assert summary.added == 6 and not summary.failures
+    for query, name in (("choir practice for christmas songs", "minutes.odt"), ("painting a small boat", "budget.ods"),
+                        ("keeping bees", "talk.odp"), ("a keeper saves shipwrecked sailors", "novel.epub"),
+                        ("eagles nesting", "birds.csv"), ("dental appointment rescheduled", "mail.eml")):
+        assert library.search(query, k=1)[0].name == name, query
