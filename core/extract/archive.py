@@ -5,6 +5,8 @@ zipfile then reads no member past the size the directory gives it."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nearby.core.errors import UnsupportedFile
@@ -38,3 +40,16 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str) -> bytes:
         raise UnsupportedFile(f"{what}'s {name} cannot be unpacked (a damaged file)") from exc
     except RuntimeError as exc:  # zipfile: "File … is encrypted, password required"
         raise UnsupportedFile(f"{what} is encrypted; save a copy without a password to index it") from exc
+
+
+@contextmanager
+def opened(path: Path, what: str, fix: str, locked: tuple[str, bytes, str]) -> Iterator[zipfile.ZipFile]:
+    """The document's zip, its size checked (check_unpacked_size); refused with ``locked``'s message
+    when its part (an encryption manifest) holds its marker: a password or DRM keeps the text
+    unreadable, and saying so beats calling the file damaged."""
+    check_unpacked_size(path, what, fix)
+    part, marker, message = locked
+    with zipfile.ZipFile(path) as document:
+        if part in set(document.namelist()) and marker in read_member(document, part, what):
+            raise UnsupportedFile(message)
+        yield document

@@ -9,7 +9,6 @@ their chapters encrypted (META-INF/encryption.xml): refused with what to do.
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -29,12 +28,10 @@ MAX_CHAPTERS = 5_000
 
 
 def read_epub(path: Path) -> Extracted:
-    archive.check_unpacked_size(path, WHAT, FIX)
-    with zipfile.ZipFile(path) as book:
+    with archive.opened(path, WHAT, FIX, ("META-INF/encryption.xml", b"EncryptedData",
+                                           "the e-book is protected (DRM): only a copy without protection "
+                                           "can be indexed")) as book:
         names = set(book.namelist())
-        if "META-INF/encryption.xml" in names and b"EncryptedData" in archive.read_member(
-                book, "META-INF/encryption.xml", WHAT):
-            raise UnsupportedFile("the e-book is protected (DRM): only a copy without protection can be indexed")
         package = _package_path(archive.read_member(book, "META-INF/container.xml", WHAT))
         opf = _parse(archive.read_member(book, package, WHAT), package)
         title = (opf.findtext(f".//{{{_DC}}}title") or "").strip()

@@ -11,7 +11,6 @@ keeps content.xml unreadable and says so in its manifest: it is refused with wha
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -37,13 +36,10 @@ FIX = "open and re-save it in LibreOffice to index it"
 
 
 def read_opendocument(path: Path) -> Extracted:
-    archive.check_unpacked_size(path, WHAT, FIX)
-    with zipfile.ZipFile(path) as odf:
+    with archive.opened(path, WHAT, FIX, ("META-INF/manifest.xml", b"encryption-data",
+                                           "the OpenDocument file is password-protected; save a copy without "
+                                           "a password in LibreOffice to index it")) as odf:
         names = set(odf.namelist())
-        if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read_member(
-                odf, "META-INF/manifest.xml", WHAT):
-            raise UnsupportedFile("the OpenDocument file is password-protected; save a copy without a "
-                                  "password in LibreOffice to index it")
         content = archive.read_member(odf, "content.xml", WHAT)
         meta = odf.read("meta.xml") if "meta.xml" in names else b""
     sections = _sections(content, path.suffix.lower())
