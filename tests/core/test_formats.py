@@ -173,3 +173,28 @@ def test_each_format_is_indexed_and_found_by_its_own_sentence(tmp_path: Path, te
                         ("keeping bees", "talk.odp"), ("a keeper saves shipwrecked sailors", "novel.epub"),
                         ("eagles nesting", "birds.csv"), ("dental appointment rescheduled", "mail.eml")):
         assert library.search(query, k=1)[0].name == name, query
+
+
+def test_the_readers_stop_at_their_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past each cap: a sheet's rows, a book's chapters, a mailbox's messages, a table's rows and cells."""
+    from nearby.core.extract import epub, mail, opendocument, table
+
+    monkeypatch.setattr(opendocument, "MAX_ROWS", 2)
+    rows = "".join(f"<table:table-row><table:table-cell><text:p>row {i}</text:p></table:table-cell></table:table-row>"
+                   for i in range(5))
+    sheet = extract(write_odf(tmp_path / "s.ods", f'<office:spreadsheet><table:table table:name="T">{rows}'
+                              "</table:table></office:spreadsheet>"))
+    assert sheet.sections[0].text == "T\n\nrow 0\n\nrow 1"
+    monkeypatch.setattr(epub, "MAX_CHAPTERS", 2)
+    assert len(extract(write_epub(tmp_path / "b.epub", ["one", "two", "three"])).sections) == 2
+    monkeypatch.setattr(mail, "MAX_MESSAGES", 1)
+    monkeypatch.setattr(mail, "MAX_BODY_CHARS", 10)
+    write_eml(tmp_path / "a.eml", "Hello", "0123456789abcdef")
+    box = tmp_path / "m.mbox"
+    box.write_bytes((b"From a@b Tue Jun  3 09:00:00 2025\n" + (tmp_path / "a.eml").read_bytes() + b"\n") * 3)
+    mails = extract(box)
+    assert len(mails.sections) == 1 and mails.sections[0].text.endswith("\n\n0123456789")
+    monkeypatch.setattr(table, "MAX_ROWS", 3)
+    monkeypatch.setattr(table, "MAX_FIELD", 5)
+    (tmp_path / "t.csv").write_text("a,b\n" + "".join(f"{i},abcdefgh\n" for i in range(6)))
+    assert extract(tmp_path / "t.csv").sections[0].text.splitlines() == [f"a: {i}; b: abcde" for i in range(3)]

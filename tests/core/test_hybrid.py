@@ -83,3 +83,24 @@ def test_a_number_is_weighed_in_proportion_not_lifted_above_meaning(judged_libra
     assert hits[0].name.startswith("pension-statement")
     top = judged_library.search("rising oceans threaten island nations 5%", k=1)[0]
     assert top.name.startswith("sea-levels"), top.name
+
+
+def test_long_queries_and_common_words_are_bounded(tmp_path: Path) -> None:
+    """At most MAX_WORDS words of a query are weighed; a word in more than COMMON_SHARE of the
+    passages (and at least COMMON_MIN of them) is left out, the rarer words still found."""
+    from nearby.core.search import bm25
+    from nearby.core.storage.items import ItemRow
+    from nearby.core.storage.store import Store
+
+    many = " ".join(f"word{i}" for i in range(bm25.MAX_WORDS + 10))
+    assert len(query_units(many)) == bm25.MAX_WORDS
+    store = Store(tmp_path / "lib.sqlite", FakeEmbedder().dim)
+    vectors = np.eye(FakeEmbedder().dim, dtype=np.float32)[:1]
+    with store.transaction():
+        for i in range(bm25.COMMON_MIN + 50):
+            text = "everywhere " + ("zanzibar" if i == 7 else "plain")
+            store.add_item(ItemRow(0, f"/x/n{i}.txt", "document", f"n{i}", 1, 1, str(i)), [(text, None)], vectors)
+    assert keyword_matches(store, "everywhere") == {}, "the common word alone reads nothing"
+    found = keyword_matches(store, "everywhere zanzibar")
+    assert len(found) == 1 and store.items_by_ids(list(found))[next(iter(found))].path == "/x/n7.txt"
+    store.close()
