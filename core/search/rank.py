@@ -28,6 +28,7 @@ from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
 from nearby.core.search.song_words import Heard, heard, query_heard
 from nearby.core.search.why import UNSEEN, explain, query_terms
+from nearby.core.storage.items import ItemRow
 from nearby.core.storage.row_filter import OPEN, RowFilter, id_array
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS, Neighbour
@@ -141,22 +142,27 @@ def search_vector(store: Store, query: np.ndarray, k: int = 10, kind: str | None
         described.append(item)
         if each == "image":
             pictures.append(item)
+    if looks is not None and looks.only and "image" in judged and "image" not in (joint or {}):
+        _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
+        described += [item for item in pictures if item not in described]
+    # The rows the rules below read (each once): the pictures for colours, the pictures and songs
+    # for their classes and tags, every candidate for the kind a query names.
+    wanted = {*(pictures if looks is not None else ()), *(described if things or sounds else ()),
+              *(best if favour is not None else ())}
+    rows = store.items_by_ids(list(wanted)) if wanted else {}
     if looks is not None:
-        if looks.only and "image" in judged and "image" not in (joint or {}):
-            _add_look_candidates(store, query, best, pictures, looks, *judged["image"], only)
-            described += [item for item in pictures if item not in described]
         before = {item: best[item][0] for item in pictures}
-        _lift_looks(store, best, pictures, looks)
+        _lift_looks(rows, best, pictures, looks)
         for item in pictures:
             if best[item][0] > before[item] or item not in reasons:
                 reasons[item] = [*reasons.get(item, []), "colours"]
     if things is not None or sounds is not None:
-        _judge_pictures(store, best, reasons, described, things, sounds)
+        _judge_pictures(rows, best, reasons, described, things, sounds)
     if looks is not None:  # last: a picture lacking the colours asked for stays capped, however it came
-        _cap_lacking(store, best, pictures, looks)
+        _cap_lacking(rows, best, pictures, looks)
     if favour is not None:
-        _cap_other_kinds(store, best, favour)
-    return _ranked_hits(store, best, k, min_score, reasons, terms)
+        _cap_other_kinds(rows, best, favour)
+    return _ranked_hits(store, best, k, min_score, reasons, terms, rows)
 
 
 def nearest_files(store: Store, table: str, vector: np.ndarray, k: int, kind: str | None,
@@ -213,27 +219,28 @@ def _add_look_candidates(store: Store, query: np.ndarray, best: _Best, pictures:
             pictures.append(item)
 
 
-def _cap_other_kinds(store: Store, best: _Best, favour: str) -> None:
+def _cap_other_kinds(rows: Mapping[int, ItemRow], best: _Best, favour: str) -> None:
     """A query that names a kind ("a song about the sea", "photos of my wedding", "the note about the
     cat's vaccination") is answered by that kind: another kind's file, however close in words (the
     note about rising sea levels), scores at most OTHER_KIND_Z — shown among the weaker ones."""
-    for item, row in store.items_by_ids(list(best)).items():
-        if row.kind != favour:
+    for item, row in rows.items():
+        if item in best and row.kind != favour:
             z, cosine, passage = best[item]
             best[item] = (capped(z, OTHER_KIND_Z), cosine, passage)
 
 
-def _cap_lacking(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
-    for item, row in store.items_by_ids(pictures).items():
-        if looks.lacks(json.loads(row.meta)):
+def _cap_lacking(rows: Mapping[int, ItemRow], best: _Best, pictures: list[int], looks: LookRequest) -> None:
+    for item in pictures:
+        if item in rows and looks.lacks(json.loads(rows[item].meta)):
             z, cosine, passage = best[item]
             best[item] = (capped(z, LACKING_Z), cosine, passage)
 
 
-def _lift_looks(store: Store, best: _Best, pictures: list[int], looks: LookRequest) -> None:
-    for item, row in store.items_by_ids(pictures).items():
-        z, cosine, passage = best[item]
-        best[item] = (looks.lift(z, json.loads(row.meta)), cosine, passage)
+def _lift_looks(rows: Mapping[int, ItemRow], best: _Best, pictures: list[int], looks: LookRequest) -> None:
+    for item in pictures:
+        if item in rows:
+            z, cosine, passage = best[item]
+            best[item] = (looks.lift(z, json.loads(rows[item].meta)), cosine, passage)
 
 
 def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reasons,
@@ -284,16 +291,18 @@ def _fuse_keywords(store: Store, query: np.ndarray, best: _Best, reasons: _Reaso
     return added
 
 
-def _judge_pictures(store: Store, best: _Best, reasons: _Reasons, described: Sequence[int], things: Things | None,
-                    sounds: Heard | None) -> None:
+def _judge_pictures(rows: Mapping[int, ItemRow], best: _Best, reasons: _Reasons, described: Sequence[int],
+                    things: Things | None, sounds: Heard | None) -> None:
     """Pictures and songs reached through their classes and tags, judged by them. A picture whose
     classifier put under SEEN_SHARE of its belief on each of the query's things (a horse drawing for
     "a giraffe"), or a song whose tags heard none of the query's instruments (a saxophone, which no
     tag names), scores at most UNSEEN_Z: close in words, not what the query asks for. A picture
     that saw some of them is fused like a document holding those words (_fuse_keywords): the
     classifier's "missile" is the picture's word "rocket", which its description does not hold."""
-    rows = store.items_by_ids([item for item in described if item in best])
-    for item, row in rows.items():
+    for item in dict.fromkeys(described):
+        row = rows.get(item)
+        if row is None or item not in best:
+            continue
         meta = json.loads(row.meta or "{}")
         z, cosine, passage = best[item]
         labels = meta.get("labels") or []
@@ -323,10 +332,11 @@ _Reasons = dict[int, list[str]]  # item → how it got into the list ("meaning",
 
 
 def _ranked_hits(store: Store, best: _Best, k: int, min_score: float, reasons: _Reasons | None = None,
-                 terms: Sequence[str] = ()) -> list[SearchHit]:
+                 terms: Sequence[str] = (), rows: Mapping[int, ItemRow] | None = None) -> list[SearchHit]:
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
     ranked = [(i, v) for i, v in ranked if squash(v[0]) >= min_score][:k]
-    items = store.items_by_ids([i for i, _ in ranked])
+    missing = [i for i, _ in ranked if i not in (rows or {})]
+    items = {**(rows or {}), **(store.items_by_ids(missing) if missing else {})}
     passages = store.passages_by_ids([v[2] for _, v in ranked if v[2] is not None])
     # A file deleted by a writer between the vector look-up and these reads is left out.
     return [explain(make_hit(items[i], squash(z), cos,
