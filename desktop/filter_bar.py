@@ -21,7 +21,7 @@ TYPE_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Any type", ()),
     ("PDF", (".pdf",)),
     ("Word and LibreOffice", (".docx", ".odt")),
-    ("Spreadsheets and slides", (".ods", ".odp", ".csv", ".tsv")),
+    ("Spreadsheets and slides", (".xlsx", ".pptx", ".ods", ".odp", ".csv", ".tsv")),
     ("E-books and e-mail", (".epub", ".eml", ".mbox")),
     ("Text and Markdown", (".txt", ".md", ".markdown", ".rst")),
     ("Web pages", (".html", ".htm")),

@@ -43,13 +43,14 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str) -> bytes:
 
 
 @contextmanager
-def opened(path: Path, what: str, fix: str, locked: tuple[str, bytes, str]) -> Iterator[zipfile.ZipFile]:
+def opened(path: Path, what: str, fix: str, locked: tuple[str, bytes, str] | None = None) -> Iterator[zipfile.ZipFile]:
     """The document's zip, its size checked (check_unpacked_size); refused with ``locked``'s message
     when its part (an encryption manifest) holds its marker: a password or DRM keeps the text
     unreadable, and saying so beats calling the file damaged."""
     check_unpacked_size(path, what, fix)
-    part, marker, message = locked
     with zipfile.ZipFile(path) as document:
-        if part in set(document.namelist()) and marker in read_member(document, part, what):
-            raise UnsupportedFile(message)
+        if locked is not None:
+            part, marker, message = locked
+            if part in set(document.namelist()) and marker in read_member(document, part, what):
+                raise UnsupportedFile(message)
         yield document

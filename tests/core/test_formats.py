@@ -1,4 +1,5 @@
-"""More documents people keep: OpenDocument (.odt, .ods, .odp), EPUB, CSV/TSV, e-mail (.eml, .mbox)."""
+"""More documents people keep: OpenDocument (.odt, .ods, .odp), Excel and PowerPoint (.xlsx, .pptx), EPUB,
+CSV/TSV, e-mail (.eml, .mbox)."""
 
 from __future__ import annotations
 
@@ -166,12 +167,15 @@ def test_each_format_is_indexed_and_found_by_its_own_sentence(tmp_path: Path, te
     write_epub(folder / "novel.epub", ["A lighthouse keeper rescued sailors from a shipwreck in the gale."])
     (folder / "birds.csv").write_text("species,count\nGolden eagle nesting on the cliff,2\n")
     write_eml(folder / "mail.eml", "Dentist", "Your appointment for the root canal is moved to Friday.")
+    write_xlsx(folder / "garden.xlsx", {"Seeds": [["Runner beans sown along the south fence", "12"]]})
+    write_pptx(folder / "deck.pptx", [["Revenue grew thanks to the new bakery branch"]])
     library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
     summary = run_to_end(library.index([folder]))
-    assert summary.added == 6 and not summary.failures
+    assert summary.added == 8 and not summary.failures
     for query, name in (("choir practice for christmas songs", "minutes.odt"), ("painting a small boat", "budget.ods"),
                         ("keeping bees", "talk.odp"), ("a keeper saves shipwrecked sailors", "novel.epub"),
-                        ("eagles nesting", "birds.csv"), ("dental appointment rescheduled", "mail.eml")):
+                        ("eagles nesting", "birds.csv"), ("dental appointment rescheduled", "mail.eml"),
+                        ("planting beans by the fence", "garden.xlsx"), ("bakery sales growth", "deck.pptx")):
         assert library.search(query, k=1)[0].name == name, query
 
 
@@ -198,3 +202,65 @@ def test_the_readers_stop_at_their_caps(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(table, "MAX_FIELD", 5)
     (tmp_path / "t.csv").write_text("a,b\n" + "".join(f"{i},abcdefgh\n" for i in range(6)))
     assert extract(tmp_path / "t.csv").sections[0].text.splitlines() == [f"a: {i}; b: abcde" for i in range(3)]
+
+
+_RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+_REL = '<Relationship Id="{}" Target="{}" Type="x"/>'
+_SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
+    """A minimal workbook: the first cell of each row a shared string, the rest inline numbers."""
+    strings: list[str] = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        entries = "".join(f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                          for i, name in enumerate(sheets))
+        book.writestr("xl/workbook.xml",
+                      f'<workbook xmlns="{_SML}" xmlns:r="{_R}"><sheets>{entries}</sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels", _RELS.format(
+            "".join(_REL.format(f"rId{i + 1}", f"worksheets/sheet{i + 1}.xml") for i in range(len(sheets)))))
+        for i, rows in enumerate(sheets.values()):
+            xml_rows = ""
+            for row in rows:
+                strings.append(row[0])
+                cells = f'<c t="s"><v>{len(strings) - 1}</v></c>' + "".join(f"<c><v>{v}</v></c>" for v in row[1:])
+                xml_rows += f"<row>{cells}</row>"
+            book.writestr(f"xl/worksheets/sheet{i + 1}.xml", f'<worksheet xmlns="{_SML}"><sheetData>{xml_rows}'
+                          "</sheetData></worksheet>")
+        book.writestr("xl/sharedStrings.xml", f'<sst xmlns="{_SML}">' + "".join(f"<si><t>{s}</t></si>" for s in strings)
+                      + "</sst>")
+    return path
+
+
+def write_pptx(path: Path, slides: list[list[str]]) -> Path:
+    p = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as deck:
+        deck.writestr("[Content_Types].xml", "<Types/>")
+        ids = "".join(f'<p:sldId id="{256 + i}" r:id="rId{i + 1}"/>' for i in range(len(slides)))
+        deck.writestr("ppt/presentation.xml", f'<p:presentation xmlns:p="{p}" xmlns:r="{_R}"><p:sldIdLst>{ids}'
+                      "</p:sldIdLst></p:presentation>")
+        deck.writestr("ppt/_rels/presentation.xml.rels", _RELS.format(
+            "".join(_REL.format(f"rId{i + 1}", f"slides/slide{i + 1}.xml") for i in range(len(slides)))))
+        for i, paragraphs in enumerate(slides):
+            body = "".join(f"<a:p><a:r><a:t>{t}</a:t></a:r></a:p>" for t in paragraphs)
+            deck.writestr(f"ppt/slides/slide{i + 1}.xml", f'<p:sld xmlns:p="{p}" xmlns:a="{a}"><p:cSld>{body}'
+                          "</p:cSld></p:sld>")
+    return path
+
+
+def test_excel_sheets_and_powerpoint_slides(tmp_path: Path) -> None:
+    book = extract(write_xlsx(tmp_path / "b.xlsx", {"Trips": [["Lisbon flights", "420"]], "Fuel": [["Diesel", "7"]]}))
+    assert [(s.page, s.text) for s in book.sections] == [(1, "Trips\n\nLisbon flights | 420"),
+                                                         (2, "Fuel\n\nDiesel | 7")]
+    deck = extract(write_pptx(tmp_path / "d.pptx", [["Roadmap", "Launch in May"], ["Risks"]]))
+    assert [(s.page, s.text) for s in deck.sections] == [(1, "Roadmap\n\nLaunch in May"), (2, "Risks")]
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(UnsupportedFile, match="password-protected"):
+        extract(locked)
+    (tmp_path / "fake.pptx").write_text("not a presentation")
+    with pytest.raises(UnsupportedFile, match="not what its name says"):
+        extract(tmp_path / "fake.pptx")
