@@ -59,6 +59,7 @@ def _table() -> _Table | None:
     return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"])
 
 
+@cache
 def known_labels() -> frozenset[str]:
     """Every class name the table knows (a picture model with other classes gets no verdicts)."""
     table = _table()
@@ -95,29 +96,14 @@ def query_things(query: str) -> Things | None:
     return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)))
 
 
-def seen_share(things: Things, labels: Sequence[str], shares: Sequence[float]) -> float | None:
-    """How much of a picture's classifier belief (its top classes' shares) is on the query's things;
-    None when the picture's classes are not ImageNet's (no verdict)."""
-    return seen_shares(things, labels, shares, things.labels)
-
-
 def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], least: float) -> list[str] | None:
-    """The query's things a picture's classifier saw (at least ``least`` of its belief on the
-    thing's kin); None when the picture's classes are not ImageNet's (no verdict)."""
-    out = []
-    for word, kin in zip(things.words, things.kin, strict=True):
-        share = seen_shares(things, labels, shares, kin)
-        if share is None:
-            return None
-        if share >= least:
-            out.append(word)
-    return out
-
-
-def seen_shares(things: Things, labels: Sequence[str], shares: Sequence[float], kin: frozenset[str]) -> float | None:
-    if not labels or any(label not in known_labels() for label in labels):
+    """The query's things a picture's classifier saw (at least ``least`` of its belief — its top
+    classes' shares — on the thing's kin); None when the picture's classes are not ImageNet's (no
+    verdict)."""
+    if not labels or not known_labels().issuperset(labels):
         return None
-    return float(sum(share for label, share in zip(labels, shares, strict=False) if label in kin))
+    return [word for word, kin in zip(things.words, things.kin, strict=True)
+            if sum(share for label, share in zip(labels, shares, strict=False) if label in kin) >= least]
 
 
 def _look_up(table: _Table, phrase: str) -> tuple[str, int] | None:
