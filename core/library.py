@@ -257,6 +257,7 @@ class Library:
             switch.discard_shadow(self.path)  # a switch to another model left unfinished, or cut off at its start
         if media is None:
             media = default_media(embedder) if self._with_media else []
+        switch.prepare_shadow(self.path)
         shadow = Library(switch.shadow_path(self.path), embedder, media, settings=self.settings)
         self._missed = _Missed()  # what this library's writer does meanwhile, replayed into the shadow
         self._missed.note(self.queue.running, [])  # a run already in flight (a folder just added) too

@@ -42,6 +42,29 @@ def pending_switch(library: Path) -> str | None:
     return recorded[0] if recorded else None
 
 
+def prepare_shadow(library: Path) -> None:
+    """Make the shadow file, if missing, with the library's page size: SQLite's backup (how
+    adopt_shadow copies it in) cannot copy a WAL database into one with other pages, and a library
+    made before 64 KiB pages keeps its 4 KiB ones (core/storage/connection.py)."""
+    import apsw
+
+    shadow = shadow_path(library)
+    if shadow.exists():
+        return
+    source = apsw.Connection(f"file:{library}?mode=ro", flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+    try:
+        row = source.execute("PRAGMA page_size").fetchone()
+        page_size = int(row[0]) if row else 4096
+    finally:
+        source.close()
+    conn = apsw.Connection(str(shadow))
+    try:
+        conn.execute(f"PRAGMA page_size={page_size}")
+        conn.execute("PRAGMA journal_mode=WAL")  # writes the header: the page size is fixed from here
+    finally:
+        conn.close()
+
+
 def discard_shadow(library: Path) -> None:
     """Delete a shadow library (a switch to another model, or one given up)."""
     shadow = shadow_path(library)

@@ -87,7 +87,7 @@ class Items(Connected):
             passage_id, blob = self.conn.last_insert_rowid(), vector.astype(np.float32).tobytes()
             self.conn.execute(f"INSERT INTO {PASSAGE_VECTORS} VALUES (?, ?, ?, ?)",
                               (passage_id, blob, row.kind, item_id))
-            self.log_vector(passage_id, item_id, row.kind, blob)
+            self.log_vector(passage_id, item_id, row.kind)
         self.vectors_changed = True
         self.conn.execute("INSERT INTO item_vectors VALUES (?, ?, ?)",
                           (item_id, item_vector(vectors).tobytes(), row.kind))
@@ -97,10 +97,12 @@ class Items(Connected):
         self.conn.execute("DELETE FROM failures WHERE path = ?", (row.path,))
         return item_id
 
-    def log_vector(self, passage_id: int, item_id: int, kind: str, blob: bytes) -> None:
-        """Note an added passage vector for the side index (core/storage/vector_index.py)."""
-        self.conn.execute("INSERT INTO vector_log (passage_id, item_id, kind, vector) VALUES (?, ?, ?, ?)",
-                          (passage_id, item_id, kind, blob))
+    def log_vector(self, passage_id: int, item_id: int, kind: str) -> None:
+        """Note an added passage for the side index (core/storage/vector_index.py): by id, its
+        vector read from vec0 when the side index takes it in (a second copy in the log left
+        as many free pages behind in the library file once trimmed)."""
+        self.conn.execute("INSERT INTO vector_log (passage_id, item_id, kind) VALUES (?, ?, ?)",
+                          (passage_id, item_id, kind))
 
     def delete_item(self, item_id: int) -> None:
         self.vectors_changed = True

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nearby.core.storage import vector_index
+from nearby.core.storage import vec0_rows, vector_index
 from nearby.core.storage.connection import Connected
 from nearby.core.storage.row_filter import OPEN, RowFilter
 
@@ -63,6 +63,10 @@ class Vectors(Connected):
             _log.warning("the fast vector index is unavailable (%s); answering without it", exc)
         return None
 
+    def _passage_floats(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Passages' float32 vectors, read from vec0's chunks (the exact re-score's one copy)."""
+        return vec0_rows.read(self.conn, PASSAGE_VECTORS, "passage_id", ids, self.text_dim)
+
     def passage_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         return self.vectors_by_ids(PASSAGE_VECTORS, ids)
 
@@ -89,7 +93,8 @@ class Vectors(Connected):
             return []
         side = self._side_index() if table == PASSAGE_VECTORS else None
         if side is not None:
-            return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in side.knn(vector, k, kind, only)]
+            hits = side.knn(vector, k, self._passage_floats, kind, only)
+            return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in hits]
         if not only.is_open or k > MAX_KNN:  # vec0 cannot filter by our sets, nor go past MAX_KNN
             return self._scan(table, vector, k, kind, only)
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
@@ -234,9 +239,9 @@ class Vectors(Connected):
             raise ValueError(f"unknown vector table {table!r}")
         if not ids:
             return {}
-        side = self._side_index() if table == PASSAGE_VECTORS else None
-        if side is not None:
-            return side.vectors(np.asarray(ids))
+        if table == PASSAGE_VECTORS:
+            found_ids, matrix = self._passage_floats(np.asarray(ids))
+            return dict(zip(found_ids.tolist(), matrix, strict=True))
         key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
         found: dict[int, np.ndarray] = {}
         for start in range(0, len(ids), _IDS_PER_QUERY):

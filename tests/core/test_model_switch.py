@@ -268,3 +268,23 @@ def _wait_until(condition, timeout_s: float = 30.0) -> bool:  # type: ignore[no-
             return True
         time.sleep(0.01)
     return False
+
+
+def test_a_library_with_4k_pages_switches_and_keeps_its_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Libraries made before 64 KiB pages keep 4 KiB ones; SQLite's backup, which brings the shadow
+    in, cannot copy between WAL files of two page sizes: the shadow is made with the library's."""
+    from nearby.core.storage import connection
+
+    folder = _folder(tmp_path)
+    monkeypatch.setattr(connection, "PAGE_SIZE", 4096)
+    library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
+    monkeypatch.setattr(connection, "PAGE_SIZE", 65536)
+    run_to_end(library.use_text_model(OtherFake(dim=24)))
+    assert library.embedder.name == "other-fake" and library.status().items == len(NOTES)
+    assert _answers(library) == _answers(_indexed(tmp_path / "fresh.sqlite", folder, OtherFake(dim=24)))
+    store = Store(library.path, 24)
+    try:
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        store.close()

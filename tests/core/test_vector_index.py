@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nearby.core.storage import vector_index
-from nearby.core.storage.int8_scan import int8_scores, quantise, scan_model_bytes
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
 
 DIM = 16
 KINDS = ("document", "image", "song")
+
+
+@pytest.fixture(autouse=True)
+def fold_every_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each commit's log rows folded into the graphs at once (the product waits for FOLD_MIN
+    rows): every test then writes the graphs as often as it can. test_unfolded_log_rows_* not."""
+    monkeypatch.setattr(vector_index, "FOLD_MIN", 1)
+    monkeypatch.setattr(vector_index, "FOLD_SHARE", 0.0)
 
 
 def random_units(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -42,15 +50,6 @@ def same_answers(store: Store, rng: np.random.Generator, k: int = 10) -> None:
     store.side_index_enabled = True
 
 
-def test_the_scan_graph_is_valid_onnx_and_exact() -> None:
-    onnx = pytest.importorskip("onnx")
-    onnx.checker.check_model(onnx.load_from_string(scan_model_bytes()))
-    rng = np.random.default_rng(1)
-    codes, scales = quantise(random_units(rng, 300))
-    assert np.abs(codes).max() == 127 and scales.shape == (300,)
-    assert np.array_equal(int8_scores(codes, codes[0]), codes.astype(np.int32) @ codes[0].astype(np.int32))
-
-
 def test_answers_match_sqlite_vec_through_adds_replacements_and_deletes(library_path: Path) -> None:
     rng = np.random.default_rng(3)
     store = Store(library_path, DIM)
@@ -65,6 +64,29 @@ def test_answers_match_sqlite_vec_through_adds_replacements_and_deletes(library_
     same_answers(store, rng)
     assert store.conn.execute("SELECT count(*) FROM vector_log").fetchone()[0] == 1, \
         "the log is trimmed behind, but for the row that names the side index's position"
+
+
+def test_unfolded_log_rows_are_answered_from_the_log_until_folded(library_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's pace: log rows wait in the library until FOLD_MIN of them (or FOLD_SHARE of
+    the side index) follow; searches hold them in memory meanwhile."""
+    monkeypatch.setattr(vector_index, "FOLD_MIN", 200)
+    rng = np.random.default_rng(14)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(100))  # the first sync writes the side index from vec0
+    add_items(store, rng, range(90, 120))  # 10 replaced, 20 new: 90 log rows, under FOLD_MIN
+    with store.transaction():
+        store.delete_path("/x/5.txt")
+    waiting = store.conn.execute("SELECT count(*) FROM vector_log").fetchone()[0]
+    assert 90 < waiting < 200
+    same_answers(store, rng)
+    add_items(store, rng, range(200, 250))  # past FOLD_MIN: folded, and the log trimmed behind
+    assert store.conn.execute("SELECT count(*) FROM vector_log").fetchone()[0] == 1
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    assert meta is not None and sum(p["count"] for p in meta["parts"].values()) == 3 * (100 + 30 + 50)
+    same_answers(store, rng)
+    vector_index._views.clear()  # a fresh process reads the folded graphs
+    same_answers(store, rng)
 
 
 def test_a_writer_killed_before_its_sync_is_answered_from_the_log(library_path: Path,
@@ -91,7 +113,7 @@ def test_a_missing_damaged_or_foreign_side_index_is_rebuilt(library_path: Path, 
     assert (folder / "meta.json").is_file()
     vector_index.forget(library_path)  # a cache cleaner emptied the cache folder
     same_answers(store, rng)
-    (folder / "codes").write_bytes(b"\0" * 7)  # cut short
+    next((folder / "p0").glob("graph-*.faiss")).write_bytes(b"\0" * 7)  # cut short
     vector_index._views.clear()
     same_answers(store, rng)
     store.close()
@@ -156,7 +178,6 @@ def test_a_search_does_not_wait_while_another_writes_the_index(library_path: Pat
 
 def copy_library(source: Path, target: Path) -> None:
     """A file copy of a closed library (what a backup tool or a person does), its WAL folded in."""
-    import shutil
 
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -215,9 +236,9 @@ def test_side_indexes_are_private_and_those_of_deleted_libraries_are_dropped(lib
     gone.close()
     gone_folder = vector_index.folder_for(gone_path)
     assert gone_folder.is_dir() and gone_folder.stat().st_mode & 0o077 == 0
+    store = Store(library_path, DIM)  # made first: it cannot be given the deleted file's number
     for suffix in ("", "-wal", "-shm"):
         Path(f"{gone_path}{suffix}").unlink(missing_ok=True)
-    store = Store(library_path, DIM)
     add_items(store, rng, range(10))  # a rebuild of this library's side index looks around
     assert vector_index.folder_for(library_path).is_dir()
     assert not gone_folder.exists(), "the side index of a deleted library is dropped"
@@ -237,15 +258,17 @@ def test_a_search_that_rebuilds_the_side_index_drops_orphans_without_deadlock(li
     gone = Store(gone_path, DIM)
     add_items(gone, rng, range(5))
     gone.close()
+    gone_folder = vector_index.folder_for(gone_path)
     Path(gone_path).unlink()
-    vector_index.forget(library_path)  # the search's view must write it afresh
+    shutil.rmtree(vector_index.folder_for(library_path))  # the search's view must write it afresh
+    vector_index._views.clear()
     answered: list[int] = []
     query = random_units(rng, 1)[0]
     search = threading.Thread(target=lambda: answered.append(len(store.knn(PASSAGE_VECTORS, query, 3))))
     search.start()
     search.join(30)
     assert not search.is_alive() and answered == [3]
-    assert not vector_index.folder_for(gone_path).exists()
+    assert gone_folder.is_relative_to(vector_index.cache_root()) and not gone_folder.exists()
     store.close()
 
 
@@ -289,3 +312,136 @@ def test_a_kill_at_every_step_of_a_side_index_write_leaves_right_answers(
     vector_index._views.clear()
     same_answers(store, rng)
     store.close()
+
+
+def oracle(store: Store, query: np.ndarray, k: int, kind: str | None = None,
+           allowed: np.ndarray | None = None) -> list[int]:
+    """The exact nearest passages by brute force over every row of the library."""
+    rows = store.conn.execute(
+        "SELECT p.id, p.item_id, i.kind FROM passages p JOIN items i ON i.id = p.item_id").fetchall()
+    rows = [r for r in rows if (kind is None or r[2] == kind) and (allowed is None or r[1] in set(allowed.tolist()))]
+    vectors = store.passage_vectors([r[0] for r in rows])
+    ranked = sorted(rows, key=lambda r: -float(vectors[r[0]] @ query))
+    return [r[0] for r in ranked[:k]]
+
+
+def test_the_graph_walk_and_the_scan_of_a_few_allowed_rows_match_brute_force(
+        library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FLAT_ROWS a part is walked as a graph, with a filter reaching the walk as a bitmap;
+    under FLAT_SHARE of a part the allowed rows are scanned. Both against a brute-force oracle."""
+    from nearby.core.storage.row_filter import RowFilter
+
+    monkeypatch.setattr(vector_index, "FLAT_ROWS", 50)  # every part here is past it: walked
+    rng = np.random.default_rng(21)
+    store = Store(library_path, DIM)
+    for first in range(0, 900, 300):
+        add_items(store, rng, range(first, first + 300), passages=4)  # 3,600 rows, 1,200 a kind
+    items = np.array([r[0] for r in store.conn.execute("SELECT id FROM items")])
+    wide = RowFilter(items=np.sort(rng.choice(items, 300, replace=False)))  # a third of the files: walked
+    narrow = RowFilter(items=np.sort(rng.choice(items, 12, replace=False)))  # under 5% of a part: scanned
+    found, wanted = 0, 0
+    for query in random_units(rng, 12):
+        for kind in (None, "song"):
+            for only in (None, wide, narrow):
+                hits = store.knn(PASSAGE_VECTORS, query, 10, kind, only if only is not None else RowFilter())
+                truth = oracle(store, query, 10, kind, None if only is None else only.items)
+                assert [h.rowid for h in hits][:1] == truth[:1], "the nearest allowed row always comes first"
+                assert all(only is None or only.allows_item(h.item_id) for h in hits)
+                found += len({h.rowid for h in hits} & set(truth))
+                wanted += len(truth)
+    assert found / wanted >= 0.98
+
+
+def test_a_part_grown_eightfold_is_refitted(library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vector_index, "FIT_MIN", 10)
+    rng = np.random.default_rng(22)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(15))  # 15 rows a kind... (5 files of each kind, 3 passages)
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    assert meta is not None and {p["fitted"] for p in meta["parts"].values()} == {15}
+    add_items(store, rng, range(15, 60))  # ... 60: four times as many, not refitted
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    assert meta is not None and {p["fitted"] for p in meta["parts"].values()} == {15}
+    add_items(store, rng, range(60, 150))  # 150: ten times: written afresh, fitted to every row
+    meta = vector_index._read_meta(vector_index.folder_for(library_path))
+    assert meta is not None and {(p["fitted"], p["count"]) for p in meta["parts"].values()} == {(150, 150)}
+    same_answers(store, rng)
+
+
+def test_vectors_are_read_from_vec0s_chunks_or_else_from_vec0(library_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-score's one copy: the library's vec0 table, read as slices of its chunks; where the
+    layout is not as expected, through sqlite-vec's own look-up. Both past the ids bound a query."""
+    from nearby.core.storage import vec0_rows
+
+    rng = np.random.default_rng(23)
+    store = Store(library_path, DIM)
+    for first in range(0, 600, 200):
+        add_items(store, rng, range(first, first + 200))  # 1,800 passages: past 500 ids a query
+    ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM passages")] + [10**9]  # and one that is not
+    via_vec0 = vec0_rows._from_vec0(store.conn, PASSAGE_VECTORS, "passage_id", np.array(sorted(ids)), DIM)
+    assert len(via_vec0[0]) == len(ids) - 1
+    chunks = store.passage_vectors(ids)
+    assert len(chunks) == len(ids) - 1
+    assert all(np.array_equal(chunks[i], v) for i, v in zip(via_vec0[0].tolist(), via_vec0[1], strict=True))
+    monkeypatch.setitem(vec0_rows._checked, PASSAGE_VECTORS, False)  # another sqlite-vec's layout
+    again = store.passage_vectors(ids)
+    assert again.keys() == chunks.keys() and all(np.array_equal(again[i], chunks[i]) for i in chunks)
+    same_answers(store, rng)
+
+
+def test_new_libraries_get_64k_pages_and_older_ones_keep_theirs(library_path: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from nearby.core.storage import connection
+
+    rng = np.random.default_rng(24)
+    store = Store(library_path, DIM)
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 65536
+    store.close()
+    older = tmp_path / "older.sqlite"
+    monkeypatch.setattr(connection, "PAGE_SIZE", 4096)  # as every library made before
+    add_items(Store(older, DIM), rng, range(40))
+    monkeypatch.setattr(connection, "PAGE_SIZE", 65536)
+    store = Store(older, DIM)
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    add_items(store, rng, range(40, 80))
+    same_answers(store, rng)
+
+
+def test_a_moved_library_keeps_its_side_index_and_a_replaced_one_gets_its_own(library_path: Path,
+                                                                             tmp_path: Path) -> None:
+    """Side indexes follow their library file (device and file number), not its path: moved or
+    renamed, nothing is rebuilt; another file put at its path gets its own, and the old one goes."""
+    rng = np.random.default_rng(25)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(60))
+    store.close()
+    folder = vector_index.folder_for(library_path)
+    graphs = sorted(p.name for p in folder.glob("p*/graph-*.faiss"))
+    moved = tmp_path / "elsewhere" / "moved.sqlite"
+    moved.parent.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{library_path}{suffix}").exists():
+            Path(f"{library_path}{suffix}").rename(f"{moved}{suffix}")
+    vector_index._views.clear()  # the next process
+    store = Store(moved, DIM)
+    same_answers(store, rng)
+    assert vector_index.folder_for(moved) == folder
+    assert sorted(p.name for p in folder.glob("p*/graph-*.faiss")) == graphs, "nothing rebuilt"
+    meta = vector_index._read_meta(folder)
+    assert meta is not None and meta["library"] == str(moved.resolve()), "the side index knows where its library went"
+    store.close()
+    copy_library(moved, tmp_path / "copy.sqlite")  # a copy is another file: its own side index
+    copy = Store(tmp_path / "copy.sqlite", DIM)
+    same_answers(copy, rng)
+    assert vector_index.folder_for(tmp_path / "copy.sqlite") != folder and folder.is_dir()
+    copy.close()
+    for suffix in ("", "-wal", "-shm"):  # another library put at the moved one's path
+        Path(f"{moved}{suffix}").unlink(missing_ok=True)
+    other = Store(moved, DIM)
+    add_items(other, rng, range(500, 530))
+    same_answers(other, rng)
+    now = vector_index.folder_for(moved)  # the new file may have been given the old one's number
+    meta = vector_index._read_meta(now)
+    assert meta is not None and meta["epoch"] == vector_index.log_state(other.conn)[0]
+    assert now == folder or not folder.exists(), "the side index of the file that was there is dropped"
