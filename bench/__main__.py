@@ -1,9 +1,11 @@
 """Run the benchmarks: `python -m bench` (all), or name some: index, media, search, arithmetic, map
-(and search-large: 1M passages too, ~5 minutes; map-large: a 100k-file layout, ~4 minutes; switch: a
-10k-passage library changing its text model while searched, ~6 minutes). startup: the window's first
-paint, from source and bundled; gui: the longest the window's GUI thread is blocked while indexing,
-searching and mapping; crash: kill -9 twenty times while indexing; switch-kills: kill -9 twenty
-times during text-model switches while files arrive; hostile: 200 runs of hostile command lines."""
+(and search-large: 1M passages too, ~45 minutes on 2 cores, most of it building the graph;
+map-large: a 100k-file layout, ~4 minutes; switch: a 10k-passage library changing its text model
+while searched, ~6 minutes). startup: the window's first paint, from source and bundled, and
+`nearby status` against its anchor; gui: the longest the window's GUI thread is blocked while
+indexing, searching and mapping; crash: kill -9 twenty times while indexing; switch-kills: kill -9
+twenty times during text-model switches while files arrive; hostile: 200 runs of hostile command
+lines."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +25,7 @@ from nearby.core.indexing.queue import IndexQueue, Removal
 from nearby.core.indexing.watch import Batch, FolderWatcher
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.library_file import check_library_place, default_library_path, library_text_model
+from nearby.core.library_status import LibraryStatus
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
@@ -147,23 +147,6 @@ def _describe(spec: ModelSpec, library: Library) -> dict[str, Any]:
         "good_at": spec.good_at or spec.notes, "default": spec.installed_by_default,
         "licence": spec.licence, "version": spec.version,
     }
-
-
-@dataclass(frozen=True)
-class LibraryStatus:
-    path: str
-    items: int
-    passages: int
-    skipped: int
-    by_kind: dict[str, int]
-    folders: list[str]
-    model: str
-    provider: str
-    media_models: dict[str, str] = field(default_factory=dict)  # kind → model, for kinds indexed
-    switching_to: str | None = None  # a text model a switch under way (or interrupted) is moving to
-
-    def to_json(self) -> dict[str, object]:
-        return dict(self.__dict__)
 
 
 class Library:

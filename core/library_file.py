@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir
 
 from nearby.core.errors import LibraryPlace
-from nearby.core.inference.text_embedder import Embedder, TextEmbedder, UnavailableTextModel
-from nearby.core.storage.model_record import recorded_text_model
-from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
+
+if TYPE_CHECKING:  # imported when used: `nearby status` needs none of it (core/cli/quick_status.py)
+    from nearby.core.inference.text_embedder import Embedder
 
 LIBRARY_ENV = "NEARBY_LIBRARY"
 LIBRARY_FILE = "library.nearby.sqlite"
@@ -56,6 +56,10 @@ def check_library_place(path: Path) -> None:
 def library_text_model(path: Path) -> Embedder:
     """The text model a library file was made with (the default one for a new library). A model
     this Nearby does not know still opens the library; searching then says what to do."""
+    from nearby.core.inference.text_embedder import TextEmbedder, UnavailableTextModel
+    from nearby.core.storage.model_record import recorded_text_model
+    from nearby.models.catalog import DEFAULT_TEXT_MODEL, MODELS
+
     recorded = recorded_text_model(path)
     if recorded is None:
         return TextEmbedder()

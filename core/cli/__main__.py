@@ -1,5 +1,5 @@
 """`python -m nearby.core.cli ARGS…`: the command line, as the console script runs it."""
 
-from nearby.core.cli.commands import main
+from nearby.core.cli.entry import run
 
-raise SystemExit(main())
+run()

@@ -24,6 +24,7 @@ from nearby.core.cli import map as cli_map
 from nearby.core.cli import models as cli_models
 from nearby.core.cli.output import printable, tolerant_streams
 from nearby.core.cli.progress import IndexProgressPrinter, interrupt_cancels
+from nearby.core.cli.status import print_status
 from nearby.core.cli.warm_start import command_of
 from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
 from nearby.core.files import exists
@@ -194,21 +195,7 @@ def _run(args: argparse.Namespace, library: Library) -> int:
               file=sys.stderr)
         return 0
     if args.command == "status":
-        status = library.status()
-        if args.json:
-            print(json.dumps(status.to_json(), indent=2))
-        else:
-            print(f"library   {status.path}\nfiles     {status.items} ({status.passages} passages)\n"
-                  f"skipped   {status.skipped}\nmodel     {status.model}\nprovider  {status.provider}")
-            if status.switching_to:
-                print(f"switching to {status.switching_to}, unfinished: `nearby models use {status.switching_to}` "
-                      "finishes it")
-            for kind, count in sorted(status.by_kind.items()):
-                print(f"{kind + 's':9} {count}")
-            for kind, model in sorted(status.media_models.items()):
-                print(f"{kind} model {model}")
-            for folder in status.folders:
-                print(f"folder    {printable(folder)}")
+        print_status(library.status(), args.json)
         return 0
     failures = library.failures()
     if args.json:

@@ -14,6 +14,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = None
     from nearby.core.cli import warm_start
 
+    if warm_start.command_of(args) == "status":  # from the library file alone, when it can be
+        from nearby.core.cli.status import quick_answer
+
+        done = quick_answer(args)
+        if done is not None:
+            return done
+
     if warm_start.command_of(args) in warm_start.WARMED_COMMANDS:
         try:
             embedder = warm_start.warm_start(warm_start.library_argument(args))

@@ -13,9 +13,12 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nearby.core.inference.text_embedder import Embedder, TextEmbedder
 from nearby.core.library_file import default_library_path, library_text_model, prefault_vectors
+
+if TYPE_CHECKING:
+    from nearby.core.inference.text_embedder import Embedder
 
 log = logging.getLogger(__name__)
 WARMED_COMMANDS = frozenset({"search", "similar"})
@@ -50,6 +53,8 @@ def warm_start(library: Path) -> Embedder | None:
     if not library.is_file() or library.stat().st_size == 0:
         return None  # no library yet, or an empty file the CLI refuses: nothing to warm, nothing to touch
     embedder = library_text_model(library)
+    from nearby.core.inference.text_embedder import TextEmbedder
+
     if isinstance(embedder, TextEmbedder):
         embedder.for_one_query()
         _thread(lambda: embedder.embed_one(""))

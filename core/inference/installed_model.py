@@ -95,11 +95,9 @@ class InstalledModel:
         loaded = self._sessions.loaded()
         if loaded:
             return str(loaded[0].get_providers()[0])
-        import onnxruntime as ort
+        from nearby.core.inference.providers import available_providers, candidate_providers
 
-        from nearby.core.inference.providers import candidate_providers
-
-        return candidate_providers(ort.get_available_providers())[0]
+        return candidate_providers(available_providers())[0]
 
     def is_installed(self) -> bool:
         return not missing_files(self.spec, self.folder.parent)

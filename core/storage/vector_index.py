@@ -474,7 +474,8 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     for part in meta["parts"].values():  # graphs replaced by this write (or left by a killed one)
         for old in (folder / part["dir"]).glob("graph*.faiss"):
             if old.name != part.get("graph"):
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # mapped by another process (Windows): next time
+                    old.unlink()
 
 
 def _columns(folder: Path, count: int) -> dict[str, np.ndarray]:
