@@ -83,14 +83,14 @@ class _Reader:
 
 
 def prefault_vectors(library: Path, dim: int) -> None:
-    """Map the library's side index in and touch its pages (the CLI's warm start runs this on a
-    thread while the rest is imported: the page faults happen in native code, off the interpreter)."""
+    """Open the library's side index: its graphs read and mapped, and the log rows beyond them
+    read (the CLI's warm start runs this on a thread while the rest is imported)."""
     from nearby.core.storage import vector_index
     from nearby.core.storage.connection import connect
 
     conn = connect(library)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vector_index_state'").fetchone():
-            vector_index.view(_Reader(library, conn, dim)).prefault()
+            vector_index.view(_Reader(library, conn, dim))
     finally:
         conn.close()

@@ -196,13 +196,6 @@ class View:
         for part in self.parts.values():
             part._valid = None
 
-    def prefault(self) -> None:
-        """Touch the pages of the graphs' 4-bit codes, so the first search does not fault them in
-        one by one (run on a thread while the text model loads; faiss lets go of the interpreter)."""
-        for part in self.parts.values():
-            if part.graph is not None and part.graph.ntotal:
-                part.graph.storage.search(np.zeros((1, part.graph.d), dtype=np.float32), 1)
-
     def knn(self, query: np.ndarray, k: int, floats: Floats, kind: str | None = None,
             only: RowFilter = OPEN) -> list[Hit]:
         """The k rows nearest the query by cosine among those ``only`` allows; ``floats`` reads
