@@ -58,7 +58,9 @@ FORMAT = 3  # 3: an HNSW graph a kind; the floats are read from the library (2: 
 # 128-160. 16 neighbours or a list of 40 lose 0.004-0.02.
 GRAPH_M = 24
 GRAPH_EF_BUILD = 120
-# Rows re-scored exactly for a query asking k: 2k, and at least k + 16.
+# Rows re-scored exactly for a query asking k: k and half as many again, at least k + 16 (a search
+# asks each kind for ~80 passages to find its 10 best files: recall@80 0.983 re-scoring 120 of 192
+# walked, 0.992 re-scoring 160 of 256, for 2/3 of the time).
 RESCORE_EXTRA = 16
 # The walk keeps EF_SEARCH candidates, or half as many again as it re-scores.
 EF_SEARCH = 160
@@ -150,7 +152,7 @@ class Part:
         if not allowed:
             return []
         scan = allowed <= FLAT_ROWS or allowed < FLAT_SHARE * count
-        want = min(allowed, max(2 * k, k + RESCORE_EXTRA, SCAN_RESCORE if scan else 0))
+        want = min(allowed, max(k + k // 2, k + RESCORE_EXTRA, SCAN_RESCORE if scan else 0))
         faiss = _faiss()
         selector, bitmap = None, None
         if allowed < count:
