@@ -183,7 +183,7 @@ def measure(passages: int, dim: int = 384, seed: int = 7, with_vec0: bool = Fals
         library = Path(tmp) / "bench.sqlite"
         store = Store(library, dim)
         fill(store, vectors, mixed=True, text=True)  # each commit folds into the side index when due
-        vector_index.sync(store, trim=True, fold=True)  # as an index run leaves it
+        vector_index.sync(store, trim=True, fold=True)  # everything folded: the steady state measured
         text = store.conn.execute("SELECT sum(length(text)) FROM passages").fetchone()[0] or 0
         rows = store.conn.execute("SELECT id, item_id FROM passages ORDER BY rowid").fetchall()  # insertion order
         order = np.array([r[0] for r in rows], dtype=np.int64)  # passage id of each vector row

@@ -4,9 +4,8 @@ warm start loads the model while the rest of Nearby is still being imported)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
@@ -73,15 +72,6 @@ def library_text_model(path: Path) -> Embedder:
     return TextEmbedder(spec)
 
 
-@dataclass
-class _Reader:
-    """What vector_index.view needs of a Store: one read connection, no migration."""
-
-    path: Path
-    conn: Any
-    text_dim: int
-
-
 def prefault_vectors(library: Path, dim: int) -> None:
     """Open the library's side index: its graphs read and mapped, and the log rows beyond them
     read (the CLI's warm start runs this on a thread while the rest is imported)."""
@@ -91,6 +81,6 @@ def prefault_vectors(library: Path, dim: int) -> None:
     conn = connect(library)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vector_index_state'").fetchone():
-            vector_index.view(_Reader(library, conn, dim))
+            vector_index.view(vector_index.Reader(library, conn, dim))
     finally:
         conn.close()

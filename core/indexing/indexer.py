@@ -149,6 +149,7 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
         measured = calibration.measure(store, embedder, store.kinds_present(), spaces)
         with store.transaction():
             store.save_backgrounds([(b.kind, b.mean, b.std, b.size) for b in measured])
+    store.settle_side_index()
     yield IndexProgress("done", len(files), len(files))
     return _summary(run, False, started)
 

@@ -84,6 +84,9 @@ FIT_SAMPLE = 20_000
 FIT_MIN = 1_000
 OUTGROWN = 8
 _ROWS_PER_READ = 20_000
+# A search that finds no usable side index writes it itself up to this many passages (a few
+# seconds); above, on a thread, answering without it meanwhile.
+INLINE_REBUILD_MAX = 5_000
 # A search waits at most this long for another thread's use of the index table (normally µs).
 LOCK_WAIT_S = 0.5
 _COLUMNS: dict[str, str] = {"ids": "i8", "items": "i8", "alive": "u1"}  # file → dtype, one value a row
@@ -219,6 +222,51 @@ class View:
         return hits[:k]
 
 
+@dataclass
+class Reader:
+    """What view and sync need of a Store: its path, one connection, its text width."""
+
+    path: Path
+    conn: Any
+    text_dim: int
+
+
+def _passages(conn: Any) -> int:
+    row = conn.execute("SELECT max(rowid) FROM passages").fetchone()  # the rowid index: instant
+    return int(row[0] or 0) if row else 0
+
+
+def _write_in_background(library: Path, dim: int, folder: Path) -> None:
+    """Write a library's side index on a thread of its own (once at a time in a process): the
+    search that found it missing answers without it meanwhile (a graph of 100k passages takes ~1
+    minute to build on 2 cores). An index run also writes it at its end (Store.settle_side_index),
+    so a command line that never waits for this thread still gets it."""
+    from nearby.core.storage.connection import connect
+
+    with _lock:
+        if folder in _building:
+            return
+        _building.add(folder)
+
+    def write() -> None:
+        try:
+            conn = connect(library)
+            try:
+                sync(Reader(library, conn, dim), wait=False)
+            finally:
+                conn.close()
+        except OSError as exc:  # another is writing it (IndexBusy), or the cache is not writable
+            log.info("the vector index of %s was not written in the background (%s)", library, exc)
+        except Exception:  # noqa: BLE001 - searches go on without it; the next one tries again
+            log.exception("writing the vector index of %s failed", library)
+        finally:
+            with _lock:
+                _building.discard(folder)
+
+    threading.Thread(target=write, name="nearby-vector-index", daemon=True).start()
+
+
+_building: set[Path] = set()  # folders being written by _write_in_background
 _lock = threading.RLock()  # re-entered: a rebuild under view() drops orphaned side indexes (forget)
 _views: dict[Path, View] = {}
 
@@ -286,6 +334,9 @@ def _level_view(store: Any, folder: Path) -> View:
     if current is None or not _usable(current.meta, store.conn, store.text_dim):
         current = _open(folder)
         if current is None or not _usable(current.meta, store.conn, store.text_dim):
+            if _passages(store.conn) > INLINE_REBUILD_MAX:
+                _write_in_background(store.path, store.text_dim, folder)
+                raise IndexBusy(f"the vector index of {store.path} is being written in the background")
             sync(store, wait=False)
             current = _open(folder)
             if current is None:

@@ -50,6 +50,15 @@ class Vectors(Connected):
         except OSError as exc:  # the cache is not writable: searches fall back to vec0
             _log.warning("the fast vector index could not be updated (%s)", exc)
 
+    def settle_side_index(self) -> None:
+        """Write the side index if it is missing or unusable, else fold the log into it if due:
+        what an index run does at its end (a run with nothing to commit syncs nothing otherwise,
+        and a command line never waits for a search's background write)."""
+        try:
+            vector_index.sync(self, trim=True)
+        except OSError as exc:  # being written by another (IndexBusy), or an unwritable cache
+            _log.info("the fast vector index was not settled (%s)", exc)
+
     def _side_index(self) -> vector_index.View | None:
         """The passages' side index, or None where sqlite-vec must answer (switched off, being
         written by another, or an unwritable cache)."""

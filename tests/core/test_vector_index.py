@@ -445,3 +445,29 @@ def test_a_moved_library_keeps_its_side_index_and_a_replaced_one_gets_its_own(li
     meta = vector_index._read_meta(now)
     assert meta is not None and meta["epoch"] == vector_index.log_state(other.conn)[0]
     assert now == folder or not folder.exists(), "the side index of the file that was there is dropped"
+
+
+def test_a_large_library_without_its_side_index_is_answered_while_it_is_written_in_the_background(
+        library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(vector_index, "INLINE_REBUILD_MAX", 50)  # this library is past it
+    rng = np.random.default_rng(26)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(60))
+    folder = vector_index.folder_for(library_path)
+    vector_index.forget(library_path)  # a cache cleaner emptied the cache folder
+    query = random_units(rng, 1)[0]
+    store.side_index_enabled = False
+    exact = [n.rowid for n in store.knn(PASSAGE_VECTORS, query, 5)]
+    store.side_index_enabled = True
+    assert [n.rowid for n in store.knn(PASSAGE_VECTORS, query, 5)] == exact, "answered meanwhile (by vec0)"
+    deadline = time.monotonic() + 60
+    while not (folder / "meta.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (folder / "meta.json").exists(), "written on a thread of its own"
+    same_answers(store, rng)
+    vector_index.forget(library_path)
+    store.settle_side_index()  # what an index run does at its end
+    assert (folder / "meta.json").exists()
+    store.close()
