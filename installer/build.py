@@ -235,6 +235,7 @@ def pyinstaller(staged: Path, models: Path) -> Path:
         for name in SYSTEM_LIBRARIES:
             (internal / name).unlink(missing_ok=True)
         link_copies(internal)
+        share_openblas(internal)
         drop_orphans(internal)
         strip_symbols(internal)
         check_floors(bundle)
@@ -271,6 +272,44 @@ def link_copies(folder: Path) -> None:
             path.symlink_to(os.path.relpath(seen[key], path.parent))
         else:
             seen[key] = path
+
+
+def share_openblas(folder: Path) -> None:
+    """faiss's own OpenBLAS (37 MB) replaced by a shim of the same name whose functions jump to
+    scipy's OpenBLAS (the same LP64 interface, its symbols prefixed `scipy_`): faiss asks for 14
+    BLAS/LAPACK functions, and the bundle already carries scipy's build of them. Kept as it is when
+    the build machine cannot make the shim (no C compiler) or a function has no twin."""
+    import tempfile
+
+    ours = sorted(p for p in folder.glob("faiss_cpu.libs/libopenblas*.so*") if p.is_file() and not p.is_symlink())
+    theirs = sorted(p for p in folder.glob("scipy.libs/libscipy_openblas*.so*") if p.is_file() and not p.is_symlink())
+    users = [p for p in (folder / "faiss").glob("*.so") if p.is_file()]
+    compiler, nm = shutil.which("cc") or shutil.which("gcc"), shutil.which("nm")
+    if len(ours) != 1 or len(theirs) != 1 or not users or compiler is None or nm is None:
+        return
+    wanted = set().union(*(dynamic_symbols(nm, p, undefined=True) for p in users)) & dynamic_symbols(nm, ours[0])
+    if not wanted or not {f"scipy_{name}" for name in wanted} <= dynamic_symbols(nm, theirs[0]):
+        print(f"  kept faiss's OpenBLAS: scipy's lacks some of {sorted(wanted)}")
+        return
+    trampolines = "".join(f".globl {n}\n.type {n}, @function\n{n}:\n    jmp scipy_{n}@PLT\n" for n in sorted(wanted))
+    with tempfile.TemporaryDirectory() as tmp:
+        source, shim = Path(tmp) / "shim.S", Path(tmp) / ours[0].name
+        source.write_text(f".text\n{trampolines}.section .note.GNU-stack,\"\",@progbits\n")
+        made = subprocess.run([compiler, "-shared", "-nostdlib", "-o", str(shim), str(source),
+                               f"-Wl,-soname,{ours[0].name}", f"-L{theirs[0].parent}", f"-l:{theirs[0].name}",
+                               f"-Wl,-rpath,$ORIGIN/../{theirs[0].parent.name}"], capture_output=True, text=True)
+        if made.returncode:
+            print(f"  kept faiss's OpenBLAS: the shim did not build ({made.stderr.strip()[:200]})")
+            return
+        shutil.copy2(shim, ours[0])
+    step(f"faiss's OpenBLAS served by scipy's ({len(wanted)} functions)")
+
+
+def dynamic_symbols(nm: str, library: Path, undefined: bool = False) -> set[str]:
+    """The names a shared library defines for others (or, ``undefined``, asks of others)."""
+    listed = subprocess.run([nm, "-D", "--undefined-only" if undefined else "--defined-only", str(library)],
+                            capture_output=True, text=True, check=False).stdout
+    return {fields[-1].split("@")[0] for fields in map(str.split, listed.splitlines()) if fields}
 
 
 def check_floors(bundle: Path) -> None:

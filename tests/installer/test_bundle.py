@@ -15,7 +15,10 @@ import pytest
 
 from tests.staged import ROOT
 
-BUNDLE_LIMIT_MB = 400  # with the word answers of concept arithmetic inside
+# With the word answers of concept arithmetic inside (396 MB), and faiss for the passage graph
+# (issue 28: +22 MB once its OpenBLAS is served by scipy's, installer/build.py share_openblas; +63 MB
+# as it comes). Over issue 27's 400 MB: said so in the issue notes, not hidden.
+BUNDLE_LIMIT_MB = 425
 BUILD_TIMEOUT_S = 1800
 GLIBC_FLOOR = (2, 35)  # Ubuntu 22.04; this build host's Python asks for it (installer/build.py)
 GLIBCXX_FLOOR = (3, 4, 29)  # GCC 11's libstdc++: RHEL 9, Ubuntu 22.04
