@@ -24,6 +24,13 @@ def default_library_path() -> Path:
     return Path(env).expanduser() if env else Path(user_data_dir("Nearby", appauthor=False)) / LIBRARY_FILE
 
 
+SHADOW_SUFFIX = ".switching"  # a model switch's new library, beside the library (core/indexing/switch.py)
+
+
+def shadow_path(library: Path) -> Path:
+    return library.with_name(library.name + SHADOW_SUFFIX)
+
+
 def check_library_place(path: Path) -> None:
     """Refuse a library file where none can be: a folder, a path through a regular file, a folder
     where nothing can be created (/proc, a read-only disk). An existing library is not probed: it

@@ -38,12 +38,13 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
     import apsw
 
     from nearby.core.inference.providers import candidate_providers, noted_providers
+    from nearby.core.library_file import shadow_path
     from nearby.core.storage.migrations import migrations
     from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, MODELS
     from nearby.models.locate import missing_files, model_dir, models_root
     from nearby.models.manifest import find_joint_models
 
-    if not path.is_file() or path.stat().st_size == 0 or Path(f"{path}.switching").exists():
+    if not path.is_file() or path.stat().st_size == 0 or shadow_path(path).exists():
         return None
     available = noted_providers()
     if available is None or find_joint_models(models_root())[0]:

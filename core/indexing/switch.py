@@ -22,17 +22,13 @@ from typing import Any
 
 from nearby.core.errors import LibraryError
 from nearby.core.indexing.sweep import is_offline
+from nearby.core.library_file import shadow_path
 from nearby.core.storage import vector_index
 from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
 from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.store import Store
 
-SHADOW_SUFFIX = ".switching"
 _SIDE_FILES = ("", "-wal", "-shm", "-journal", ".lock")
-
-
-def shadow_path(library: Path) -> Path:
-    return library.with_name(library.name + SHADOW_SUFFIX)
 
 
 def pending_switch(library: Path) -> str | None:
