@@ -37,10 +37,11 @@ def read(conn: Any, table: str, key: str, ids: Sequence[int] | np.ndarray, dim: 
         except Exception as exc:  # noqa: BLE001 - apsw's errors, or a chunk shorter than its rows say
             log.warning("reading %s's vectors from its chunks failed (%s); using sqlite-vec's look-up", table, exc)
             _checked[table] = False
-    return _from_vec0(conn, table, key, wanted, dim)
+    return looked_up(conn, table, key, wanted, dim)
 
 
-def _from_vec0(conn: Any, table: str, key: str, wanted: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+def looked_up(conn: Any, table: str, key: str, wanted: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows by sqlite-vec's own look-up (any vec0 table; ``dim`` shapes an empty answer)."""
     found, rows = [], []
     for start in range(0, len(wanted), _IDS_PER_QUERY):
         chunk = wanted[start : start + _IDS_PER_QUERY].tolist()
@@ -89,7 +90,7 @@ def _layout_known(conn: Any, table: str, key: str, dim: int, probe: int) -> bool
     except Exception:  # noqa: BLE001 - no such shadow tables, or another layout
         _checked[table] = False
         return False
-    theirs = _from_vec0(conn, table, key, np.array([probe], dtype=np.int64), dim)
+    theirs = looked_up(conn, table, key, np.array([probe], dtype=np.int64), dim)
     if not len(theirs[0]):
         return True  # nothing to compare: the chunks are read, and checked at the next call
     same = len(ours[0]) == 1 and bool(np.array_equal(ours[1], theirs[1]))

@@ -296,11 +296,9 @@ def _note_path(folder: Path, meta: dict[str, Any], library: Path) -> None:
     with contextlib.suppress(IndexBusy, OSError), _folder_lock(folder, wait=False):
         on_disk = _read_meta(folder)
         if on_disk is not None and on_disk.get("epoch") == meta.get("epoch"):
-            on_disk["library"] = meta["library"] = where
-            on_disk["identity"] = meta["identity"] = _identity(Path(library))
-            tmp = folder / "meta.json.tmp"
-            tmp.write_text(json.dumps(on_disk))
-            os.replace(tmp, folder / "meta.json")
+            on_disk.update(_owner(library))
+            meta.update(_owner(library))
+            _replace_meta(folder, on_disk)
 
 
 class IndexBusy(OSError):
@@ -454,9 +452,7 @@ def adopt(shadow: Path, library: Path) -> None:
             _swap_in(source, target)
             meta = _read_meta(target)
             if meta is not None:  # now the library's: not an orphan once the shadow file is gone
-                meta["library"], meta["identity"] = str(Path(library).resolve()), _identity(Path(library))
-                (target / "meta.json.tmp").write_text(json.dumps(meta))
-                os.replace(target / "meta.json.tmp", target / "meta.json")
+                _replace_meta(target, {**meta, **_owner(library)})
 
 
 def _usable(meta: dict[str, Any], conn: Any, dim: int) -> bool:
@@ -508,15 +504,25 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
+def _replace_meta(folder: Path, meta: dict[str, Any]) -> None:
+    """The meta file written whole beside, then put in place (a reader sees the old or the new)."""
+    tmp = folder / "meta.json.tmp"
+    tmp.write_text(json.dumps(meta))
+    os.replace(tmp, folder / "meta.json")
+
+
+def _owner(library: Path) -> dict[str, str]:
+    """The meta's record of its library: where it is and which file it is (forget_orphans)."""
+    return {"library": str(Path(library).resolve()), "identity": _identity(Path(library))}
+
+
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     for part in meta["parts"].values():  # the rows must be on disk before the meta that counts them
         for name in (*_COLUMNS, part.get("graph")):
             if name:
                 with open(folder / part["dir"] / name, "rb+") as handle:
                     os.fsync(handle.fileno())
-    tmp = folder / "meta.json.tmp"
-    tmp.write_text(json.dumps(meta))
-    os.replace(tmp, folder / "meta.json")
+    _replace_meta(folder, meta)
     for part in meta["parts"].values():  # graphs replaced by this write (or left by a killed one)
         for old in (folder / part["dir"]).glob("graph*.faiss"):
             if old.name != part.get("graph"):
@@ -625,8 +631,7 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
     fresh.mkdir(mode=0o700)
     forget_orphans()
     meta: dict[str, Any] = {"format": FORMAT, "epoch": epoch, "seq": head, "dim": store.text_dim, "parts": {},
-                            "token": token_at(store.conn, head), "library": str(Path(store.path).resolve()),
-                            "identity": _identity(Path(store.path))}
+                            "token": token_at(store.conn, head), **_owner(store.path)}
     graphs: dict[str, Any] = {}
     for (kind,) in store.conn.execute("SELECT DISTINCT kind FROM items").fetchall():
         sample = [r[0] for r in store.conn.execute(

@@ -251,14 +251,8 @@ class Vectors(Connected):
         if table == PASSAGE_VECTORS:
             found_ids, matrix = self._passage_floats(np.asarray(ids))
             return dict(zip(found_ids.tolist(), matrix, strict=True))
-        key = "passage_id" if table == PASSAGE_VECTORS else "item_id"
-        found: dict[int, np.ndarray] = {}
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = tuple(ids[start : start + _IDS_PER_QUERY])
-            rows = self.conn.execute(
-                f"SELECT {key}, embedding FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((r[0], np.frombuffer(r[1], dtype=np.float32)) for r in rows)
-        return found
+        found_ids, matrix = vec0_rows.looked_up(self.conn, table, "item_id", np.unique(np.asarray(ids)), 0)
+        return dict(zip(found_ids.tolist(), matrix, strict=True))
 
 
 def item_vector(passage_vectors: np.ndarray) -> np.ndarray:

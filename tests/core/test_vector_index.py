@@ -379,7 +379,7 @@ def test_vectors_are_read_from_vec0s_chunks_or_else_from_vec0(library_path: Path
     for first in range(0, 600, 200):
         add_items(store, rng, range(first, first + 200))  # 1,800 passages: past 500 ids a query
     ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM passages")] + [10**9]  # and one that is not
-    via_vec0 = vec0_rows._from_vec0(store.conn, PASSAGE_VECTORS, "passage_id", np.array(sorted(ids)), DIM)
+    via_vec0 = vec0_rows.looked_up(store.conn, PASSAGE_VECTORS, "passage_id", np.array(sorted(ids)), DIM)
     assert len(via_vec0[0]) == len(ids) - 1
     chunks = store.passage_vectors(ids)
     assert len(chunks) == len(ids) - 1
