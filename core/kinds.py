@@ -7,7 +7,7 @@ from typing import Literal
 
 from nearby.core.extract import EXTENSIONS as DOCUMENT_EXTENSIONS
 from nearby.core.media.audio import AUDIO_EXTENSIONS
-from nearby.core.media.images import picture_extensions
+from nearby.core.media.images import PICTURE_EXTENSIONS
 
 Kind = Literal["document", "image", "song"]
 KINDS: tuple[Kind, ...] = ("document", "image", "song")
@@ -18,7 +18,7 @@ def kind_of(path: Path) -> Kind | None:
     suffix = path.suffix.lower()
     if suffix in DOCUMENT_EXTENSIONS:
         return "document"
-    if suffix in picture_extensions():
+    if suffix in PICTURE_EXTENSIONS:
         return "image"
     if suffix in AUDIO_EXTENSIONS:
         return "song"

@@ -27,6 +27,7 @@ from nearby.core.inference.text_embedder import Embedder
 from nearby.core.library_file import check_library_place, default_library_path, library_text_model
 from nearby.core.library_status import LibraryStatus
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
+from nearby.core.media import decoders
 from nearby.core.media.joint import joint_pipeline
 from nearby.core.media.pictures import PicturePipeline
 from nearby.core.media.pipeline import MediaPipeline
@@ -512,5 +513,5 @@ class Library:
             skipped=counts["failures"], by_kind=by_kind, folders=folders,
             model=info[0] if info else self.embedder.name, provider=self.embedder.planned_provider,
             media_models={kind: m.name for kind, m in self.media.items() if m.available()},
-            switching_to=switch.pending_switch(self.path),
+            switching_to=switch.pending_switch(self.path), decoders=decoders.summary(),
         )

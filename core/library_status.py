@@ -27,6 +27,8 @@ class LibraryStatus:
     provider: str
     media_models: dict[str, str] = field(default_factory=dict)  # kind → model, for kinds indexed
     switching_to: str | None = None  # a text model a switch under way (or interrupted) is moving to
+    # Formats read through a decoder of the system's, and which one (core/media/decoders.py).
+    decoders: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -39,6 +41,7 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
 
     from nearby.core.inference.providers import candidate_providers, noted_providers
     from nearby.core.library_file import shadow_path
+    from nearby.core.media import decoders
     from nearby.core.storage.migrations import migrations
     from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, MODELS
     from nearby.models.locate import missing_files, model_dir, models_root
@@ -74,4 +77,4 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
              if not missing_files(MODELS[name], model_dir(MODELS[name]).parent)}
     return LibraryStatus(path=shown_as, items=counts[0], passages=counts[1], skipped=counts[2], by_kind=by_kind,
                          folders=folders, model=text.name, provider=candidate_providers(available)[0],
-                         media_models=media)
+                         media_models=media, decoders=decoders.summary())

@@ -191,6 +191,10 @@ class SettingsDialog(QDialog):
         self._folder_chosen()
         device = status.provider.replace("ExecutionProvider", "")
         rows = [("text", status.model, device)] + [(kind, name, device) for kind, name in status.media_models.items()]
+        for group, found in status.decoders.items():  # formats read by a decoder of the system's
+            formats = "/".join(str(f) for f in found["formats"])  # type: ignore[attr-defined]
+            rows.append((f"{formats} {group}", f"{found['decoder']} (on this computer)" if found["decoder"]
+                         else "none found: not read", str(found["program"] or found["install"] or "")))
         self.models_table.setRowCount(len(rows))
         for r, (kind, name, where) in enumerate(rows):
             for c, text in enumerate((KIND_TITLES.get(kind, kind), name, where)):

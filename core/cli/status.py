@@ -13,6 +13,7 @@ from nearby.core.library_status import LibraryStatus
 
 def print_status(status: LibraryStatus, as_json: bool, out: TextIO = sys.stdout) -> None:
     from nearby.core.cli.output import printable
+    from nearby.core.media.decoders import summary_lines
 
     if as_json:
         print(json.dumps(status.to_json(), indent=2), file=out)
@@ -28,6 +29,8 @@ def print_status(status: LibraryStatus, as_json: bool, out: TextIO = sys.stdout)
         print(f"{kind} model {model}", file=out)
     for folder in status.folders:
         print(f"folder    {printable(folder)}", file=out)
+    for line in summary_lines(status.decoders):
+        print(f"decoder   {line}", file=out)
 
 
 def quick_answer(argv: Sequence[str]) -> int | None:

@@ -26,6 +26,7 @@ from nearby.core.indexing.scan import DEFAULT_EXCLUDED, file_sha256, list_files,
 from nearby.core.indexing.sweep import is_offline, sweep
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.kinds import KIND_PLURALS, kind_of
+from nearby.core.media.decoders import worth_retrying
 from nearby.core.media.pipeline import MediaPipeline
 from nearby.core.progress import CancelToken, FileFailure, IndexProgress, IndexSummary
 from nearby.core.search import calibration
@@ -187,7 +188,8 @@ def _visit(store: Store, path: Path, run: _Run, pipelines: dict[str, MediaPipeli
             run.summary["unchanged"] += 1
             return
         failed = store.failure(key)
-        if failed and (failed[1], failed[2]) == (stat.st_size, stat.st_mtime_ns):
+        if (failed and (failed[1], failed[2]) == (stat.st_size, stat.st_mtime_ns)
+                and not worth_retrying(failed[0], path.suffix)):  # unless a decoder it lacked is there now
             run.summary["still_skipped"] += 1  # the same bad file as before: do not retry it
             return
         admit(path, stat, kind, run.roots)  # type, size and place, before any byte is read

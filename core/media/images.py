@@ -13,13 +13,16 @@ import numpy as np
 from nearby.core.cache import cache_root
 from nearby.core.errors import UnsupportedFile
 from nearby.core.files import check_size
+from nearby.core.media.decoders import decoded_picture
 
 if TYPE_CHECKING:
     from PIL import Image
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 # iPhone photos. The only wheel that decodes them (pillow-heif) is GPL-2 as a binary, so Nearby
-# does not ship it; where the user has installed it, HEIC/HEIF pictures are indexed too.
+# does not ship it: where the user has installed it, it reads them; otherwise a system decoder
+# does (libheif's heif-dec, macOS's sips, FFmpeg: core/media/decoders.py), or they are skipped
+# with a reason that names what to install.
 HEIF_EXTENSIONS = frozenset({".heic", ".heif"})
 # Pictures above this many pixels are refused: a 200-megapixel panorama is rare, a "decompression
 # bomb" (a tiny file that claims 100k × 100k pixels) is an attack; both would exhaust memory.
@@ -50,8 +53,7 @@ def heif_supported() -> bool:
     return True
 
 
-def picture_extensions() -> frozenset[str]:
-    return IMAGE_EXTENSIONS | HEIF_EXTENSIONS if heif_supported() else IMAGE_EXTENSIONS
+PICTURE_EXTENSIONS = IMAGE_EXTENSIONS | HEIF_EXTENSIONS  # HEIC always: read by a decoder, or skipped saying which
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,16 @@ def open_picture(path: Path) -> Picture:
     Raises:
         UnsupportedFile: not an image, truncated, too large, or unreadable.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     check_size(path, MAX_IMAGE_BYTES)
     if path.suffix.lower() in HEIF_EXTENSIONS and not heif_supported():
-        raise UnsupportedFile("HEIC pictures need the optional pillow-heif package: pip install pillow-heif")
+        with decoded_picture(path) as copy:
+            return _open(copy)
+    return _open(path)
+
+
+def _open(path: Path) -> Picture:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     _allow_large_png_text()
     try:

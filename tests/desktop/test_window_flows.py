@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdi
 from pytestqt.qtbot import QtBot
 
 from nearby.core.library import Library
+from nearby.core.media.decoders import for_songs
 from nearby.core.progress import run_to_end
 from nearby.core.settings import Settings
 from nearby.desktop.grid import TILE_GAP
@@ -237,6 +238,13 @@ def test_settings_pause_and_remove_a_folder(qtbot: QtBot, tmp_path: Path) -> Non
     assert library.status().items == 1 and library.folders() == [str(more)]
     qtbot.waitUntil(lambda: names(win) == ["b.txt"], timeout=WAIT_MS)  # its files left the results
     assert dialog.models_table.rowCount() >= 1 and dialog.models_table.item(0, 2).text()  # where it runs
+    table = dialog.models_table
+    rows = [[table.item(r, c).text() for c in range(3)] for r in range(table.rowCount())]
+    songs = next(row for row in rows if row[0] == "M4A/AAC/WMA songs")  # read through the system's decoder, or not
+    if for_songs():
+        assert songs[1].startswith(for_songs()[0].decoder.name)
+    else:
+        assert "not read" in songs[1] and "ffmpeg" in songs[2]
 
 
 def test_the_window_remembers_size_query_filters_and_layout(qtbot: QtBot, sample_library: Path) -> None:
