@@ -74,11 +74,19 @@ def open_song(path: Path, rate: int) -> Song:
         return _system_song(path, rate)
     try:
         return _bundled_song(path, rate)
-    except UnsupportedFile:
+    except _Undecodable as exc:
         if not for_songs():
             raise
-        # libsndfile refuses some MP3s (odd headers, an MP4 named .mp3) that FFmpeg reads.
-        return _system_song(path, rate)
+        # libsndfile refuses some MP3s (odd headers, an MP4 named .mp3) that FFmpeg reads; where
+        # the system's decoder cannot either, libsndfile's reason is the one given.
+        try:
+            return _system_song(path, rate)
+        except UnsupportedFile:
+            raise exc from None
+
+
+class _Undecodable(UnsupportedFile):
+    """libsndfile could not parse the file (a system decoder may)."""
 
 
 def _bundled_song(path: Path, rate: int) -> Song:
@@ -103,7 +111,7 @@ def _bundled_song(path: Path, rate: int) -> Song:
         # libsndfile says "File does not exist or is not a regular file (possibly a pipe?)" of an
         # MP3 it cannot parse: its own words only where they describe the data.
         detail = "" if "does not exist" in exc.error_string else f" ({exc.error_string})"
-        raise UnsupportedFile(f"not audio Nearby can decode, or damaged{detail}") from exc
+        raise _Undecodable(f"not audio Nearby can decode, or damaged{detail}") from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise UnsupportedFile(f"the audio could not be decoded ({exc})") from exc
     if not excerpts:

@@ -28,6 +28,7 @@ from nearby.models.catalog import MINILM
 from nearby.models.locate import model_dir
 from tests.documents import write_prose_corpus
 from tests.staged import ROOT
+from tests.system_decoders import encode, ffmpeg_folder
 
 STRACE = shutil.which("strace")
 # Seconds the long run keeps the runtime busy: its telemetry looked its host up a few times a
@@ -118,6 +119,10 @@ def test_a_long_index_run_and_searches_make_no_network_access(tmp_path: Path, mo
         shutil.copy(eval_set / "images" / picture, docs / picture)
     for song in ("evening.ogg", "friday.ogg"):  # the music model
         shutil.copy(eval_set / "songs" / song, docs / song)
+    # A system decoder's child process (FFmpeg) reads an M4A song and a HEIC photo: traced too (-f).
+    decoder_path = f"{ffmpeg_folder(tmp_path / 'bin')}{os.pathsep}{os.environ.get('PATH', '')}"
+    encode(eval_set / "songs" / "sunday.ogg", docs / "sunday.m4a", "aac")
+    shutil.copy(ROOT / "tests" / "data" / "formats" / "launch.heic", docs / "rocket.heic")
     home = tmp_path / "home"
     home.mkdir()
     library = str(tmp_path / "lib.sqlite")
@@ -140,8 +145,12 @@ def test_a_long_index_run_and_searches_make_no_network_access(tmp_path: Path, mo
         assert main(["--library", {library!r}, "similar", {str(docs / 'evening.ogg')!r}]) == 0
         assert main(["--library", {library!r}, "status"]) == 0
         print(f"RUN indexed_s={{indexed_s:.1f}} total_s={{time.monotonic() - start:.1f}} searches={{searches}}")
-    """, home, tmp_path, {"NEARBY_MODELS": str(models_dir)})
+    """, home, tmp_path, {"NEARBY_MODELS": str(models_dir), "PATH": decoder_path})
     assert done.returncode == 0, done.stderr[-3000:]
+    import apsw
+
+    indexed = {Path(p).name for (p,) in apsw.Connection(library).execute("SELECT path FROM items")}
+    assert {"sunday.m4a", "rocket.heic"} <= indexed  # read through FFmpeg, not skipped
     run = dict(re.findall(r"(\w+)=([\d.]+)", done.stdout.split("RUN", 1)[1]))
     assert float(run["total_s"]) >= LONG_RUN_S
     assert evidence == []

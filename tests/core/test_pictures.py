@@ -159,13 +159,12 @@ def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]
 
 
 def test_heic_pictures_when_pillow_heif_is_installed(tmp_path: Path) -> None:
+    """HEIC is always a picture; the optional pillow-heif reads it where installed (else a system
+    decoder: tests/core/test_system_decoders.py)."""
     from nearby.core.kinds import kind_of
-    from nearby.core.media.images import heif_supported
 
-    if not heif_supported():  # the optional GPL-2 wheel is not installed: HEIC is left alone
-        assert kind_of(Path("IMG_0001.HEIC")) is None
-        return
-    import pillow_heif
+    assert kind_of(Path("IMG_0001.HEIC")) == "image"
+    pillow_heif = pytest.importorskip("pillow_heif")  # the optional GPL-2 wheel: not installed by the tests
 
     pillow_heif.from_pillow(Image.new("RGB", (96, 64), "green")).save(tmp_path / "IMG_0001.heic", quality=80)
     assert kind_of(tmp_path / "IMG_0001.heic") == "image"

@@ -149,3 +149,14 @@ def test_the_summary_names_the_decoder_found_or_what_to_install(with_ffmpeg: Pat
     assert found["songs"] == {"formats": ["M4A", "AAC", "WMA"], "decoder": "FFmpeg",
                               "program": str(with_ffmpeg / "ffmpeg"), "install": None}
     decoders.found.cache_clear()
+
+
+def test_a_bundled_format_libsndfile_refuses_goes_to_the_system_decoder(with_ffmpeg: Path, tmp_path: Path,
+                                                                        encoded: dict[str, Path]) -> None:
+    """An M4A named .mp3 (a download site's habit) is read by FFmpeg; a file that is not audio at
+    all keeps libsndfile's reason."""
+    misnamed = shutil.copy(encoded["m4a"], tmp_path / "evening.mp3")
+    assert open_song(Path(misnamed), 16_000).duration == pytest.approx(20, abs=0.3)
+    (tmp_path / "fake.flac").write_text("not audio")
+    with pytest.raises(UnsupportedFile, match="not audio Nearby can decode"):
+        open_song(tmp_path / "fake.flac", 16_000)
