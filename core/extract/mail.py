@@ -22,6 +22,9 @@ MAX_BODY_CHARS = 200_000  # of one message (a message is a letter, not a book)
 def read_eml(path: Path) -> Extracted:
     with open(path, "rb") as handle:
         message = email.message_from_binary_file(handle, policy=policy.default)
+    if not any(_header(message, name) for name in ("From", "To", "Subject", "Date", "Message-ID")):
+        raise UnsupportedFile("not an e-mail message (no sender, recipient, subject or date); damaged, or named "
+                              "wrongly")
     text = _message_text(message)
     if not text.strip():
         raise UnsupportedFile("the message has no readable text (not an e-mail, or only attachments)")

@@ -34,7 +34,7 @@ Reader = Callable[[Path], Extracted]
 
 
 def _readers() -> dict[str, Reader]:
-    from nearby.core.extract import docx, epub, html, mail, ooxml, opendocument, pdf, plain, table
+    from nearby.core.extract import docx, epub, html, mail, ooxml, opendocument, pdf, plain, rtf, table
 
     return {
         ".txt": plain.read_plain, ".text": plain.read_plain, ".rst": plain.read_plain,
@@ -46,15 +46,17 @@ def _readers() -> dict[str, Reader]:
         ".odp": opendocument.read_opendocument, ".epub": epub.read_epub,
         ".csv": table.read_table, ".tsv": table.read_table,
         ".eml": mail.read_eml, ".mbox": mail.read_mbox, ".xlsx": ooxml.read_xlsx, ".pptx": ooxml.read_pptx,
+        ".rtf": rtf.read_rtf,
     }
 
 
 EXTENSIONS: frozenset[str] = frozenset(
     {".txt", ".text", ".rst", ".org", ".log", ".md", ".markdown", ".html", ".htm", ".xhtml",
-     ".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".csv", ".tsv", ".eml", ".mbox", ".xlsx", ".pptx"}
+     ".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".csv", ".tsv", ".eml", ".mbox", ".xlsx", ".pptx", ".rtf"}
 )
-# Compressed containers (mostly pictures and fonts), and mailboxes (years of mail): larger files.
-CONTAINERS = frozenset({".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".mbox", ".xlsx", ".pptx"})
+# Compressed containers (mostly pictures and fonts), mailboxes (years of mail), and RTF (its
+# pictures are written out as hex, two bytes a byte): larger files.
+CONTAINERS = frozenset({".pdf", ".docx", ".odt", ".ods", ".odp", ".epub", ".mbox", ".xlsx", ".pptx", ".rtf"})
 
 
 def is_supported(path: Path) -> bool:

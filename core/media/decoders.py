@@ -165,10 +165,21 @@ def run(argv: list[str], max_bytes: int, timeout: float = DECODE_TIMEOUT_S) -> b
     except OSError as exc:
         raise UnsupportedFile(f"{Path(argv[0]).name} could not be started ({exc.strerror or exc})") from exc
     if child.returncode not in (0, None) and not out:
-        lines = err.decode("utf-8", "replace").strip().splitlines()
-        why = lines[-1][:200] if lines else "no reason given"
-        raise UnsupportedFile(f"{Path(argv[0]).name} could not decode it ({why})")
+        raise UnsupportedFile(f"{Path(argv[0]).name} could not decode it ({_reason(err)})")
     return out
+
+
+def _reason(errors: bytes) -> str:
+    """A decoder's first line of errors (the cause; later lines are its consequences) in plain
+    words: FFmpeg's "[in#0 @ 0x…] moov atom not found" → "moov atom not found"."""
+    import re
+
+    lines = errors.decode("utf-8", "replace").strip().splitlines()
+    if not lines:
+        return "no reason given"
+    line = re.sub(r"^(\[[^\]]*\]\s*)+", "", lines[0])
+    line = re.sub(r"^(error[^:]*:\s*)+", "", line, flags=re.IGNORECASE).strip()
+    return (line[:1].lower() + line[1:])[:200] or "no reason given"
 
 
 def _communicate(child: subprocess.Popen[bytes], max_bytes: int, timeout: float) -> tuple[bytes, bytes]:

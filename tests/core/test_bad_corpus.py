@@ -5,6 +5,7 @@ only odd, indexed), within bounded time and memory, and the good files are still
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -17,6 +18,7 @@ import numpy as np
 
 from tests.documents import write_docx, write_notes, write_pdf
 from tests.staged import ROOT
+from tests.system_decoders import encode, ffmpeg_folder
 
 EVAL = ROOT / "tests" / "data" / "eval"
 GOOD = {"bread.txt": "Knead the dough and bake the bread until the crust is golden and it sounds hollow.",
@@ -155,3 +157,87 @@ def test_a_generated_corpus_of_bad_files_is_skipped_with_reasons_and_hurts_nothi
     assert {"bread.txt", "lease.txt"} <= set(result["found"])
     assert "drawing.svg" not in failures and "drawing.svg" not in indexed  # not a type Nearby reads
     assert result["peak_mb"] < LIMIT_MB, f"peak {result['peak_mb']:.0f} MB"
+
+
+NEW_FORMATS = (".odt", ".ods", ".odp", ".epub", ".xlsx", ".pptx", ".csv", ".tsv", ".eml", ".mbox", ".rtf",
+               ".m4a", ".aac", ".wma", ".heic")
+
+
+def make_new_format_corpus(folder: Path) -> dict[str, str]:
+    """Bad files of every format added since the first corpus (OpenDocument, OOXML, EPUB, tables,
+    mail, RTF, and what system decoders read): name → words its skip reason must contain."""
+    from tests.core.test_formats import write_epub, write_odf, write_pptx, write_xlsx
+
+    rng = np.random.default_rng(29)
+    png = (EVAL / "images" / "drawing-0001.png").read_bytes()
+    expected: dict[str, str] = {}
+    for ext in NEW_FORMATS:
+        (folder / f"empty{ext}").write_bytes(b"")
+        expected[f"empty{ext}"] = "empty"
+        (folder / f"png-named{ext}").write_bytes(png)
+        (folder / f"garbage{ext}").write_bytes(rng.integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    good = {".odt": lambda p: write_odf(p, "<office:text><text:p>A letter about the garden fence.</text:p>"
+                                        "</office:text>"),
+            ".epub": lambda p: write_epub(p, ["The lighthouse keeper kept a log of every storm."]),
+            ".xlsx": lambda p: write_xlsx(p, {"Seeds": [["Runner beans sown along the south fence", "12"]]}),
+            ".pptx": lambda p: write_pptx(p, [["Revenue grew thanks to the new bakery branch"]])}
+    for ext, make in good.items():
+        whole = make(folder / f"whole{ext}").read_bytes()
+        (folder / f"whole{ext}").unlink()
+        (folder / f"half{ext}").write_bytes(whole[: len(whole) // 2])
+        expected[f"half{ext}"] = "damaged"
+        _zip_bomb(folder / f"bomb{ext}", 260)
+        expected[f"bomb{ext}"] = "unpack"
+    (folder / "nested.rtf").write_bytes(b"{\\rtf1 " + b"{" * 200_000 + b"deep")
+    expected["nested.rtf"] = "nests deeper"
+    (folder / "unclosed.rtf").write_bytes(b"{\\rtf1\\ansi The lease lets the tenant keep a cat.\\par {\\b bold")
+    expected["unclosed.rtf"] = ""  # cut short: what is there is read
+    (folder / "oneline.csv").write_text("name,note\n" + "x" * 12_000_000 + ",1\n")
+    expected["oneline.csv"] = "field larger"  # a 12-million-letter cell: refused with a reason
+    (folder / "wide.csv").write_text(",".join(f"c{i}" for i in range(50_000)) + "\n" + "1," * 50_000 + "\n")
+    expected["wide.csv"] = ""
+    (folder / "many.mbox").write_text("".join(f"From a@b Thu Jan  1 00:00:00 2025\nSubject: note {i}\n\n"
+                                              f"Pick up the parcel number {i}.\n\n" for i in range(20_000)))
+    expected["many.mbox"] = ""
+    for ext in (".m4a", ".aac", ".wma", ".heic"):  # refused by their first bytes, before FFmpeg runs
+        expected[f"garbage{ext}"] = expected[f"png-named{ext}"] = f"not a {ext[1:]} file"
+    song = encode(EVAL / "songs" / "evening.ogg", folder / "whole.m4a", "aac").read_bytes()
+    (folder / "whole.m4a").unlink()
+    (folder / "half.m4a").write_bytes(song[: len(song) // 2])  # FFmpeg writes its index (moov) last
+    expected["half.m4a"] = "could not decode"
+    heic = (ROOT / "tests" / "data" / "formats" / "launch.heic").read_bytes()
+    (folder / "half.heic").write_bytes(heic[: len(heic) // 2])
+    expected["half.heic"] = "ffmpeg"
+    for ext in (".odt", ".ods", ".odp", ".epub", ".xlsx", ".pptx"):
+        expected[f"garbage{ext}"] = expected[f"png-named{ext}"] = "damaged or not what its name says"
+    expected["garbage.rtf"] = expected["png-named.rtf"] = "not an rtf document"
+    expected["garbage.eml"] = expected["png-named.eml"] = "not an e-mail"
+    for ext in (".csv", ".tsv", ".mbox"):  # text formats: binary refused, or indexed as the text it is
+        expected.setdefault(f"garbage{ext}", "?")
+        expected.setdefault(f"png-named{ext}", "?")
+    return expected
+
+
+def test_the_new_readers_skip_bad_files_with_reasons_in_bounded_memory(tmp_path: Path, models_dir: Path) -> None:
+    """Issue 29's readers under a bad-input corpus, FFmpeg on PATH: no crash, no hang (the run ends
+    inside its limit), a reason for each refused file, the good files indexed, peak memory under 1 GB."""
+    folder = write_notes(tmp_path / "mixed", GOOD)
+    expected = make_new_format_corpus(folder)
+    env = {**os.environ, "PATH": f"{ffmpeg_folder(tmp_path / 'bin')}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run([sys.executable, "-c", _RUN, str(tmp_path / "lib.sqlite"), str(folder)],
+                         capture_output=True, text=True, timeout=LIMIT_S, cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    failures, indexed = result["failures"], set(result["indexed"])
+    for name, words in expected.items():
+        assert "Traceback" not in failures.get(name, "") and "Error" not in failures.get(name, ""), failures[name]
+        if words == "?":
+            assert name in failures or name in indexed, name  # either, never lost without a word
+        elif words:
+            assert name in failures, f"{name} was not skipped"
+            assert words in failures[name].lower(), f"{name}: {failures[name]!r}"
+        else:
+            assert name in indexed, f"{name} was not indexed: {failures.get(name)}"
+    assert {"bread.txt", "lease.txt"} <= set(result["found"])
+    assert result["peak_mb"] < 1024, f"peak {result['peak_mb']:.0f} MB"
+    print(f"new readers' bad corpus: {len(expected)} files, peak {result['peak_mb']:.0f} MB")

@@ -132,7 +132,10 @@ def test_email_and_mailboxes(tmp_path: Path) -> None:
     ("drm.epub", lambda p: write_epub(p, ["secret"], drm=True), "DRM"),
     ("broken.ods", lambda p: write_odf(p, "<office:spreadsheet><table:table>"), "damaged"),
     ("binary.csv", lambda p: p.write_bytes(b"\x00\x01\x02" * 100), "binary"),
-    ("empty.eml", lambda p: p.write_bytes(b"\n"), "no readable text"),
+    ("empty.eml", lambda p: p.write_bytes(b"\n"), "not an e-mail message"),
+    ("word.rtf", lambda p: p.write_bytes(b"PK\x03\x04" + bytes(100)), "not an RTF document"),
+    ("nested.rtf", lambda p: p.write_bytes(b"{\\rtf1 " + b"{" * 100_000 + b"x"), "nests deeper"),
+    ("styles-only.rtf", lambda p: p.write_bytes(b"{\\rtf1{\\fonttbl{\\f0 Arial;}}{\\*\\x y}}"), "no text found"),
 ])
 def test_bad_files_are_refused_with_a_reason(tmp_path: Path, name: str, make, reason: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / name
@@ -169,13 +172,16 @@ def test_each_format_is_indexed_and_found_by_its_own_sentence(tmp_path: Path, te
     write_eml(folder / "mail.eml", "Dentist", "Your appointment for the root canal is moved to Friday.")
     write_xlsx(folder / "garden.xlsx", {"Seeds": [["Runner beans sown along the south fence", "12"]]})
     write_pptx(folder / "deck.pptx", [["Revenue grew thanks to the new bakery branch"]])
+    (folder / "letter.rtf").write_bytes(rb"{\rtf1\ansi{\fonttbl{\f0 Calibri;}}\f0 The landlord will return "
+                                        rb"the deposit once the flat is inspected.\par}")
     library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
     summary = run_to_end(library.index([folder]))
-    assert summary.added == 8 and not summary.failures
+    assert summary.added == 9 and not summary.failures
     for query, name in (("choir practice for christmas songs", "minutes.odt"), ("painting a small boat", "budget.ods"),
                         ("keeping bees", "talk.odp"), ("a keeper saves shipwrecked sailors", "novel.epub"),
                         ("eagles nesting", "birds.csv"), ("dental appointment rescheduled", "mail.eml"),
-                        ("planting beans by the fence", "garden.xlsx"), ("bakery sales growth", "deck.pptx")):
+                        ("planting beans by the fence", "garden.xlsx"), ("bakery sales growth", "deck.pptx"),
+                        ("when is the deposit returned", "letter.rtf")):
         assert library.search(query, k=1)[0].name == name, query
 
 
@@ -264,3 +270,46 @@ def test_excel_sheets_and_powerpoint_slides(tmp_path: Path) -> None:
     (tmp_path / "fake.pptx").write_text("not a presentation")
     with pytest.raises(UnsupportedFile, match="not what its name says"):
         extract(tmp_path / "fake.pptx")
+
+
+WORD_RTF = rb"""{\rtf1\ansi\ansicpg1252\uc1\deff0{\fonttbl{\f0\froman\fcharset0\fprq2{\*\panose 0202}Times;}
+{\f1\fswiss\fcharset204 Arial Cyr;}}{\colortbl;\red0\green0\blue0;}{\stylesheet{\ql \f0 Normal;}}
+{\info{\title Boiler service notes}{\author Ann}{\creatim\yr2024\mo3\dy1}}{\*\rsidtbl \rsid123}
+{\header \pard Confidential header\par}
+\pard\plain\f0 The caf\'e9 owner said the boiler\'92s pressure valve leaks.\par
+Ma\u241\'3fana we replace the \b gasket\b0 ; cost \u8364\'3f120.\par
+{\field{\*\fldinst HYPERLINK "http://example.com"}{\fldrslt see the manual}}\par
+{\pict\pngblip\picw10\pich10 89504e470d0a1a0a0000000d49484452
+00000001000000010802000000907753de}\par
+\f1 \'cf\'f0\'e8\'e2\'e5\'f2\f0  world\page
+Second page: \{braces\}, a tab\tab here, an emoji \u-10179\'3f\u-8704\'3f done.\par
+{\*\unknowndest secret stuff}\bin3 {}x\par
+}"""
+
+
+def test_rtf_text_title_code_pages_and_pages(tmp_path: Path) -> None:
+    """What Word and WordPad write: the title from {\\info}, \\'hh bytes in the document's and
+    the font's code page, \\uN characters (their fallbacks dropped, surrogate pairs joined), field
+    results kept and their instructions, headers, pictures, tables and \\* destinations skipped."""
+    path = tmp_path / "notes.rtf"
+    path.write_bytes(WORD_RTF)
+    read = extract(path)
+    assert read.title == "Boiler service notes"
+    assert [s.page for s in read.sections] == [1, 2]
+    first, second = read.sections[0].text, read.sections[1].text
+    assert first.splitlines() == ["The café owner said the boiler’s pressure valve leaks.",
+                                  "Mañana we replace the gasket; cost €120.", "see the manual", "",
+                                  "Привет world"]
+    assert second == "Second page: {braces}, a tab here, an emoji \U0001f600 done."  # \\bin's 3 bytes "{}x" jumped over
+    for hidden in ("Confidential", "HYPERLINK", "Times", "Ann", "secret", "8950", "rsid"):
+        assert hidden not in first + second
+
+
+def test_a_large_rtf_with_pictures_reads_its_text(tmp_path: Path) -> None:
+    """~39 MB of hex pictures after a sentence (past the 20 MB of a plain text file): skipped whole."""
+    picture = b"{\\pict\\jpegblip\n" + (b"0123456789abcdef" * 8 + b"\n") * 30_000 + b"}"
+    body = picture * 10
+    path = tmp_path / "scrapbook.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi Holiday scrapbook with photos of the fjords.\\par " + body + b"}")
+    assert path.stat().st_size > 35_000_000
+    assert extract(path).sections[0].text == "Holiday scrapbook with photos of the fjords."
