@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from nearby.core.extract.passages import snippet_of
+from nearby.core.extract.places import place_name
 from nearby.core.search.browse import ItemDetails
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.why import why_text
@@ -324,7 +325,7 @@ def context_html(details: ItemDetails, hit: SearchHit, words: list[str]) -> str:
     parts = []
     for i in range(max(0, at - CONTEXT_PASSAGES), min(len(texts), at + CONTEXT_PASSAGES + 1)):
         page = details.passages[i][1]
-        heading = f'<p style="color: gray; font-size: small">page {page}</p>' if page and (
+        heading = f'<p style="color: gray; font-size: small">{place_name(hit.path, page)}</p>' if page and (
             i == max(0, at - CONTEXT_PASSAGES) or details.passages[i - 1][1] != page) else ""
         style = ' style="background-color: rgba(80, 140, 255, 0.14)"' if i == at else ""
         parts.append(f"{heading}<p{style}>{mark(texts[i], words)}</p>")

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from nearby.core.extract.places import short_place
 from nearby.core.search.hits import SearchHit
 from nearby.desktop.thumbnails import pictures
 
@@ -368,7 +369,8 @@ def word_ranges(text: str, words: list[str]) -> list[tuple[int, int]]:
 
 
 def display_title(hit: SearchHit) -> str:
-    """Songs by their tags ("Title — Artist"), documents with their page, the rest by file name."""
+    """Songs by their tags ("Title — Artist"), documents with their page (slide, sheet…), the rest
+    by file name."""
     if hit.kind == "song" and hit.meta.get("title"):
         return " — ".join(p for p in (hit.meta["title"], hit.meta.get("artist", "")) if p)
-    return hit.name + (f"  ·  p. {hit.page}" if hit.page else "")
+    return hit.name + (f"  ·  {short_place(hit.path, hit.page)}" if hit.page else "")

@@ -27,6 +27,7 @@ from nearby.core.cli.progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.cli.status import print_status
 from nearby.core.cli.warm_start import command_of
 from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
+from nearby.core.extract.places import short_place
 from nearby.core.files import exists
 from nearby.core.inference.text_embedder import Embedder, as_unicode
 from nearby.core.kinds import KINDS
@@ -280,7 +281,7 @@ def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO, closest: list
     elif not hits:
         out.write("no results\n")
     for rank, hit in enumerate(hits, 1):
-        where = f" (p. {hit.page})" if hit.page else ""
+        where = f" ({short_place(hit.path, hit.page)})" if hit.page else ""
         out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {printable(hit.path)}{where}\n")
         if hit.snippet:
             out.write(f"    {printable(hit.snippet)}\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nearby.core.extract.passages import snippet_of
+from nearby.core.extract.places import place_name
 from nearby.core.storage.items import ItemRow
 
 
@@ -37,8 +38,13 @@ class SearchHit:
     def thumbnail(self) -> str | None:
         return self.meta.get("thumbnail")
 
+    @property
+    def place(self) -> str:
+        """The matching passage's place in words ("slide 3", "page 12"; "" for a one-part file)."""
+        return place_name(self.path, self.page)
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "place": self.place}
 
 
 def cosine_of(distance: float) -> float:

@@ -84,6 +84,7 @@ def explain(hit: SearchHit, matched: Sequence[str], terms: Sequence[str] = ()) -
         why["passage"] = hit.snippet
     if hit.page:
         why["page"] = hit.page
+        why["place"] = hit.place
     return replace(hit, why=why)
 
 
@@ -112,5 +113,5 @@ def why_text(why: dict[str, Any], classes: bool = True) -> str:
     if why.get("terms"):
         parts.append("terms: " + ", ".join(f"{t['term']} {t['similarity']:+.2f}" for t in why["terms"]))
     if why.get("page"):
-        parts.append(f"page {why['page']}")
+        parts.append(why.get("place") or f"page {why['page']}")
     return "; ".join(parts)

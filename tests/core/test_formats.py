@@ -313,3 +313,36 @@ def test_a_large_rtf_with_pictures_reads_its_text(tmp_path: Path) -> None:
     path.write_bytes(b"{\\rtf1\\ansi Holiday scrapbook with photos of the fjords.\\par " + body + b"}")
     assert path.stat().st_size > 35_000_000
     assert extract(path).sections[0].text == "Holiday scrapbook with photos of the fjords."
+
+
+def test_a_passage_names_its_place_in_the_files_own_words(tmp_path: Path, text_embedder: object) -> None:
+    """Slide 2 of a deck, sheet 2 of a workbook, chapter 2 of a book, message 2 of a mailbox: in the
+    hit, its JSON, its "why" and the CLI's result line."""
+    import io
+
+    from nearby.core.cli.commands import _print_hits
+    from nearby.core.search.why import why_text
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    write_pptx(folder / "deck.pptx", [["Welcome to the quarterly review"],
+                                      ["Revenue grew thanks to the new bakery branch"]])
+    write_xlsx(folder / "garden.xlsx", {"Tools": [["Spade, rake and hoe", "3"]],
+                                        "Seeds": [["Runner beans sown along the south fence", "12"]]})
+    write_epub(folder / "novel.epub", ["The village slept under snow.",
+                                       "A lighthouse keeper rescued sailors from a shipwreck in the gale."])
+    with open(folder / "box.mbox", "w") as box:
+        for subject, body in (("Hello", "Lunch on Monday?"), ("Dentist", "The root canal is moved to Friday.")):
+            box.write(f"From a@b Thu Jan  1 00:00:00 2025\nSubject: {subject}\nFrom: ada@example.org\n\n{body}\n\n")
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    assert run_to_end(library.index([folder])).added == 4
+    for query, name, place in (("bakery sales growth", "deck.pptx", "slide 2"),
+                               ("planting beans by the fence", "garden.xlsx", "sheet 2"),
+                               ("a keeper saves shipwrecked sailors", "novel.epub", "chapter 2"),
+                               ("dental appointment rescheduled", "box.mbox", "message 2")):
+        hit = library.search(query, k=1)[0]
+        assert (hit.name, hit.place, hit.to_json()["place"]) == (name, place, place), query
+        assert why_text(hit.why).endswith(place)
+        out = io.StringIO()
+        _print_hits([hit], False, out)
+        assert f"{name} ({place})" in out.getvalue()
