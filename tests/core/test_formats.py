@@ -346,3 +346,57 @@ def test_a_passage_names_its_place_in_the_files_own_words(tmp_path: Path, text_e
         out = io.StringIO()
         _print_hits([hit], False, out)
         assert f"{name} ({place})" in out.getvalue()
+
+
+def test_mail_attachments_are_read_as_the_files_they_are(tmp_path: Path, text_embedder: object) -> None:
+    """A PDF and a Word file sent by mail, and a forwarded message, are found through their
+    message ("attachment N" of the .eml; inside its message in a mailbox); a photo is named; a
+    broken attachment is left out without costing the message."""
+    import mailbox
+
+    from tests.documents import write_docx, write_pdf
+
+    pdf = write_pdf(tmp_path / "quote.pdf", ["The roofer quotes 4,200 euros to replace the slate tiles and gutters."])
+    docx = write_docx(tmp_path / "minutes.docx", ["The allotment society voted to buy a shared rotavator."])
+    forwarded = EmailMessage()
+    forwarded["Subject"], forwarded["From"] = "Vet reminder", "clinic@example.org"
+    forwarded.set_content("Your cat is due for her rabies booster vaccination next week.")
+    message = EmailMessage()
+    message["Subject"], message["From"] = "Papers for Saturday", "Ada <ada@example.org>"
+    message.set_content("See the attached documents.")
+    message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename="quote.pdf")
+    message.add_attachment(docx.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           filename="minutes.docx")
+    message.add_attachment(b"\xff\xd8\xff" + bytes(100), maintype="image", subtype="jpeg", filename="beach.jpg")
+    message.add_attachment(b"%PDF-1.4 broken", maintype="application", subtype="pdf", filename="broken.pdf")
+    message.attach(_as_part(forwarded))
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "papers.eml").write_bytes(bytes(message))
+    box = mailbox.mbox(str(folder / "archive.mbox"))
+    box.add(message)
+    box.close()
+
+    read = extract(folder / "papers.eml")
+    assert "Attachments: quote.pdf, minutes.docx, beach.jpg, broken.pdf, a forwarded message" in read.sections[0].text
+    assert [s.page for s in read.sections] == [None, 1, 2, 3]
+    assert read.sections[1].text.startswith("Attachment quote.pdf of the message “Papers for Saturday”")
+    assert "rabies booster" in read.sections[3].text
+
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    assert run_to_end(library.index([folder])).added == 2
+    for query, place in (("cost of new roof tiles", "attachment 1"),
+                         ("buying a rotavator for the allotment", "attachment 2"),
+                         ("cat vaccination appointment", "attachment 3")):
+        hits = {h.name: h for h in library.search(query, k=2)}
+        assert set(hits) == {"papers.eml", "archive.mbox"}, query
+        assert hits["papers.eml"].place == place and hits["archive.mbox"].place == "message 1"
+    assert library.search("photo of the beach", k=1)[0].name in {"papers.eml", "archive.mbox"}
+
+
+def _as_part(message: EmailMessage) -> EmailMessage:
+    part = EmailMessage()
+    part.set_content(message)  # message/rfc822
+    part.add_header("Content-Disposition", "attachment")
+    return part
