@@ -17,7 +17,8 @@ import numpy as np
 
 from nearby.core.errors import UnsupportedFile
 from nearby.core.files import check_size
-from nearby.core.media.decoders import MAX_SONG_SECONDS, SYSTEM_SONGS, decode_song, for_songs
+from nearby.core.media import decoders
+from nearby.core.media.decoders import SYSTEM_SONGS, decode_song, for_songs
 
 BUNDLED_AUDIO = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"})
 AUDIO_EXTENSIONS = BUNDLED_AUDIO | frozenset(SYSTEM_SONGS)
@@ -131,7 +132,7 @@ def _system_song(path: Path, rate: int) -> Song:
     if not excerpts:
         raise UnsupportedFile("no sound could be decoded from the file")
     # A recording longer than the decoded part (it stops at 20 minutes) has its header's length.
-    long = decoded >= MAX_SONG_SECONDS - 1 and length > decoded
+    long = decoded >= decoders.MAX_SONG_SECONDS - 1 and length > decoded
     return Song(excerpts, length if long else decoded, tags)
 
 

@@ -220,7 +220,7 @@ def _communicate(child: subprocess.Popen[bytes], max_bytes: int, timeout: float)
     return b"".join(chunks), b"".join(errors)
 
 
-def decode_song(path: Path, rate: int, max_seconds: float = MAX_SONG_SECONDS) -> np.ndarray:
+def decode_song(path: Path, rate: int, max_seconds: float | None = None) -> np.ndarray:
     """A song as float32 mono samples at ``rate`` Hz (its first ``max_seconds``), through the
     first system decoder that reads it.
 
@@ -233,6 +233,7 @@ def decode_song(path: Path, rate: int, max_seconds: float = MAX_SONG_SECONDS) ->
     if not chain:
         raise UnsupportedFile(f"{path.suffix[1:].upper()} songs: Nearby {MISSING}; {install_hint()}")
     check_signature(path)
+    max_seconds = max_seconds or MAX_SONG_SECONDS
     cap = int(max_seconds * rate) * 4
     failure: UnsupportedFile | None = None
     for one in chain:

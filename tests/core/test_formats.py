@@ -400,3 +400,24 @@ def _as_part(message: EmailMessage) -> EmailMessage:
     part.set_content(message)  # message/rfc822
     part.add_header("Content-Disposition", "attachment")
     return part
+
+
+def test_mail_attachments_stop_at_their_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nearby.core.extract import mail
+
+    message = EmailMessage()
+    message["Subject"], message["From"] = "Notes", "ada@example.org"
+    message.set_content("Three notes attached.")
+    for number, size in ((1, 10), (2, 10), (3, 10), (4, 5000)):
+        text = f"Note {number} about the garden. " + "x" * size
+        message.add_attachment(text.encode(), maintype="text", subtype="plain", filename=f"note{number}.txt")
+    path = tmp_path / "notes.eml"
+    path.write_bytes(bytes(message))
+    assert len(extract(path).sections) == 5
+    monkeypatch.setattr(mail, "MAX_ATTACHMENTS", 2)
+    assert [s.text.split("\n")[-1][:6] for s in extract(path).sections[1:]] == ["Note 1", "Note 2"]
+    monkeypatch.setattr(mail, "MAX_ATTACHMENTS", 20)
+    monkeypatch.setattr(mail, "MAX_ATTACHMENT_BYTES", 1000)  # the 5,000-byte note is left out
+    assert len(extract(path).sections) == 4
+    monkeypatch.setattr(mail, "MAX_ATTACHMENT_CHARS", 12)
+    assert extract(path).sections[1].text.endswith("\n\nNote 1 about")

@@ -160,3 +160,14 @@ def test_a_bundled_format_libsndfile_refuses_goes_to_the_system_decoder(with_ffm
     (tmp_path / "fake.flac").write_text("not audio")
     with pytest.raises(UnsupportedFile, match="not audio Nearby can decode"):
         open_song(tmp_path / "fake.flac", 16_000)
+
+
+def test_a_song_longer_than_the_decoded_part_keeps_its_length_and_windows_inside_it(
+        with_ffmpeg: Path, encoded: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_SONG_SECONDS only the start is decoded: the windows lie inside it, the length
+    shown is the tags' (an audiobook-length file costs 20 minutes of decoding, not hours)."""
+    monkeypatch.setattr(decoders, "MAX_SONG_SECONDS", 8)
+    song = open_song(encoded["m4a"], 16_000)
+    assert song.duration == pytest.approx(20, abs=0.3)  # from the file's header
+    assert 1 <= len(song.excerpts) <= 3  # 8 s decoded: windows of 3.05 s inside it
+    assert len(decoders.decode_song(encoded["m4a"], 16_000)) == 8 * 16_000
