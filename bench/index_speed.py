@@ -14,6 +14,7 @@ import pkgutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from nearby.core.extract import extract
@@ -101,6 +102,7 @@ def main() -> None:
     print(f"ratio full/model    : {t_pipeline / t_model:7.2f}x")
     print(f"re-index unchanged  : {t_rescan:7.3f} s  ({len(paths) / t_rescan:,.0f} docs/s)")
     per_model(t_pipeline)
+    per_format()
 
 
 def per_model(baseline_s: float) -> None:
@@ -123,3 +125,64 @@ def per_model(baseline_s: float) -> None:
             library.close()
         print(f"  {spec.name:<22} {took:7.2f} s  ({passages / took:6.1f} passages/s, {summary.added} documents)  "
               f"{took / baseline_s:5.2f}× the default")
+
+
+FORMAT_DOCS = 60  # documents per format: ~400 passages, ~5 s of model time each
+
+
+def format_writers() -> dict[str, Callable[[Path, str, list[str]], object]]:
+    """Writers of the same document in each format read since issue 29 (and Word, for reference)."""
+    from html import escape
+
+    from tests.core.test_formats import write_eml, write_epub, write_odf, write_pptx, write_xlsx
+    from tests.documents import write_docx
+
+    def rtf(path: Path, title: str, paragraphs: list[str]) -> None:
+        body = "\\par\n".join(p.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}") for p in paragraphs)
+        path.write_text(f"{{\\rtf1\\ansi{{\\info{{\\title {title}}}}}\n{body}\\par}}", encoding="ascii",
+                        errors="replace")
+
+    def csv(path: Path, title: str, paragraphs: list[str]) -> None:
+        import csv as csv_module
+
+        with open(path, "w", newline="") as handle:
+            writer = csv_module.writer(handle)
+            writer.writerow(["section", "text"])
+            writer.writerows([f"{title} {i}", p] for i, p in enumerate(paragraphs))
+
+    return {
+        ".docx": lambda p, t, ps: write_docx(p, ps, title=t),
+        ".odt": lambda p, t, ps: write_odf(p, "<office:text>" + "".join(f"<text:p>{escape(x)}</text:p>" for x in ps)
+                                           + "</office:text>", title=escape(t)),
+        ".epub": lambda p, t, ps: write_epub(p, [escape(x) for x in ps], title=escape(t)),
+        ".xlsx": lambda p, t, ps: write_xlsx(p, {"Notes": [[x] for x in ps]}),
+        ".pptx": lambda p, t, ps: write_pptx(p, [[x] for x in ps]),
+        ".csv": csv,
+        ".eml": lambda p, t, ps: write_eml(p, t, "\n\n".join(ps)),
+        ".rtf": rtf,
+    }
+
+
+def per_format() -> None:
+    """Each format's full index against the text model alone on that format's own passages."""
+    embedder = TextEmbedder()
+    embedder.embed(["warm up the session"] * 4)
+    texts = corpus_texts()[:FORMAT_DOCS]
+    print(f"per document format ({len(texts)} documents each; ratio full index / model alone, target ≤ 1.2×):")
+    for suffix, write in format_writers().items():
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "corpus"
+            folder.mkdir()
+            for title, doc in texts:
+                write(folder / f"{title}{suffix}", title, [p for p in doc.split("\n\n") if p.strip()])
+            passages = [p.text for path in sorted(folder.iterdir()) for p in split_passages(extract(path).sections)]
+            t0 = time.process_time()
+            embedder.embed(passages)
+            t_model = time.process_time() - t0
+            library = Library(Path(tmp) / "bench.sqlite", embedder, with_media=False)
+            t0 = time.process_time()
+            summary = run_to_end(library.index([folder]))
+            t_full = time.process_time() - t0
+            library.close()
+        print(f"  {suffix:<6} {len(passages):5} passages  model {t_model:6.2f} s  full {t_full:6.2f} s  "
+              f"{t_full / t_model:5.2f}×  ({summary.added} indexed, {len(summary.failures)} skipped)")
