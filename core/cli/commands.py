@@ -34,6 +34,7 @@ from nearby.core.kinds import KINDS
 from nearby.core.library import Library
 from nearby.core.library_file import LIBRARY_ENV, default_library_path
 from nearby.core.logfile import configure_logging
+from nearby.core.media import decoders
 from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
@@ -200,10 +201,17 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         return 0
     failures = library.failures()
     if args.json:
-        print(json.dumps([{"path": p, "reason": r} for p, r in failures], indent=2))
+        print(json.dumps([{"path": p, "reason": r, "needs_decoder": decoders.MISSING in r} for p, r in failures],
+                         indent=2))
     else:
         for path, reason in failures:
             print(f"{printable(path)}\n    {reason}")
+        waiting = [(p, r) for p, r in failures if decoders.MISSING in r]
+        if waiting:
+            readable = all(decoders.worth_retrying(r, Path(p).suffix) for p, r in waiting)
+            print(f"\n{len(waiting)} of these need a decoder of the system's: "
+                  + ("one is installed now, and `nearby index` reads them" if readable else
+                     f"{decoders.install_hint()}, then run `nearby index`"))
     return 0
 
 

@@ -4,6 +4,7 @@ is found, and read once one is."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nearby.core.cli import main
 from nearby.core.errors import UnsupportedFile
 from nearby.core.library import Library
 from nearby.core.media import decoders
@@ -98,7 +100,7 @@ def test_a_decoder_is_stopped_at_its_time_and_size_limits() -> None:
 
 def test_without_a_decoder_songs_and_heic_are_skipped_naming_what_to_install_then_read_once_one_is(
         tmp_path: Path, encoded: dict[str, Path], text_embedder: object, monkeypatch: pytest.MonkeyPatch,
-        without_decoders: None) -> None:
+        without_decoders: None, capsys: pytest.CaptureFixture[str]) -> None:
     from nearby.core.media import images
 
     monkeypatch.setattr(images, "heif_supported", lambda: False)
@@ -117,9 +119,16 @@ def test_without_a_decoder_songs_and_heic_are_skipped_naming_what_to_install_the
         assert "sudo apt install ffmpeg" in reasons["evening.m4a"]
     again = run_to_end(library.index([music]))  # nothing changed: not tried again
     assert again.still_skipped == 2 and not again.failures
+    assert main(["--library", str(library.path), "skipped"]) == 0
+    listed = capsys.readouterr().out
+    assert "2 of these need a decoder of the system's: install" in listed and "then run `nearby index`" in listed
+    assert main(["--library", str(library.path), "skipped", "--json"]) == 0
+    assert {e["needs_decoder"] for e in json.loads(capsys.readouterr().out)} == {True}
 
     monkeypatch.setenv("PATH", str(ffmpeg_folder(tmp_path / "bin")))  # the person installs FFmpeg
     decoders.found.cache_clear()
+    assert main(["--library", str(library.path), "skipped"]) == 0
+    assert "one is installed now, and `nearby index` reads them" in capsys.readouterr().out
     third = run_to_end(library.index([music]))
     assert third.added == 2 and not third.failures
     assert library.search("Evening Etude", k=1, kind="song")[0].name == "evening.m4a"
