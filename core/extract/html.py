@@ -7,6 +7,7 @@ more than five minutes; here it is one pass.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from nearby.core.extract.registry import Extracted, Section
 _DROP = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "svg", "form"})
 _BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section", "article",
                      "blockquote", "pre", "dt", "dd", "table", "ul", "ol"})
+_SPACES = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")  # blank lines, and the spaces around them
 _VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track",
                    "wbr"})
 
@@ -28,6 +31,7 @@ class _Text(HTMLParser):
         self.title: list[str] = []
         self._dropping: list[str] = []  # the open dropped elements, innermost last
         self._in_title = False
+        self._pre = 0  # open <pre> elements
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP:
@@ -36,6 +40,7 @@ class _Text(HTMLParser):
             self._in_title = True
         elif tag in _BLOCKS and not self._dropping:
             self.parts.append("\n\n")
+        self._pre += tag == "pre"
         self._alt_text(tag, attrs)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -52,6 +57,8 @@ class _Text(HTMLParser):
                 self.parts.append(f" {alt.strip()} ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
         if tag in _DROP and tag in self._dropping:
             while self._dropping and self._dropping.pop() != tag:
                 pass  # elements left open inside it close with it
@@ -64,7 +71,8 @@ class _Text(HTMLParser):
         if self._in_title:
             self.title.append(data)
         elif not self._dropping:
-            self.parts.append(data)
+            # Outside <pre>, a line break or an indent in the markup is one space on the page.
+            self.parts.append(data if self._pre else _SPACES.sub(" ", data))
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
@@ -72,7 +80,8 @@ def html_to_text(markup: str) -> tuple[str, str]:
     parser = _Text()
     parser.feed(markup)
     parser.close()
-    return " ".join("".join(parser.title).split()), "".join(parser.parts)
+    text = _BLANKS.sub("\n\n", "".join(parser.parts)).strip()
+    return " ".join("".join(parser.title).split()), text
 
 
 def read_html(path: Path) -> Extracted:

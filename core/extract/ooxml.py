@@ -37,11 +37,10 @@ def read_xlsx(path: Path) -> Extracted:
     with _opened(path, what) as book:
         strings = _shared_strings(book, what)
         sections: list[Section] = []
-        for name, part in _parts(book, "xl/workbook.xml", f"{{{_MAIN}}}sheet", what):
+        for number, (name, part) in enumerate(_parts(book, "xl/workbook.xml", f"{{{_MAIN}}}sheet", what), 1):
             lines = [" | ".join(row) for row in _rows(archive.read_member(book, part, what), strings, what) if row]
-            if lines:
-                sections.append(Section("\n\n".join([name, *lines]) if name else "\n\n".join(lines),
-                                        page=len(sections) + 1))
+            if lines:  # numbered by its place among the sheets, empty ones included (as the tabs show)
+                sections.append(Section("\n\n".join([name, *lines]) if name else "\n\n".join(lines), page=number))
         title = _title(book)
     return Extracted(title=title or path.stem, sections=tuple(sections))
 
@@ -50,16 +49,42 @@ def read_pptx(path: Path) -> Extracted:
     what = "the presentation"
     with _opened(path, what) as deck:
         sections: list[Section] = []
-        for _, part in _parts(deck, "ppt/presentation.xml", f"{{{_PRESENTATION}}}sldId", what):
-            paragraphs = []
-            for paragraph in _parse(archive.read_member(deck, part, what), what).iter(f"{{{_DRAWING}}}p"):
-                text = "".join(t.text or "" for t in paragraph.iter(f"{{{_DRAWING}}}t")).strip()
-                if text:
-                    paragraphs.append(text)
-            if paragraphs:
-                sections.append(Section("\n\n".join(paragraphs), page=len(sections) + 1))
+        for number, (_, part) in enumerate(_parts(deck, "ppt/presentation.xml", f"{{{_PRESENTATION}}}sldId", what), 1):
+            paragraphs = _paragraphs(_parse(archive.read_member(deck, part, what), what))
+            notes = _notes(deck, part, what)
+            if notes:
+                paragraphs += ["Notes: " + notes[0], *notes[1:]]
+            if paragraphs:  # numbered by its place in the deck, picture-only slides included
+                sections.append(Section("\n\n".join(paragraphs), page=number))
         title = _title(deck)
     return Extracted(title=title or path.stem, sections=tuple(sections))
+
+
+def _paragraphs(root: ElementTree.Element, runs_only: bool = False) -> list[str]:
+    """A slide's (or its notes') paragraphs; ``runs_only`` leaves out fields (the slide number)."""
+    out = []
+    for paragraph in root.iter(f"{{{_DRAWING}}}p"):
+        if runs_only:
+            texts = (t.text or "" for run in paragraph.iter(f"{{{_DRAWING}}}r") for t in run.iter(f"{{{_DRAWING}}}t"))
+        else:
+            texts = (t.text or "" for t in paragraph.iter(f"{{{_DRAWING}}}t"))
+        text = "".join(texts).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def _notes(deck: zipfile.ZipFile, slide: str, what: str) -> list[str]:
+    """The speaker notes of a slide (the notes slide its relationships name), if any."""
+    rels = posixpath.join(posixpath.dirname(slide), "_rels", posixpath.basename(slide) + ".rels")
+    if rels not in set(deck.namelist()):
+        return []
+    for rel in _parse(archive.read_member(deck, rels, what), what).iter(f"{{{_PACKAGE_RELS}}}Relationship"):
+        if (rel.get("Type") or "").endswith("/notesSlide") and rel.get("TargetMode") != "External":
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(slide), rel.get("Target") or ""))
+            if target in set(deck.namelist()):
+                return _paragraphs(_parse(archive.read_member(deck, target, what), what), runs_only=True)
+    return []
 
 
 @contextmanager

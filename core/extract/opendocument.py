@@ -53,6 +53,7 @@ def _sections(content: bytes, suffix: str) -> list[Section]:
     lines: list[str] = []
     row: list[str] | None = None
     rows = 0
+    number = 0  # of the sheet or slide: its place, empty ones included (as the tabs and slide list show)
     try:
         for event, element in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
             tag = element.tag
@@ -76,16 +77,17 @@ def _sections(content: bytes, suffix: str) -> list[Section]:
                 row = None
                 element.clear()
             elif tag == split:
+                number += 1
                 name = element.get(f"{{{_TABLE}}}name" if split == _SHEET else f"{{{_DRAW}}}name") or ""
                 if lines:
                     heading = [name] if split == _SHEET and name else []
-                    sections.append(Section("\n\n".join([*heading, *lines]), page=len(sections) + 1))
+                    sections.append(Section("\n\n".join([*heading, *lines]), page=number))
                 lines, rows = [], 0
                 element.clear()
     except ElementTree.ParseError as exc:
         raise UnsupportedFile(f"{WHAT}'s text (content.xml) is damaged ({exc}); {FIX}") from exc
     if lines:
-        sections.append(Section("\n\n".join(lines), page=len(sections) + 1 if split else None))
+        sections.append(Section("\n\n".join(lines), page=number + 1 if split else None))
     return sections
 
 

@@ -3,6 +3,7 @@ CSV/TSV, e-mail (.eml, .mbox)."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -421,3 +422,45 @@ def test_mail_attachments_stop_at_their_caps(tmp_path: Path, monkeypatch: pytest
     assert len(extract(path).sections) == 4
     monkeypatch.setattr(mail, "MAX_ATTACHMENT_CHARS", 12)
     assert extract(path).sections[1].text.endswith("\n\nNote 1 about")
+
+
+FORMATS = Path(__file__).resolve().parent.parent / "data" / "formats"
+
+
+def test_files_written_by_other_programs_are_read_and_found_by_their_sentence(tmp_path: Path,
+                                                                            text_embedder: object) -> None:
+    """openpyxl, python-pptx, ebooklib, odfpy and docutils' files (tests/data/formats/make_formats.py):
+    each distinctive sentence finds its file first, at its place (empty slides and sheets counted,
+    speaker notes read); titles from the files' properties."""
+    folder = tmp_path / "written"
+    folder.mkdir()
+    for name in ("accounts.xlsx", "trees.pptx", "keeper.epub", "choir.odt", "boats.ods", "bees.odp", "lease.odt"):
+        shutil.copy(FORMATS / name, folder)
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    summary = run_to_end(library.index([folder]))
+    assert summary.added == 7 and not summary.failures
+    assert extract(folder / "accounts.xlsx").title == "Household accounts"
+    assert extract(folder / "trees.pptx").title == "Tree planting report"
+    assert extract(folder / "keeper.epub").title == "The Keeper"
+    for query, name, place in (("when to prune apple trees", "accounts.xlsx", "sheet 2"),
+                               ("volunteers planting oaks by the river", "trees.pptx", "slide 2"),
+                               ("donated spades from the garden centre", "trees.pptx", "slide 3"),
+                               ("lighthouse lamp in the fog", "keeper.epub", "chapter 2"),  # its nav page holds no text
+                               ("singing carols in hospital at christmas", "choir.odt", ""),
+                               ("varnishing the tiller of a boat", "boats.ods", "sheet 1"),
+                               ("what bees need near their hive", "bees.odp", "slide 2"),
+                               ("when is the deposit returned", "lease.odt", "")):
+        hit = library.search(query, k=1)[0]
+        assert (hit.name, hit.place) == (name, place), query
+
+
+def test_slides_and_sheets_keep_their_numbers_past_empty_ones(tmp_path: Path) -> None:
+    """A picture-only slide or an empty sheet still counts: slide 3 is called slide 3."""
+    deck = extract(write_pptx(tmp_path / "deck.pptx", [["Welcome"], [], ["Thanks for listening"]]))
+    assert [s.page for s in deck.sections] == [1, 3]
+    book = extract(write_xlsx(tmp_path / "book.xlsx", {"Empty": [], "Plants": [["Tomatoes in the greenhouse", "4"]]}))
+    assert [s.page for s in book.sections] == [2]
+    slides = extract(write_odf(tmp_path / "talk.odp", "<office:presentation><draw:page/><draw:page><draw:frame>"
+                               "<draw:text-box><text:p>Second slide</text:p></draw:text-box></draw:frame></draw:page>"
+                               "</office:presentation>"))
+    assert [s.page for s in slides.sections] == [2]
