@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from nearby.core.extract.passages import snippet_of
-from nearby.core.extract.places import place_name
+from nearby.core.extract.places import place_name, unit_of
 from nearby.core.search.browse import ItemDetails
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.why import why_text
@@ -251,7 +251,8 @@ class DetailPane(QWidget):
             rows.append(("Size", human_size(details.size)))
             if hit.kind == "document":
                 pages = max((p for _, p in details.passages if p), default=0)
-                rows.append(("Pages" if pages else "Passages", f"{pages or len(details.passages):,}"))
+                unit = f"{unit_of(hit.path).capitalize()}s"  # Pages, Slides, Sheets, Chapters, Messages
+                rows.append((unit if pages else "Passages", f"{pages or len(details.passages):,}"))
         if hit.score > 0:
             rows.append(("Match", f"{hit.score:.2f}"))
         reason = why_text(hit.why, classes=not seen) if hit.why else ""  # "Looks like" already says them
