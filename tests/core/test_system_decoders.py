@@ -180,3 +180,24 @@ def test_a_song_longer_than_the_decoded_part_keeps_its_length_and_windows_inside
     assert song.duration == pytest.approx(20, abs=0.3)  # from the file's header
     assert 1 <= len(song.excerpts) <= 3  # 8 s decoded: windows of 3.05 s inside it
     assert len(decoders.decode_song(encoded["m4a"], 16_000)) == 8 * 16_000
+
+
+@pytest.mark.parametrize("program", ["gst-launch-1.0", "afconvert"])
+def test_gstreamer_and_core_audio_are_given_their_own_arguments(tmp_path: Path, encoded: dict[str, Path],
+                                                                 monkeypatch: pytest.MonkeyPatch, program: str) -> None:
+    """Where FFmpeg is absent, GStreamer (Linux) or afconvert (macOS) decode: stand-ins that read
+    their real program's arguments show a name with spaces, quotes and a backslash arrives whole."""
+    from tests.system_decoders import stand_in
+
+    monkeypatch.setenv("PATH", str(stand_in(tmp_path / "bin", program)))
+    monkeypatch.setattr(decoders, "EXTRA_DIRS", ())
+    decoders.found.cache_clear()
+    try:
+        assert [f.decoder.name for f in decoders.for_songs()] == [
+            "GStreamer" if program == "gst-launch-1.0" else "Core Audio"]
+        awkward = Path(shutil.copy(encoded["m4a"], tmp_path / 'Evening "live" at Joe\'s \\ café.m4a'))
+        song = open_song(awkward, 16_000)
+        assert song.duration == pytest.approx(20, abs=0.3) and len(song.excerpts) >= 5
+        assert song.tags["title"] == "Evening Etude"
+    finally:
+        decoders.found.cache_clear()
