@@ -78,3 +78,36 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
     return LibraryStatus(path=shown_as, items=counts[0], passages=counts[1], skipped=counts[2], by_kind=by_kind,
                          folders=folders, model=text.name, provider=candidate_providers(available)[0],
                          media_models=media, decoders=decoders.summary())
+
+
+def decoder_lines(found: dict[str, dict[str, object]]) -> list[str]:
+    """What the system decoders read here (LibraryStatus.decoders), in words, one line per group."""
+    lines = []
+    for group, shown in found.items():
+        formats = "/".join(str(f) for f in shown["formats"])  # type: ignore[attr-defined]
+        if shown["decoder"]:
+            where = f" ({shown['program']})" if shown["program"] else ""
+            lines.append(f"{formats} {group}: read through {shown['decoder']}{where}")
+        else:
+            lines.append(f"{formats} {group}: not read; {shown['install']}")
+    return lines
+
+
+def needs_decoder(reason: str) -> bool:
+    """Whether a file was skipped for want of a system decoder (core/media/decoders.py)."""
+    from nearby.core.media.decoders import MISSING
+
+    return MISSING in reason
+
+
+def decoder_advice(failures: list[tuple[str, str]]) -> str | None:
+    """For `nearby skipped`: how many skipped files wait for a system decoder, and what to do."""
+    from nearby.core.media.decoders import install_hint, worth_retrying
+
+    waiting = [(path, reason) for path, reason in failures if needs_decoder(reason)]
+    if not waiting:
+        return None
+    readable = all(worth_retrying(reason, Path(path).suffix) for path, reason in waiting)
+    return (f"{len(waiting)} of these need a decoder of the system's: "
+            + ("one is installed now, and `nearby index` reads them" if readable else
+               f"{install_hint()}, then run `nearby index`"))

@@ -29,7 +29,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from nearby.core.extract.places import short_place
 from nearby.core.search.hits import SearchHit
 from nearby.desktop.thumbnails import pictures
 
@@ -373,4 +372,4 @@ def display_title(hit: SearchHit) -> str:
     by file name."""
     if hit.kind == "song" and hit.meta.get("title"):
         return " — ".join(p for p in (hit.meta["title"], hit.meta.get("artist", "")) if p)
-    return hit.name + (f"  ·  {short_place(hit.path, hit.page)}" if hit.page else "")
+    return hit.name + (f"  ·  {hit.short_place}" if hit.page else "")

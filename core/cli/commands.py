@@ -27,14 +27,13 @@ from nearby.core.cli.progress import IndexProgressPrinter, interrupt_cancels
 from nearby.core.cli.status import print_status
 from nearby.core.cli.warm_start import command_of
 from nearby.core.errors import BadRequest, NearbyError, explain_storage_failure
-from nearby.core.extract.places import short_place
 from nearby.core.files import exists
 from nearby.core.inference.text_embedder import Embedder, as_unicode
 from nearby.core.kinds import KINDS
 from nearby.core.library import Library
 from nearby.core.library_file import LIBRARY_ENV, default_library_path
+from nearby.core.library_status import decoder_advice, needs_decoder
 from nearby.core.logfile import configure_logging
-from nearby.core.media import decoders
 from nearby.core.privacy import private_by_default
 from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.hits import SearchHit
@@ -201,17 +200,14 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         return 0
     failures = library.failures()
     if args.json:
-        print(json.dumps([{"path": p, "reason": r, "needs_decoder": decoders.MISSING in r} for p, r in failures],
+        print(json.dumps([{"path": p, "reason": r, "needs_decoder": needs_decoder(r)} for p, r in failures],
                          indent=2))
     else:
         for path, reason in failures:
             print(f"{printable(path)}\n    {reason}")
-        waiting = [(p, r) for p, r in failures if decoders.MISSING in r]
-        if waiting:
-            readable = all(decoders.worth_retrying(r, Path(p).suffix) for p, r in waiting)
-            print(f"\n{len(waiting)} of these need a decoder of the system's: "
-                  + ("one is installed now, and `nearby index` reads them" if readable else
-                     f"{decoders.install_hint()}, then run `nearby index`"))
+        advice = decoder_advice(failures)
+        if advice:
+            print(f"\n{advice}")
     return 0
 
 
@@ -289,7 +285,7 @@ def _print_hits(hits: list[SearchHit], as_json: bool, out: TextIO, closest: list
     elif not hits:
         out.write("no results\n")
     for rank, hit in enumerate(hits, 1):
-        where = f" ({short_place(hit.path, hit.page)})" if hit.page else ""
+        where = f" ({hit.short_place})" if hit.page else ""
         out.write(f"{rank:>2}. {hit.score:.3f}  {hit.kind:<8} {printable(hit.path)}{where}\n")
         if hit.snippet:
             out.write(f"    {printable(hit.snippet)}\n")

@@ -13,7 +13,7 @@ from nearby.core.library_status import LibraryStatus
 
 def print_status(status: LibraryStatus, as_json: bool, out: TextIO = sys.stdout) -> None:
     from nearby.core.cli.output import printable
-    from nearby.core.media.decoders import summary_lines
+    from nearby.core.library_status import decoder_lines
 
     if as_json:
         print(json.dumps(status.to_json(), indent=2), file=out)
@@ -29,7 +29,7 @@ def print_status(status: LibraryStatus, as_json: bool, out: TextIO = sys.stdout)
         print(f"{kind} model {model}", file=out)
     for folder in status.folders:
         print(f"folder    {printable(folder)}", file=out)
-    for line in summary_lines(status.decoders):
+    for line in decoder_lines(status.decoders):
         print(f"decoder   {line}", file=out)
 
 

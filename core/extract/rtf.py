@@ -63,7 +63,7 @@ def _parse(data: bytes) -> tuple[list[str], str]:  # noqa: C901 - one tokenizer,
     pages: list[list[str]] = [[]]
     title: list[str] = []
     fonts: dict[int, int] = {}  # font number → code page
-    state, stack = _State(), []
+    state, stack = _State(), list[_State]()
     pending = bytearray()  # \'hh bytes, decoded together (a double-byte code page needs pairs)
     fresh = False  # just after "{": a destination word may follow
     starred = False

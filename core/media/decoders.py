@@ -338,15 +338,3 @@ def _pillow_heif() -> bool:
 
     return importlib.util.find_spec("pillow_heif") is not None
 
-
-def summary_lines(found: dict[str, dict[str, object]]) -> list[str]:
-    """``summary()`` in words, one line per group."""
-    lines = []
-    for group, shown in found.items():
-        formats = "/".join(str(f) for f in shown["formats"])  # type: ignore[attr-defined]
-        if shown["decoder"]:
-            where = f" ({shown['program']})" if shown["program"] else ""
-            lines.append(f"{formats} {group}: read through {shown['decoder']}{where}")
-        else:
-            lines.append(f"{formats} {group}: not read; {shown['install']}")
-    return lines

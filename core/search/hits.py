@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nearby.core.extract.passages import snippet_of
-from nearby.core.extract.places import place_name
+from nearby.core.extract.places import place_name, short_place
 from nearby.core.storage.items import ItemRow
 
 
@@ -42,6 +42,11 @@ class SearchHit:
     def place(self) -> str:
         """The matching passage's place in words ("slide 3", "page 12"; "" for a one-part file)."""
         return place_name(self.path, self.page)
+
+    @property
+    def short_place(self) -> str:
+        """As a result line shows it: "p. 12" for pages, "slide 3" for the rest."""
+        return short_place(self.path, self.page)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "place": self.place}
