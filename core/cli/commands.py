@@ -185,6 +185,7 @@ def _run(args: argparse.Namespace, library: Library) -> int:
         weaker = len(hits) - len(good)
         _print_hits(good, args.json, sys.stdout, closest=[] if good or args.json else hits[:NOTHING_CLOSEST])
         if weaker and (good or args.json):
+            sys.stdout.flush()  # the note follows the results, also where both go to one pipe
             print(f"({weaker} weaker match{'es' if weaker != 1 else ''} not shown: `nearby search --all` shows them)",
                   file=sys.stderr)
         return 0
