@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 FILLER = ["The meeting started on time and the agenda was approved.", "Coffee and biscuits were served in the break.",
           "Minutes of the previous session were read aloud.", "Any other business was postponed to next month."]
@@ -75,6 +76,13 @@ def book(out: Path) -> None:
     epub.write_epub(str(out / "keeper.epub"), novel)
 
 
+def nest(parent: Any, *children: Any) -> Any:
+    """An ODF element with its children added (odfpy builds trees one addElement at a time)."""
+    for child in children:
+        parent.addElement(child)
+    return parent
+
+
 def opendocuments(out: Path) -> None:
     from odf.draw import Frame, Page, TextBox
     from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet, OpenDocumentText
@@ -92,12 +100,7 @@ def opendocuments(out: Path) -> None:
     sheet = OpenDocumentSpreadsheet()
     table = Table(name="Boats")
     for row in (["Boat", "Job"], ["Dinghy", "Sand and varnish the wooden tiller of the sailing dinghy"]):
-        cells = TableRow()
-        for value in row:
-            cell = TableCell()
-            cell.addElement(P(text=value))
-            cells.addElement(cell)
-        table.addElement(cells)
+        table.addElement(nest(TableRow(), *(nest(TableCell(), P(text=value)) for value in row)))
     sheet.spreadsheet.addElement(table)
     sheet.save(str(out / "boats.ods"))
 
@@ -107,13 +110,8 @@ def opendocuments(out: Path) -> None:
     master = MasterPage(name="Default", pagelayoutname=layout)
     slides.masterstyles.addElement(master)
     for line in (FILLER[0], "Bees need clean water and wildflowers near the hive all summer"):
-        page = Page(masterpagename=master)
-        frame = Frame(width="20cm", height="5cm", x="1cm", y="1cm")
-        box = TextBox()
-        box.addElement(P(text=line))
-        frame.addElement(box)
-        page.addElement(frame)
-        slides.presentation.addElement(page)
+        frame = nest(Frame(width="20cm", height="5cm", x="1cm", y="1cm"), nest(TextBox(), P(text=line)))
+        slides.presentation.addElement(nest(Page(masterpagename=master), frame))
     slides.save(str(out / "bees.odp"))
 
 
