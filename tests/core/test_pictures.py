@@ -158,18 +158,26 @@ def test_backgrounds_are_measured_per_kind(picture_library: tuple[Library, Path]
     assert "image" in measured and measured["image"][1] > 0
 
 
-def test_heic_pictures_when_pillow_heif_is_installed(tmp_path: Path) -> None:
-    """HEIC is always a picture; the optional pillow-heif reads it where installed (else a system
-    decoder: tests/core/test_system_decoders.py)."""
+def test_heic_is_always_a_picture_read_by_pillow_heif_where_installed(tmp_path: Path) -> None:
+    """HEIC is always a picture; the optional pillow-heif (GPL-2, not installed by the tests) reads
+    it where installed and is then named as its decoder; else a system decoder does
+    (tests/core/test_system_decoders.py)."""
+    import importlib.util
+
     from nearby.core.kinds import kind_of
+    from nearby.core.media import decoders
+    from nearby.core.media.images import heif_supported
 
     assert kind_of(Path("IMG_0001.HEIC")) == "image"
-    pillow_heif = pytest.importorskip("pillow_heif")  # the optional GPL-2 wheel: not installed by the tests
+    installed = importlib.util.find_spec("pillow_heif") is not None
+    assert heif_supported() == installed
+    assert (decoders.summary()["pictures"]["decoder"] == "pillow-heif") == installed
+    if installed:
+        import pillow_heif
 
-    pillow_heif.from_pillow(Image.new("RGB", (96, 64), "green")).save(tmp_path / "IMG_0001.heic", quality=80)
-    assert kind_of(tmp_path / "IMG_0001.heic") == "image"
-    picture = open_picture(tmp_path / "IMG_0001.heic")
-    assert picture.image.size == (96, 64) and picture.image.getpixel((10, 10))[1] > 100
+        pillow_heif.from_pillow(Image.new("RGB", (96, 64), "green")).save(tmp_path / "IMG_0001.heic", quality=80)
+        picture = open_picture(tmp_path / "IMG_0001.heic")
+        assert picture.image.size == (96, 64) and picture.image.getpixel((10, 10))[1] > 100
 
 
 def screenshot(path: Path) -> Path:
