@@ -30,7 +30,7 @@ MODULES = ["os", "json", "pathlib", "collections", "itertools", "functools", "re
            "sqlite3", "decimal", "fractions", "statistics", "textwrap", "unittest", "zipfile", "tarfile"]
 
 
-def corpus_texts() -> list[tuple[str, str]]:
+def corpus_texts(count: int = N_DOCS) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
     warnings.simplefilter("ignore")
     for name in MODULES:
@@ -49,7 +49,7 @@ def corpus_texts() -> list[tuple[str, str]]:
                     continue
                 if doc and len(doc) > 400:
                     texts.append((f"{name}.{sub.name}", doc))
-    return texts[:N_DOCS]
+    return texts[:count]
 
 
 def write_corpus(folder: Path) -> list[Path]:

@@ -39,6 +39,7 @@ from nearby.core.search import rank as search_mod
 from nearby.core.search.arithmetic import ArithmeticResult, Comparison
 from nearby.core.search.browse import ItemDetails
 from nearby.core.search.calibration import QUERY_SAMPLE
+from nearby.core.search.duplicates import DuplicateGroup, find_duplicates
 from nearby.core.search.filters import Filters
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.plan import QuerySpace
@@ -449,6 +450,11 @@ class Library:
         filters = filters or Filters()
         with self._readers.borrow() as store:
             return similar(store, path, k, filters.kind, filters.rows(store))
+
+    def duplicates(self, kind: str | None = None) -> list[DuplicateGroup]:
+        """Groups of files that are the same thing twice (core/search/duplicates.py)."""
+        with self._readers.borrow() as store:
+            return find_duplicates(store, kind)
 
     def folders(self, with_paused: bool = True) -> list[str]:
         """The folders added to the library (``with_paused=False``: those not paused)."""

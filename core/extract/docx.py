@@ -37,15 +37,26 @@ def read_docx(path: Path) -> Extracted:
             continue
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            blocks.append("".join(t.text or "" for t in child.iter() if _is(t, "}t")))
+            blocks.append(_text(child))
         elif tag == "tbl":
             for row in child.iter():
                 if _is(row, "}tr"):
-                    cells = ["".join(t.text or "" for t in cell.iter() if _is(t, "}t"))
-                             for cell in row if _is(cell, "}tc")]
+                    cells = [_text(cell) for cell in row if _is(cell, "}tc")]
                     blocks.append(" | ".join(c for c in cells if c))
     title = (document.core_properties.title or "").strip() or path.stem
     return Extracted(title=title, sections=(Section("\n\n".join(blocks)),))
+
+
+def _text(element: object) -> str:
+    """A paragraph's (or cell's) text: its runs, a line break or a tab as a space (Word's Shift+Enter
+    between two words must not glue them into one)."""
+    parts = []
+    for node in element.iter():  # type: ignore[attr-defined]
+        if _is(node, "}t"):
+            parts.append(node.text or "")
+        elif _is(node, "}br") or _is(node, "}tab") or _is(node, "}cr"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def _is(element: object, suffix: str) -> bool:

@@ -464,3 +464,14 @@ def test_slides_and_sheets_keep_their_numbers_past_empty_ones(tmp_path: Path) ->
                                "<draw:text-box><text:p>Second slide</text:p></draw:text-box></draw:frame></draw:page>"
                                "</office:presentation>"))
     assert [s.page for s in slides.sections] == [2]
+
+
+def test_a_word_line_break_or_tab_separates_words(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("first line")
+    paragraph.add_run().add_break()
+    paragraph.add_run("second line\tafter a tab")
+    document.save(str(tmp_path / "breaks.docx"))
+    assert extract(tmp_path / "breaks.docx").sections[0].text == "first line second line after a tab"
