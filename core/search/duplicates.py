@@ -200,8 +200,8 @@ def _confirmer(store: Store, kind: str, rows: dict[int, ItemRow],
 
 
 def loudness_envelope(path: Path) -> np.ndarray | None:
-    """The song's loudness in 200 ms steps (coarse enough for an encoder's delay) over the windows that stand for it (core/media/audio.py),
-    or None where it cannot be decoded now."""
+    """The song's loudness in 200 ms steps (coarse enough for an encoder's delay) over the windows
+    that stand for it (core/media/audio.py), or None where it cannot be decoded now."""
     from nearby.core.errors import UnsupportedFile
     from nearby.core.media.audio import open_song
 
