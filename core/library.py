@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from nearby.core.errors import NotAFolder
+from nearby.core.errors import NotAFolder, NotIndexed
 from nearby.core.extract.language import looks_english
 from nearby.core.indexing import switch
 from nearby.core.indexing.admission import library_folder_of, root_path
@@ -44,9 +44,12 @@ from nearby.core.search.filters import Filters
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.similar import similar
+from nearby.core.search.taste import Suggestion, suggest
 from nearby.core.search.words import WordSpace
 from nearby.core.settings import Settings
 from nearby.core.storage.connection import refuse_empty
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.likes import LIKE
 from nearby.core.storage.pool import ReaderPool
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
@@ -275,6 +278,7 @@ class Library:
                         self._samples, self._words = None, None
                         self._readers.drop_idle()
 
+                self._carry_likes(shadow)
                 shadow.close()
                 switch.adopt_shadow(self.path, switch_over)
         finally:
@@ -285,6 +289,18 @@ class Library:
         if prepare_words and self.words.available() and not (cancel is not None and cancel.cancelled):
             yield from self.words.prepare(cancel)
         return summary
+
+    def _carry_likes(self, shadow: Library) -> None:
+        """The likes (kept by path) into the new library: a model switch keeps a person's taste."""
+        with self._readers.borrow() as store:
+            marks = store.all_likes()
+        if marks:
+            writer = shadow._new_store()
+            try:
+                with writer.transaction():
+                    writer.restore_likes(marks)
+            finally:
+                writer.close()
 
     def _replay_missed(self, shadow: Library,
                        cancel: CancelToken | None) -> Generator[IndexProgress, None, IndexSummary]:
@@ -450,6 +466,50 @@ class Library:
         filters = filters or Filters()
         with self._readers.borrow() as store:
             return similar(store, path, k, filters.kind, filters.rows(store))
+
+    def like(self, paths: Sequence[Path | str], value: int = LIKE) -> list[str]:
+        """Mark indexed files liked (``value`` LESS: "less like this"); returns their library paths.
+
+        Raises:
+            NotIndexed: a path is not a file of the library (nothing is marked then).
+        """
+        keys = self._indexed_paths(paths)
+        store = self._new_store()
+        try:
+            with store.transaction():
+                store.set_likes(keys, value)
+        finally:
+            store.close()
+        return keys
+
+    def unlike(self, paths: Sequence[Path | str]) -> None:
+        """Take the mark (liked, or less like this) off files; a path never marked is no error."""
+        store = self._new_store()
+        try:
+            with store.transaction():
+                store.remove_likes([str(Path(p).expanduser().resolve()) for p in paths])
+        finally:
+            store.close()
+
+    def likes(self, value: int = LIKE) -> list[tuple[ItemRow, float]]:
+        """The files marked ``value`` (liked by default), newest mark first, with when."""
+        with self._readers.borrow() as store:
+            return store.liked_items(value)
+
+    def suggest(self, kind: str | None = None, k: int = 10) -> list[Suggestion]:
+        """Files close to what was liked and not liked yet (core/search/taste.py)."""
+        with self._readers.borrow() as store:
+            return suggest(store, kind, k)
+
+    def _indexed_paths(self, paths: Sequence[Path | str]) -> list[str]:
+        keys = [str(Path(p).expanduser().resolve()) for p in paths]
+        with self._readers.borrow() as store:
+            found = store.items_by_paths(keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise NotIndexed(f"{missing[0]} is not in the library; index its folder first (nearby index FOLDER)"
+                             + (f" ({len(missing) - 1} more not indexed)" if len(missing) > 1 else "") + ".")
+        return keys
 
     def duplicates(self, kind: str | None = None) -> list[DuplicateGroup]:
         """Groups of files that are the same thing twice (core/search/duplicates.py)."""

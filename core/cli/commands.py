@@ -39,6 +39,7 @@ from nearby.core.progress import CancelToken, run_to_end
 from nearby.core.search.duplicates import DuplicateGroup
 from nearby.core.search.hits import SearchHit
 from nearby.core.search.query import parse_query
+from nearby.core.search.taste import LESS, LIKE
 from nearby.core.version import version
 
 
@@ -63,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("skipped", help="files that could not be indexed, and why")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("like", help="mark files you like: `nearby suggest` finds more like them")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--less", action="store_true", help='mark them "less like this" instead: not suggested, '
+                                                       "nor files much like them")
+    p = sub.add_parser("unlike", help="take the mark (like, or less like this) off files")
+    p.add_argument("paths", nargs="+", type=Path)
+    p = sub.add_parser("likes", help="the files you liked, newest first")
+    p.add_argument("--less", action="store_true", help='the files marked "less like this" instead')
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("suggest", help="files close to what you liked, not liked yet (for you)")
+    p.add_argument("-k", type=int, default=10, help="number of suggestions (default 10)")
+    p.add_argument("--kind", choices=KINDS, help="only suggestions of this kind")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
     p = sub.add_parser("duplicates", help="files that are the same thing twice (copies, resized photos, re-saved "
                                           "documents, re-encoded songs), in groups, with which to keep")
     p.add_argument("--kind", choices=KINDS, help="only this kind of file")
@@ -204,6 +218,8 @@ def _run(args: argparse.Namespace, library: Library) -> int:
     if args.command == "status":
         print_status(library.status(), args.json)
         return 0
+    if args.command in ("like", "unlike", "likes", "suggest"):
+        return _taste(library, args)
     if args.command == "duplicates":
         _print_duplicates(library.duplicates(args.kind), args.json)
         return 0
@@ -280,6 +296,35 @@ def _watch(library: Library, folders: list[Path]) -> int:
         return 0
     finally:
         watcher.stop()
+
+
+def _taste(library: Library, args: argparse.Namespace) -> int:
+    """like / unlike / likes / suggest."""
+    if args.command == "like":
+        marked = library.like(args.paths, LESS if args.less else LIKE)
+        print(f"{'marked less like this' if args.less else 'liked'}: {len(marked)} file{'s' * (len(marked) != 1)}")
+    elif args.command == "unlike":
+        library.unlike(args.paths)
+    elif args.command == "likes":
+        marks = library.likes(LESS if args.less else LIKE)
+        if args.json:
+            print(json.dumps([{"path": row.path, "kind": row.kind, "marked_at": at} for row, at in marks], indent=2,
+                             ensure_ascii=False))
+        else:
+            for row, _ in marks:
+                print(printable(row.path))
+            if not marks:
+                print("nothing marked yet: `nearby like FILE` marks a file you like")
+    else:
+        suggestions = library.suggest(args.kind, args.k)
+        if args.json:
+            print(json.dumps([s.to_json() for s in suggestions], indent=2, ensure_ascii=False))
+        elif not suggestions:
+            print("no suggestions: like a few files first (`nearby like FILE`)")
+        for rank, s in enumerate([] if args.json else suggestions, 1):
+            print(f"{rank:>2}. {s.score:.3f}  {s.kind:<8} {printable(s.path)}\n    because you liked "
+                  f"{printable(Path(s.because).name)}")
+    return 0
 
 
 def _print_duplicates(groups: list[DuplicateGroup], as_json: bool) -> None:

@@ -15,6 +15,7 @@ from nearby.core.media.bridge import BridgedPipeline, name_words
 from nearby.core.media.images import open_picture, write_thumbnail
 from nearby.core.media.looks import looks, phrase
 from nearby.core.media.ocr import TextReader
+from nearby.core.media.picture_hash import as_text, turned_hashes
 from nearby.core.media.pipeline import AnalysedMedia
 
 # Fewer characters than this is noise read from texture, or a lone digit: not worth a passage.
@@ -78,7 +79,8 @@ class PicturePipeline(BridgedPipeline):
             details.append(f"Text: {snippet_of(written, DESCRIPTION_TEXT_CHARS)}")
         description = f"Looks like {likely}" + (f" · {' · '.join(details)}" if details else "")
         meta = dict(picture.meta, labels=[label for label, _ in classes],
-                    label_shares=[round(p, 3) for _, p in classes], looks=seen)
+                    label_shares=[round(p, 3) for _, p in classes], looks=seen,
+                    dhash=as_text(turned_hashes(picture.image)))  # for duplicates (core/search/duplicates.py)
         extra: tuple[tuple[str, np.ndarray], ...] = ()
         if len(written) >= MIN_TEXT_CHARS:
             meta["text"] = "\n".join(lines)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from nearby.core.media.picture_hash import distance, from_text, turned_hashes
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import NATIVE_TABLES
@@ -158,11 +159,11 @@ def _confirmer(store: Store, kind: str, rows: dict[int, ItemRow],
         def picture(i: int, j: int, cosine: float) -> str:
             for item in (i, j):
                 if item not in hashes:
-                    hashes[item] = picture_hashes(_thumbnail_of(rows[item], thumbnail))
+                    hashes[item] = picture_hashes(rows[item], thumbnail)
             first, second = hashes[i], hashes[j]
             if first is None or second is None:  # no small copy to compare: the model alone, stricter
                 return "the same picture, resized or edited" if cosine >= 0.95 else ""
-            bits = min(bin(second[0] ^ turned).count("1") for turned in first)
+            bits = distance(first, second)
             return "the same picture, resized or edited" if bits <= MAX_HASH_BITS else ""
         return picture
     if kind == "document":
@@ -227,26 +228,23 @@ def _thumbnail_of(row: ItemRow, thumbnail: Callable[[ItemRow], Path | None] | No
     return None
 
 
-def picture_hashes(path: Path | None) -> list[int] | None:
-    """The picture's 64-bit gradient hash (dHash) under its four right-angle turns, or None."""
+def picture_hashes(row: ItemRow,
+                   thumbnail: Callable[[ItemRow], Path | None] | None = None) -> list[int] | None:
+    """The picture's perceptual hashes (core/media/picture_hash.py): from its meta where indexing
+    kept them, else from its thumbnail; None where neither is there."""
+    kept = from_text(json.loads(row.meta or "{}").get("dhash"))
+    if kept is not None:
+        return kept
+    path = _thumbnail_of(row, thumbnail)
     if path is None:
         return None
     from PIL import Image
 
     try:
         with Image.open(path) as im:
-            grey = im.convert("L")
-            return [_dhash(grey.rotate(angle, expand=True)) for angle in (0, 90, 180, 270)]
+            return turned_hashes(im)
     except (OSError, ValueError):
         return None
-
-
-def _dhash(grey: Any) -> int:
-    from PIL import Image
-
-    pixels = np.asarray(grey.resize((9, 8), Image.Resampling.LANCZOS), dtype=np.int16)
-    bits = (pixels[:, 1:] > pixels[:, :-1]).flatten()
-    return int(sum(1 << i for i, bit in enumerate(bits) if bit))
 
 
 _WORD = re.compile(r"\w+")

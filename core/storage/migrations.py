@@ -225,4 +225,12 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 UPDATE vector_log SET token = lower(hex(randomblob(8))) WHERE seq = new.seq;
             END;
         """),
+        # What the person liked (1) or wanted less of (-1), by path (core/storage/likes.py): a moved
+        # file carries its mark.
+        Migration("0017_likes", """
+            CREATE TABLE likes (path TEXT PRIMARY KEY, value INTEGER NOT NULL, at REAL NOT NULL);
+            CREATE TRIGGER likes_follow_moves AFTER UPDATE OF path ON items BEGIN
+                UPDATE OR REPLACE likes SET path = new.path WHERE path = old.path;
+            END;
+        """),
     ]

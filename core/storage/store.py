@@ -13,13 +13,14 @@ from pathlib import Path
 from nearby.core.errors import LibraryTooNew
 from nearby.core.storage.connection import connect
 from nearby.core.storage.items import Items
+from nearby.core.storage.likes import Likes
 from nearby.core.storage.map_record import MapRecord
 from nearby.core.storage.migrations import Migration, migrations
 from nearby.core.storage.model_record import ModelRecord
 from nearby.core.storage.vectors import Vectors
 
 
-class Store(Items, Vectors, ModelRecord, MapRecord):
+class Store(Items, Vectors, ModelRecord, MapRecord, Likes):
     """A connection to one library file, with the schema brought up to date on open."""
 
     def __init__(self, path: Path | str, text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> None:

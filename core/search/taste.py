@@ -1,0 +1,139 @@
+"""For you: suggestions from what a person liked, the way a streaming service suggests the next song.
+
+A kind's **tastes** are its liked files grouped by closeness (a like joins the taste it is nearest
+when at least TASTE_JOIN alike, else starts one), each the mean of its likes' vectors in the kind's
+own space (pictures and songs: their model's; documents: the text space): liking three cat photos
+and two beach photos makes two tastes, not one blurred between them. Each taste's nearest files
+not yet liked are its suggestions, "because you liked" the like each is closest to; the tastes take
+turns (both topics appear), near-copies of a suggestion already made are left out, and files near
+one marked "less like this" are left out too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nearby.core.storage.items import ItemRow
+from nearby.core.storage.likes import LESS, LIKE
+from nearby.core.storage.store import Store
+from nearby.core.storage.vectors import NATIVE_TABLES
+
+KINDS = ("document", "image", "song")
+TASTE_JOIN = 0.55  # cosine between a like and a taste's mean for it to join that taste
+NEAR_COPY = 0.97  # a candidate this alike to a suggestion already made adds nothing
+NEAR_LESS = 0.85  # a candidate this alike to a file marked "less like this" is left out
+CANDIDATES_PER_TASTE = 4  # × the suggestions wanted, looked at per taste
+
+
+@dataclass(frozen=True)
+class Taste:
+    kind: str
+    vector: np.ndarray  # unit mean of its likes
+    likes: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    path: str
+    kind: str
+    title: str
+    score: float  # cosine to the taste, in [0, 1]
+    because: str  # the path of the like it is closest to
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "title": self.title, "score": round(self.score, 4),
+                "because": self.because}
+
+
+def space_of(kind: str) -> str:
+    return NATIVE_TABLES.get(kind, "item_vectors")
+
+
+def tastes(store: Store, kind: str) -> list[Taste]:
+    """The kind's tastes, largest first (see the module's notes)."""
+    liked = [row for row, _ in reversed(store.liked_items(LIKE, kind))]  # oldest first: a taste's founder
+    vectors = _unit(store.vectors_by_ids(space_of(kind), [r.id for r in liked]))
+    groups: list[tuple[list[ItemRow], list[np.ndarray]]] = []
+    for row in liked:
+        vector = vectors.get(row.id)
+        if vector is None:
+            continue  # waits to be analysed again by a new model
+        means = [_mean(vs) for _, vs in groups]
+        best = int(np.argmax([float(m @ vector) for m in means])) if means else -1
+        if best >= 0 and float(means[best] @ vector) >= TASTE_JOIN:
+            groups[best][0].append(row)
+            groups[best][1].append(vector)
+        else:
+            groups.append(([row], [vector]))
+    return sorted((Taste(kind, _mean(vs), tuple(rows)) for rows, vs in groups), key=lambda t: -len(t.likes))
+
+
+def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggestion]:
+    """Up to ``k`` files close to the person's tastes and not liked yet (see the module's notes)."""
+    kinds = [kind] if kind else [kd for kd in KINDS if store.liked_items(LIKE, kd)]
+    per_taste: list[list[Suggestion]] = []
+    chosen_vectors: dict[str, list[np.ndarray]] = {}
+    for kd in kinds:
+        table = space_of(kd)
+        marked = {r.path for r, _ in store.liked_items(LIKE, kd)} | {r.path for r, _ in store.liked_items(LESS, kd)}
+        less = list(_unit(store.vectors_by_ids(table, [r.id for r, _ in store.liked_items(LESS, kd)])).values())
+        for taste in tastes(store, kd):
+            like_vectors = _unit(store.vectors_by_ids(table, [r.id for r in taste.likes]))
+            neighbours = store.knn(table, taste.vector, k * CANDIDATES_PER_TASTE + len(marked), kd)
+            rows = store.items_by_ids([n.item_id for n in neighbours])
+            candidates = _unit(store.vectors_by_ids(table, list(rows)))
+            found: list[Suggestion] = []
+            for n in neighbours:
+                row, vector = rows.get(n.item_id), candidates.get(n.item_id)
+                if row is None or vector is None or row.path in marked:
+                    continue
+                if any(float(vector @ v) >= NEAR_LESS for v in less):
+                    continue
+                because = max(taste.likes, key=lambda r: float(like_vectors[r.id] @ vector)
+                              if r.id in like_vectors else -1.0)
+                found.append(Suggestion(row.path, kd, row.title, float(np.clip(1.0 - n.distance, 0, 1)),
+                                        because.path))
+                chosen_vectors.setdefault(row.path, []).append(vector)
+            per_taste.append(found)
+    return _take_turns(per_taste, chosen_vectors, k)
+
+
+def _take_turns(per_taste: list[list[Suggestion]], vectors: dict[str, list[np.ndarray]], k: int) -> list[Suggestion]:
+    """The tastes' suggestions in turns, best first within each, without repeats or near-copies."""
+    out: list[Suggestion] = []
+    taken: list[np.ndarray] = []
+    seen: set[str] = set()
+    queues = [list(q) for q in per_taste if q]
+    while queues and len(out) < k:
+        for queue in list(queues):
+            while queue:
+                candidate = queue.pop(0)
+                vector = vectors[candidate.path][0]
+                if candidate.path in seen or any(float(vector @ t) >= NEAR_COPY for t in taken):
+                    continue
+                out.append(candidate)
+                seen.add(candidate.path)
+                taken.append(vector)
+                break
+            if not queue:
+                queues.remove(queue)
+            if len(out) >= k:
+                break
+    return out
+
+
+def _unit(vectors: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    return {i: (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32) for i, v in vectors.items()}
+
+
+def _mean(vectors: list[np.ndarray]) -> np.ndarray:
+    mean = np.mean(vectors, axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

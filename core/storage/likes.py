@@ -1,0 +1,38 @@
+"""What a person liked (and marked "less like this"), by path: a re-indexed file keeps its like,
+a moved one carries it (a trigger on items' paths), one that is gone is simply not joined."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from nearby.core.storage.connection import Connected
+from nearby.core.storage.items import _ITEM_COLUMNS, ItemRow
+
+LIKE, LESS = 1, -1  # "less like this": the profile learns what not to suggest
+
+
+class Likes(Connected):
+    def set_likes(self, paths: Sequence[str], value: int = LIKE) -> None:
+        now = time.time()
+        self.conn.executemany("INSERT OR REPLACE INTO likes (path, value, at) VALUES (?, ?, ?)",
+                              [(p, value, now) for p in paths])
+
+    def remove_likes(self, paths: Sequence[str]) -> None:
+        self.conn.executemany("DELETE FROM likes WHERE path = ?", [(p,) for p in paths])
+
+    def liked_items(self, value: int = LIKE, kind: str | None = None) -> list[tuple[ItemRow, float]]:
+        """The library's items marked ``value``, newest mark first, with when."""
+        columns = ", ".join(f"i.{c.strip()}" for c in _ITEM_COLUMNS.split(","))
+        rows = self.conn.execute(
+            f"SELECT {columns}, l.at FROM likes l JOIN items i ON i.path = l.path WHERE l.value = ?"
+            + (" AND i.kind = ?" if kind else "") + " ORDER BY l.at DESC, i.id",
+            (value, kind) if kind else (value,))
+        return [(ItemRow(*r[:-1]), float(r[-1])) for r in rows]
+
+    def all_likes(self) -> list[tuple[str, int, float]]:
+        """Every mark (path, value, when), joined to an item or not (for copying to a new library)."""
+        return [(str(p), int(v), float(a)) for p, v, a in self.conn.execute("SELECT path, value, at FROM likes")]
+
+    def restore_likes(self, rows: Sequence[tuple[str, int, float]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO likes (path, value, at) VALUES (?, ?, ?)", rows)
