@@ -94,6 +94,7 @@ class DetailPane(QWidget):
     open_clicked = Signal(object)  # SearchHit
     folder_clicked = Signal(object)  # SearchHit
     copy_clicked = Signal(object)  # SearchHit
+    like_clicked = Signal(object)  # SearchHit: like it, or take the like off
 
     def __init__(self, ops: Operations, player: Player) -> None:
         super().__init__()
@@ -151,7 +152,8 @@ class DetailPane(QWidget):
                                    ("Show in folder", self.folder_clicked, "Open the folder that holds it"),
                                    ("Copy path", self.copy_clicked, "Copy where the file is (Ctrl+Shift+C)"),
                                    ("Find similar", self.similar_clicked, "Files that look, sound or read alike"),
-                                   ("Add to mix", self.mix_clicked, "Make it a term of concept arithmetic")):
+                                   ("Add to mix", self.mix_clicked, "Make it a term of concept arithmetic"),
+                                   ("Like", self.like_clicked, "Like it: For you (Ctrl+Y) suggests more like it (S)")):
             button = QPushButton(label)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, s=signal: self.hit and s.emit(self.hit))
@@ -160,7 +162,7 @@ class DetailPane(QWidget):
         first, second = QHBoxLayout(), QHBoxLayout()
         for name in ("Open", "Show in folder", "Copy path"):
             first.addWidget(self.buttons[name])
-        for name in ("Find similar", "Add to mix"):
+        for name in ("Like", "Find similar", "Add to mix"):
             second.addWidget(self.buttons[name])
         rows.addLayout(first)
         rows.addLayout(second)
@@ -180,9 +182,16 @@ class DetailPane(QWidget):
 
     # -- showing ------------------------------------------------------------------------------
 
+    liked: set[str] = set()  # paths the person liked (kept up to date by the search view)
+
+    def show_liked(self, liked: bool) -> None:
+        self.buttons["Like"].setText("★ Liked" if liked else "☆ Like")
+        self.buttons["Like"].setAccessibleName("Liked: take the like off" if liked else "Like")
+
     def show_hit(self, hit: SearchHit | None, words: list[str] | None = None) -> None:
         """Show a result (None: the hint). Details arrive from the library a moment later."""
         self.hit, self.details, self.words = hit, None, words or []
+        self.show_liked(hit is not None and hit.path in self.liked)
         self.hint.setVisible(hit is None)
         for part in self._parts:
             part.setVisible(hit is not None)

@@ -35,6 +35,7 @@ from nearby.core.search.filters import is_under
 from nearby.core.search.hits import SearchHit
 from nearby.desktop import window_state
 from nearby.desktop.about import about_dialog, help_dialog
+from nearby.desktop.duplicates_dialog import DuplicatesDialog
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.gc_guard import collect_on_gui_thread
 from nearby.desktop.index_controller import IndexController
@@ -258,6 +259,10 @@ class MainWindow(QMainWindow):
              "Ctrl+Shift+C")
         item(edit, "Find &Similar", lambda: self._with_hit(self.search.find_similar), "Ctrl+Shift+S")
         item(edit, "Add to &Mix", lambda: self._with_hit(self.search.add_to_mix))
+        item(edit, "&Like", lambda: self._with_hit(self.search.toggle_like), "S",
+             "Like the chosen file (or take the like off): For you suggests more like it")
+        edit.addSeparator()
+        item(edit, "Find &Duplicates…", self.show_duplicates, tip="Copies, resized photos, re-saved documents")
         view = bar.addMenu("&View")
         item(view, "As a &List", lambda: self.search.set_view_mode("list"), "Ctrl+1")
         item(view, "As a &Grid", lambda: self.search.set_view_mode("grid"), "Ctrl+2")
@@ -270,6 +275,8 @@ class MainWindow(QMainWindow):
         go = bar.addMenu("&Go")
         self.back_action = item(go, "&Back", self.search.go_back, Key.Back)
         self.forward_action = item(go, "&Forward", self.search.go_forward, Key.Forward)
+        go.addSeparator()
+        item(go, "For &You", self.show_for_you, "Ctrl+Y", "Files like the ones you liked")
         help_menu = bar.addMenu("&Help")
         item(help_menu, "Nearby &Help", self.show_help, Key.HelpContents)
         about = item(help_menu, "&About Nearby", self.show_about)
@@ -305,6 +312,17 @@ class MainWindow(QMainWindow):
                 self.search.go_forward()
                 return True
         return super().eventFilter(watched, event)
+
+    def show_for_you(self) -> None:
+        self.map_button.setChecked(False)
+        self.search.show_for_you()
+
+    def show_duplicates(self) -> DuplicatesDialog:
+        dialog = DuplicatesDialog(self.ops, self)
+        dialog.trashed.connect(lambda paths: self._files_changed([], paths))
+        dialog.refresh()
+        dialog.show()
+        return dialog
 
     def show_settings(self) -> SettingsDialog:
         """Settings: folders, models, theme, result count (one dialog, raised again if open)."""

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from nearby.core.errors import NearbyError
-from nearby.core.library import LibraryStatus
+from nearby.core.library import Library, LibraryStatus
 from nearby.core.search.arithmetic import ArithmeticResult
 from nearby.core.search.expression import is_expression
 from nearby.core.search.hits import SearchHit
@@ -95,6 +95,7 @@ class SearchView(QObject):
         self._build(parent)
         self._connect()
         ops.changed.connect(self.refresh)
+        self.refresh_likes()
 
     # -- widgets ------------------------------------------------------------------------------
 
@@ -218,6 +219,7 @@ class SearchView(QObject):
         self.detail.open_clicked.connect(self.open_hit)
         self.detail.folder_clicked.connect(self.show_in_folder)
         self.detail.copy_clicked.connect(lambda hit: QGuiApplication.clipboard().setText(hit.path))
+        self.detail.like_clicked.connect(self.toggle_like)
         pictures().ready.connect(self.results.picture_ready)
         self.answers.linkActivated.connect(self.field.setText)  # a word searches itself
         self.mix.changed.connect(self.field.setText)
@@ -314,6 +316,48 @@ class SearchView(QObject):
             self.map_lines.emit([(hit.path, h.path) for h in hits[:10]])
 
         self.ops.read(lambda library: library.similar(hit.path, library.settings.result_count), show)
+
+    def show_for_you(self) -> None:
+        """Files close to what the person liked and not liked yet, each "because you liked" one."""
+        self.answers.hide()
+        self.mix.show_expression("")
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.blockSignals(False)
+        self._seq += 1
+        seq = self._seq
+        self._visit(Place("foryou"))
+        self._repeat = self.show_for_you
+        self.source = None
+        self.delegate.highlight = []
+
+        def show(hits: list[SearchHit]) -> None:
+            self._show_hits(seq, "for you" if hits else "to suggest yet: like a few files (☆ Like, or S) and "
+                            "For you finds more like them", hits)
+
+        self.ops.read(lambda library: [s.hit for s in library.suggest(None, library.settings.result_count)
+                                       if s.hit is not None], show)
+
+    def refresh_likes(self) -> None:
+        self.ops.read(lambda library: {row.path for row, _ in library.likes()}, self._set_liked)
+
+    def toggle_like(self, hit: SearchHit) -> None:
+        """Like the file, or take its like off."""
+        liked = hit.path in self.detail.liked
+
+        def work(library: Library) -> set[str]:
+            if liked:
+                library.unlike([hit.path])
+            else:
+                library.like([hit.path])
+            return {row.path for row, _ in library.likes()}
+
+        self.ops.read(work, self._set_liked)
+
+    def _set_liked(self, paths: set[str]) -> None:
+        self.detail.liked = set(paths)
+        current = self.detail.hit
+        self.detail.show_liked(current is not None and current.path in paths)
 
     def refresh(self) -> None:
         """The library changed: run what is shown again, so it shows the library as it is now."""
@@ -435,6 +479,8 @@ class SearchView(QObject):
                 self.find_similar(place.source)
             elif place.what == "files":
                 self.show_files(list(place.files), place.caption)
+            elif place.what == "foryou":
+                self.show_for_you()
             else:
                 self.field.blockSignals(True)
                 self.field.setText(place.query)
@@ -500,6 +546,7 @@ class SearchView(QObject):
         menu.addAction("Show in folder", lambda: self.show_in_folder(hit))
         menu.addAction("Find similar", lambda: self.find_similar(hit))
         menu.addAction("Add to mix", lambda: self.add_to_mix(hit))
+        menu.addAction("Unlike" if hit.path in self.detail.liked else "Like", lambda: self.toggle_like(hit))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
         menu.exec(self.results.viewport().mapToGlobal(pos))
 

@@ -125,9 +125,9 @@ def candidate_pairs(vectors: np.ndarray, min_cosine: float) -> Iterator[tuple[in
     n = len(vectors)
     k = min(NEIGHBOURS + 1, n)
     if n <= SMALL_KIND:
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        scores, neighbours = index.search(vectors, k)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        scores, neighbours = flat.search(vectors, k)
     else:  # a projection keeps near-copies near; the exact cosine is checked below
         pca = faiss.PCAMatrix(vectors.shape[1], PROJECTED_DIM)
         pca.train(vectors[np.random.default_rng(0).choice(n, min(n, 20_000), replace=False)])

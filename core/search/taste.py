@@ -11,12 +11,13 @@ one marked "less like this" are left out too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nearby.core.search.hits import SearchHit, make_hit
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.likes import LESS, LIKE
 from nearby.core.storage.store import Store
@@ -43,6 +44,7 @@ class Suggestion:
     title: str
     score: float  # cosine to the taste, in [0, 1]
     because: str  # the path of the like it is closest to
+    hit: SearchHit | None = None  # as a result list shows it ("because you liked …" its snippet)
 
     @property
     def name(self) -> str:
@@ -99,8 +101,10 @@ def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggesti
                     continue
                 because = max(taste.likes, key=lambda r: float(like_vectors[r.id] @ vector)
                               if r.id in like_vectors else -1.0)
-                found.append(Suggestion(row.path, kd, row.title, float(np.clip(1.0 - n.distance, 0, 1)),
-                                        because.path))
+                score = float(np.clip(1.0 - n.distance, 0, 1))
+                hit = make_hit(row, score, score, f"Because you liked {Path(because.path).name}", None)
+                found.append(Suggestion(row.path, kd, row.title, score, because.path,
+                                        replace(hit, why={"because": because.path})))
                 chosen_vectors.setdefault(row.path, []).append(vector)
             per_taste.append(found)
     return _take_turns(per_taste, chosen_vectors, k)

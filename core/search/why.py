@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from nearby.core.mapping.clusters import STOPWORDS
@@ -114,4 +115,6 @@ def why_text(why: dict[str, Any], classes: bool = True) -> str:
         parts.append("terms: " + ", ".join(f"{t['term']} {t['similarity']:+.2f}" for t in why["terms"]))
     if why.get("page"):
         parts.append(why.get("place") or f"page {why['page']}")
+    if why.get("because"):
+        parts.append(f"suggested because you liked {Path(why['because']).name}")
     return "; ".join(parts)
