@@ -28,6 +28,10 @@ TASTE_JOIN = 0.55  # cosine between a like and a taste's mean for it to join tha
 NEAR_COPY = 0.97  # a candidate this alike to a suggestion already made adds nothing
 NEAR_LESS = 0.85  # a candidate this alike to a file marked "less like this" is left out
 CANDIDATES_PER_TASTE = 4  # × the suggestions wanted, looked at per taste
+# A suggestion must be at least this alike to its taste, and this share of the taste's best one:
+# past them a list of ten fills with files that only happen to be the least unrelated.
+ABSOLUTE_FLOOR = 0.2
+RELATIVE_FLOOR = 0.6
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,10 @@ def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggesti
                 because = max(taste.likes, key=lambda r: float(like_vectors[r.id] @ vector)
                               if r.id in like_vectors else -1.0)
                 score = float(np.clip(1.0 - n.distance, 0, 1))
-                hit = make_hit(row, score, score, f"Because you liked {Path(because.path).name}", None)
+                if found and score < RELATIVE_FLOOR * found[0].score or score < ABSOLUTE_FLOOR:
+                    break  # far weaker than the taste's best: not a suggestion, whatever the count asked
+                said = store.first_passage(row.id)[0]
+                hit = make_hit(row, score, score, f"Because you liked {Path(because.path).name} · {said}", None)
                 found.append(Suggestion(row.path, kd, row.title, score, because.path,
                                         replace(hit, why={"because": because.path})))
                 chosen_vectors.setdefault(row.path, []).append(vector)

@@ -56,7 +56,7 @@ def test_s_likes_the_chosen_file_and_for_you_suggests_more(qtbot: QtBot, window:
     hits = win.model.hits
     assert hits and hit.path not in {h.path for h in hits}
     assert sum(truth.get(h.name) == "stars" for h in hits[:5]) >= 4
-    assert all(h.snippet == f"Because you liked {hit.name}" for h in hits)
+    assert all(h.snippet.startswith(f"Because you liked {hit.name} · ") for h in hits)
     assert "for you" in win.search.caption.text()
 
 
