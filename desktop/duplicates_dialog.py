@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nearby.core.kinds import KIND_PLURALS
 from nearby.core.search.duplicates import DuplicateGroup
+from nearby.desktop.detail_pane import human_size
 from nearby.desktop.operations import Operations
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -63,17 +65,18 @@ class DuplicatesDialog(QDialog):
         self.tree.blockSignals(True)
         self.tree.clear()
         for group in groups:
-            top = QTreeWidgetItem([f"{group.reason} — {len(group.files)} {group.kind}s", "", ""])
-            top.setFirstColumnSpanned(True)
+            top = QTreeWidgetItem([f"{group.reason} — {len(group.files)} {KIND_PLURALS.get(group.kind, group.kind)}",
+                                   "", ""])
             for file in group.files:
                 keep = file.path == group.keep
-                row = QTreeWidgetItem([file.path, f"{file.size / 1024:,.0f} KB",
+                row = QTreeWidgetItem([file.path, human_size(file.size),
                                        f"keep ({group.why_keep})" if keep else ""])
                 row.setData(0, PATH_ROLE, file.path)
                 row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 row.setCheckState(0, Qt.CheckState.Unchecked if keep else Qt.CheckState.Checked)
                 top.addChild(row)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # the reason across the row (once the item is in the tree)
             top.setExpanded(True)
         self.tree.resizeColumnToContents(1)
         self.tree.setColumnWidth(0, max(420, self.tree.columnWidth(0)))

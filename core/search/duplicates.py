@@ -37,7 +37,7 @@ PROJECTED_DIM = 64
 # (measured by `python -m bench duplicates`: see its numbers in the README).
 MIN_COSINE = {"image": 0.55, "document": 0.70, "song": 0.90}
 MAX_HASH_BITS = 14  # of 64: a resized, re-encoded, brightened or slightly cropped copy differs in ~0-10
-MIN_SHARED_TEXT = 0.70  # of the smaller document's word 4-grams (a short note with two edits keeps ~75%)
+MIN_SHARED_TEXT = 0.80  # of the smaller document's word 4-grams (a note with an edited sentence keeps ~90%)
 MAX_LENGTH_GAP_S = 2.0  # between two encodings of one song
 MIN_ENVELOPE_MATCH = 0.85  # correlation of their loudness over time, in 200 ms steps
 LOSSLESS = (".flac", ".wav", ".aif", ".aiff")
@@ -309,7 +309,7 @@ def _ranked(kind: str, files: list[DuplicateFile]) -> tuple[list[DuplicateFile],
     if kind == "image":
         def pixels(f: DuplicateFile) -> int:
             return int(f.detail.get("width", 0)) * int(f.detail.get("height", 0))
-        return sorted(files, key=lambda f: (-pixels(f), -f.size, f.modified)), "the most pixels"
+        return sorted(files, key=lambda f: (-pixels(f), f.modified, -f.size)), "the most pixels (the oldest of equals)"
     if kind == "song":
         return sorted(files, key=lambda f: (Path(f.path).suffix.lower() not in LOSSLESS, -f.size, f.modified)), \
             "lossless, or the largest encoding"

@@ -67,7 +67,7 @@ def test_copies_are_grouped_with_their_reason_and_the_file_to_keep(library: tupl
     assert same.reason == "same bytes" and same.kind == "image"
     photo = groups[frozenset({"chelsea.jpg", "chelsea-small.jpg", "chelsea-turned.jpg"})]
     assert photo.reason == "the same picture, resized or edited" and Path(photo.keep).name in {
-        "chelsea.jpg", "chelsea-turned.jpg"} and photo.why_keep == "the most pixels"
+        "chelsea.jpg", "chelsea-turned.jpg"} and photo.why_keep == "the most pixels (the oldest of equals)"
     document = groups[frozenset({"deposit.txt", "deposit.docx", "deposit.pdf"})]
     assert document.reason.startswith("the same document in several formats") and document.keep.endswith(".docx")
     song = groups[frozenset({"evening.ogg", "evening.flac"})]
