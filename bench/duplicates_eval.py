@@ -185,20 +185,23 @@ def speed(count: int = 100_000) -> float:
         store = Store(Path(tmp) / "lib.sqlite", 384, 1280, 200)
         words = _Words(count)
         centres = {k: rng.normal(size=(200, d)).astype(np.float32) for k, d in dims.items()}
-        made: dict[str, list[tuple[np.ndarray, str]]] = {k: [] for k in dims}
+        made: dict[str, list[tuple[np.ndarray, str, list[int]]]] = {k: [] for k in dims}
         for first in range(0, count, 1000):
             with store.transaction():
                 for item in range(first, min(count, first + 1000)):
                     kind = "document" if item % 20 < 14 else "image" if item % 20 < 19 else "song"
                     if made[kind] and rng.random() < 0.02:  # a near-copy of an earlier item
-                        base, text = made[kind][int(rng.integers(len(made[kind])))]
+                        base, text, hashes = made[kind][int(rng.integers(len(made[kind])))]
                         vector = base + rng.normal(scale=0.02, size=base.shape).astype(np.float32)
+                        hashes = [h ^ (1 << int(rng.integers(64))) for h in hashes]  # a bit or so apart
                     else:
                         vector = centres[kind][int(rng.integers(200))] + rng.normal(size=dims[kind]).astype(np.float32)
                         text = words.passage()
+                        hashes = [int(h) for h in rng.integers(0, 2**63, 4)]
                     vector /= np.linalg.norm(vector)
-                    made[kind].append((vector, text))
-                    meta = {"width": 4000, "height": 3000} if kind == "image" else {"duration": 200.0}
+                    made[kind].append((vector, text, hashes))
+                    meta = {"width": 4000, "height": 3000, "dhash": [f"{h:016x}" for h in hashes]} \
+                        if kind == "image" else {"duration": 200.0}
                     row = ItemRow(0, f"/bench/{kind}/{item}", kind, str(item), 1000 + item, item, f"{item:064x}",
                                   json.dumps(meta) if kind != "document" else "{}")
                     text_vector = rng.normal(size=384).astype(np.float32) if kind != "document" else vector

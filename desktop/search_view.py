@@ -33,6 +33,7 @@ from nearby.core.library import Library, LibraryStatus
 from nearby.core.search.arithmetic import ArithmeticResult
 from nearby.core.search.expression import is_expression
 from nearby.core.search.hits import SearchHit
+from nearby.core.search.taste import LESS
 from nearby.desktop.detail_pane import DetailPane
 from nearby.desktop.filter_bar import FilterBar
 from nearby.desktop.grid import GridDelegate, fit_tiles, use_grid, use_list
@@ -354,6 +355,18 @@ class SearchView(QObject):
 
         self.ops.read(work, self._set_liked)
 
+    def less_like(self, hit: SearchHit) -> None:
+        """Mark a suggestion "less like this": it, and files much like it, are not suggested again."""
+        def work(library: Library) -> set[str]:
+            library.like([hit.path], LESS)
+            return {row.path for row, _ in library.likes()}
+
+        def done(paths: set[str]) -> None:
+            self._set_liked(paths)
+            self.refresh()  # For you again, without it
+
+        self.ops.read(work, done)
+
     def _set_liked(self, paths: set[str]) -> None:
         self.detail.liked = set(paths)
         current = self.detail.hit
@@ -547,6 +560,8 @@ class SearchView(QObject):
         menu.addAction("Find similar", lambda: self.find_similar(hit))
         menu.addAction("Add to mix", lambda: self.add_to_mix(hit))
         menu.addAction("Unlike" if hit.path in self.detail.liked else "Like", lambda: self.toggle_like(hit))
+        if hit.why.get("because"):  # a suggestion: teach the profile
+            menu.addAction("Less like this", lambda: self.less_like(hit))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
         menu.exec(self.results.viewport().mapToGlobal(pos))
 

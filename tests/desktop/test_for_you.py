@@ -58,6 +58,10 @@ def test_s_likes_the_chosen_file_and_for_you_suggests_more(qtbot: QtBot, window:
     assert sum(truth.get(h.name) == "stars" for h in hits[:5]) >= 4
     assert all(h.snippet.startswith(f"Because you liked {hit.name} · ") for h in hits)
     assert "for you" in win.search.caption.text()
+    first = hits[0]
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        win.search.less_like(first)  # the result menu's "Less like this"
+    assert first.path not in {h.path for h in win.model.hits}
 
 
 def test_the_duplicates_dialog_moves_only_ticked_copies_to_the_trash(qtbot: QtBot, window: tuple[
