@@ -491,6 +491,15 @@ class Library:
         finally:
             store.close()
 
+    def note_opened(self, path: Path | str) -> None:
+        """A file was opened from Nearby: For you leans toward it a little, and does not call it forgotten."""
+        store = self._new_store()
+        try:
+            with store.transaction():
+                store.note_opening(str(path))
+        finally:
+            store.close()
+
     def likes(self, value: int = LIKE) -> list[tuple[ItemRow, float]]:
         """The files marked ``value`` (liked by default), newest mark first, with when."""
         with self._readers.borrow() as store:

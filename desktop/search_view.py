@@ -528,7 +528,9 @@ class SearchView(QObject):
         if not Path(hit.path).exists():
             self.ops.errored.emit(NoOpener(f"{hit.path} is no longer there (moved, deleted, or on a drive that is "
                                            "not plugged in). Update the folder to bring the library up to date."))
-        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
+        elif QDesktopServices.openUrl(QUrl.fromLocalFile(hit.path)):
+            self.ops.read(lambda library: library.note_opened(hit.path), lambda _: None)  # For you weighs it
+        else:
             self.ops.errored.emit(NoOpener(
                 f"No application on this computer is set to open {Path(hit.path).suffix or 'this kind of'} files. "
                 f"Choose one in your system's settings, or use Show in folder and open {hit.name} from there."))

@@ -6,11 +6,14 @@ own space (pictures and songs: their model's; documents: the text space): liking
 and two beach photos makes two tastes, not one blurred between them. Each taste's nearest files
 not yet liked are its suggestions, "because you liked" the like each is closest to; the tastes take
 turns (both topics appear), near-copies of a suggestion already made are left out, and files near
-one marked "less like this" are left out too.
+one marked "less like this" are left out too. Files opened from Nearby lately lean their taste a
+little; a suggestion not opened (nor changed) for over a year is a rediscovery, and the list keeps
+places for them.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,10 @@ CANDIDATES_PER_TASTE = 4  # × the suggestions wanted, looked at per taste
 # past them a list of ten fills with files that only happen to be the least unrelated.
 ABSOLUTE_FLOOR = 0.2
 RELATIVE_FLOOR = 0.6
+RECENT_DAYS = 30  # files opened from Nearby this recently lean their taste toward them…
+OPENED_WEIGHT = 0.25  # …each this share of a like
+FORGOTTEN_DAYS = 365  # a suggestion not opened (nor changed) for this long is a rediscovery
+REDISCOVERIES = 2  # places kept for rediscoveries when the list has none
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Suggestion:
     score: float  # cosine to the taste, in [0, 1]
     because: str  # the path of the like it is closest to
     hit: SearchHit | None = None  # as a result list shows it ("because you liked …" its snippet)
+    forgotten_days: int | None = None  # a rediscovery: not opened (nor changed) for this many days
 
     @property
     def name(self) -> str:
@@ -56,7 +64,8 @@ class Suggestion:
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "kind": self.kind, "title": self.title, "score": round(self.score, 4),
-                "because": self.because}
+                "because": self.because, "rediscover": self.forgotten_days is not None,
+                "forgotten_days": self.forgotten_days}
 
 
 def space_of(kind: str) -> str:
@@ -79,7 +88,18 @@ def tastes(store: Store, kind: str) -> list[Taste]:
             groups[best][1].append(vector)
         else:
             groups.append(([row], [vector]))
-    return sorted((Taste(kind, _mean(vs), tuple(rows)) for rows, vs in groups), key=lambda t: -len(t.likes))
+    # What was opened lately leans its taste a little toward it (it starts none of its own).
+    recent = [row for row, _ in store.opened_items(time.time() - RECENT_DAYS * 86400, kind)
+              if row.id not in vectors]
+    leaning: list[list[np.ndarray]] = [[] for _ in groups]
+    opened = _unit(store.vectors_by_ids(space_of(kind), [r.id for r in recent])) if recent else {}
+    for vector in opened.values():
+        means = [_mean(vs) for _, vs in groups]
+        best = int(np.argmax([float(m @ vector) for m in means])) if means else -1
+        if best >= 0 and float(means[best] @ vector) >= TASTE_JOIN:
+            leaning[best].append(vector)
+    return sorted((Taste(kind, _mean(vs, lean), tuple(rows)) for (rows, vs), lean in zip(groups, leaning, strict=True)),
+                  key=lambda t: -len(t.likes))
 
 
 def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggestion]:
@@ -97,6 +117,7 @@ def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggesti
             rows = store.items_by_ids([n.item_id for n in neighbours])
             candidates = _unit(store.vectors_by_ids(table, list(rows)))
             found: list[Suggestion] = []
+            forgotten = _forgotten(store, list(rows.values()))
             for n in neighbours:
                 row, vector = rows.get(n.item_id), candidates.get(n.item_id)
                 if row is None or vector is None or row.path in marked:
@@ -108,13 +129,40 @@ def suggest(store: Store, kind: str | None = None, k: int = 10) -> list[Suggesti
                 score = float(np.clip(1.0 - n.distance, 0, 1))
                 if found and score < RELATIVE_FLOOR * found[0].score or score < ABSOLUTE_FLOOR:
                     break  # far weaker than the taste's best: not a suggestion, whatever the count asked
-                said = store.first_passage(row.id)[0]
-                hit = make_hit(row, score, score, f"Because you liked {Path(because.path).name} · {said}", None)
-                found.append(Suggestion(row.path, kd, row.title, score, because.path,
-                                        replace(hit, why={"because": because.path})))
+                found.append(_suggestion(store, row, kd, score, because.path, forgotten.get(row.path)))
                 chosen_vectors.setdefault(row.path, []).append(vector)
             per_taste.append(found)
-    return _take_turns(per_taste, chosen_vectors, k)
+    chosen = _take_turns(per_taste, chosen_vectors, k)
+    if chosen and not any(s.forgotten_days for s in chosen):  # keep places for files long forgotten
+        taken = {s.path for s in chosen}
+        waiting = {s.path: s for q in per_taste for s in q if s.forgotten_days and s.path not in taken}
+        spare = sorted(waiting.values(), key=lambda s: -s.score)[:REDISCOVERIES]
+        chosen = chosen[: max(len(chosen) - len(spare), k - len(spare))] + spare
+    return chosen[:k]
+
+
+def _suggestion(store: Store, row: ItemRow, kind: str, score: float, because: str,
+                forgotten_days: int | None) -> Suggestion:
+    said = store.first_passage(row.id)[0]
+    lead = f"Not opened for {_age(forgotten_days)} — because" if forgotten_days else "Because"
+    hit = make_hit(row, score, score, f"{lead} you liked {Path(because).name} · {said}", None)
+    why: dict[str, Any] = {"because": because}
+    if forgotten_days:
+        why["forgotten_days"] = forgotten_days
+    return Suggestion(row.path, kind, row.title, score, because, replace(hit, why=why), forgotten_days)
+
+
+def _forgotten(store: Store, rows: list[ItemRow]) -> dict[str, int]:
+    """Days since each file was last opened from Nearby (or, never opened, last changed), for those
+    past FORGOTTEN_DAYS."""
+    now = time.time()
+    opened = store.last_openings([r.path for r in rows])
+    days = {r.path: int((now - opened.get(r.path, r.mtime_ns / 1e9)) // 86400) for r in rows}
+    return {path: d for path, d in days.items() if d >= FORGOTTEN_DAYS}
+
+
+def _age(days: int) -> str:
+    return f"{days // 365} year{'s' * (days >= 730)}" if days >= 365 else f"{days} days"
 
 
 def _take_turns(per_taste: list[list[Suggestion]], vectors: dict[str, list[np.ndarray]], k: int) -> list[Suggestion]:
@@ -145,6 +193,7 @@ def _unit(vectors: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     return {i: (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32) for i, v in vectors.items()}
 
 
-def _mean(vectors: list[np.ndarray]) -> np.ndarray:
-    mean = np.mean(vectors, axis=0)
+def _mean(vectors: list[np.ndarray], lean: list[np.ndarray] | None = None) -> np.ndarray:
+    """The unit mean of a taste's likes, each opened file weighing OPENED_WEIGHT of a like."""
+    mean = np.sum(vectors, axis=0) + OPENED_WEIGHT * (np.sum(lean, axis=0) if lean else 0.0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

@@ -1,5 +1,6 @@
-"""What a person liked (and marked "less like this"), by path: a re-indexed file keeps its like,
-a moved one carries it (a trigger on items' paths), one that is gone is simply not joined."""
+"""What a person liked (and marked "less like this"), and what they opened, by path: a re-indexed
+file keeps its mark, a moved one carries it (triggers on items' paths), one that is gone is simply
+not joined."""
 
 from __future__ import annotations
 
@@ -36,3 +37,25 @@ class Likes(Connected):
 
     def restore_likes(self, rows: Sequence[tuple[str, int, float]]) -> None:
         self.conn.executemany("INSERT OR REPLACE INTO likes (path, value, at) VALUES (?, ?, ?)", rows)
+
+    def note_opening(self, path: str, at: float | None = None) -> None:
+        self.conn.execute("INSERT INTO openings (path, at, times) VALUES (?, ?, 1) ON CONFLICT(path) DO UPDATE "
+                          "SET at = excluded.at, times = times + 1", (path, time.time() if at is None else at))
+
+    def opened_items(self, since: float, kind: str | None = None) -> list[tuple[ItemRow, float]]:
+        """The library's items opened since ``since`` (seconds since the epoch), latest first."""
+        columns = ", ".join(f"i.{c.strip()}" for c in _ITEM_COLUMNS.split(","))
+        rows = self.conn.execute(
+            f"SELECT {columns}, o.at FROM openings o JOIN items i ON i.path = o.path WHERE o.at >= ?"
+            + (" AND i.kind = ?" if kind else "") + " ORDER BY o.at DESC", (since, kind) if kind else (since,))
+        return [(ItemRow(*r[:-1]), float(r[-1])) for r in rows]
+
+    def last_openings(self, paths: Sequence[str]) -> dict[str, float]:
+        """When each of these paths was last opened from Nearby (absent: never)."""
+        out: dict[str, float] = {}
+        for first in range(0, len(paths), 500):
+            chunk = list(paths[first : first + 500])
+            marks = ",".join("?" * len(chunk))
+            out.update({str(p): float(a) for p, a in self.conn.execute(
+                f"SELECT path, at FROM openings WHERE path IN ({marks})", chunk)})
+        return out

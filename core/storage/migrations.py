@@ -233,4 +233,12 @@ def migrations(text_dim: int, image_dim: int = 1280, song_dim: int = 200) -> lis
                 UPDATE OR REPLACE likes SET path = new.path WHERE path = old.path;
             END;
         """),
+        # When a file was last opened from Nearby, and how often (For you weighs what was opened
+        # lately a little, and brings back what was not opened for long).
+        Migration("0018_openings", """
+            CREATE TABLE openings (path TEXT PRIMARY KEY, at REAL NOT NULL, times INTEGER NOT NULL);
+            CREATE TRIGGER openings_follow_moves AFTER UPDATE OF path ON items BEGIN
+                UPDATE OR REPLACE openings SET path = new.path WHERE path = old.path;
+            END;
+        """),
     ]

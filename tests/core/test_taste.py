@@ -84,3 +84,38 @@ def test_the_command_line_likes_and_suggests(topics: tuple[Library, Path, dict[s
     assert main([*lib, "suggest"]) == 0
     assert "like a few files first" in capsys.readouterr().out
     assert main([*lib, "like", str(folder / "nowhere.txt")]) == 1
+
+
+def test_a_file_long_forgotten_is_brought_back_and_what_was_opened_leans_the_taste(
+        tmp_path: Path, text_embedder: object) -> None:
+    """A garden note untouched for two years comes back as a rediscovery ("Not opened for 2 years"),
+    even where ten fresher notes would fill the list; opening it from Nearby makes it no longer
+    forgotten. A file opened lately leans its taste toward it (a quarter of a like)."""
+    import os
+    import time
+
+    from nearby.core.search.taste import tastes
+
+    folder = tmp_path / "notes"
+    truth = write_topic_notes(folder, per_topic=16)
+    old = time.time() - 800 * 86400
+    os.utime(folder / "garden-15.txt", (old, old))
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    run_to_end(library.index([folder]))
+    library.like([folder / f"garden-{i:02}.txt" for i in range(3)])
+    suggestions = library.suggest(k=5)
+    back = [s for s in suggestions if s.forgotten_days]
+    assert [s.name for s in back] == ["garden-15.txt"] and back[0].forgotten_days >= 730
+    assert back[0].hit is not None and back[0].hit.snippet.startswith("Not opened for 2 years — because you liked")
+    assert back[0].to_json()["rediscover"] is True
+    library.note_opened(folder / "garden-15.txt")
+    assert not any(s.forgotten_days for s in library.suggest(k=5))
+    with library._readers.borrow() as store:  # noqa: SLF001 - the taste itself
+        before = tastes(store, "document")[0].vector
+    library.note_opened(folder / "garden-09.txt")
+    with library._readers.borrow() as store:  # noqa: SLF001
+        after = tastes(store, "document")[0].vector
+        opened = store.vectors_by_ids("item_vectors", [store.item_by_path(str(folder / "garden-09.txt")).id])
+    towards = next(iter(opened.values()))
+    assert float(after @ towards) > float(before @ towards)
+    assert truth["garden-09.txt"] == "garden"
