@@ -291,14 +291,15 @@ class Library:
         return summary
 
     def _carry_likes(self, shadow: Library) -> None:
-        """The likes (kept by path) into the new library: a model switch keeps a person's taste."""
+        """The likes and openings (kept by path) into the new library: a model switch keeps a person's taste."""
         with self._readers.borrow() as store:
-            marks = store.all_likes()
-        if marks:
+            marks, openings = store.all_likes(), store.all_openings()
+        if marks or openings:
             writer = shadow._new_store()
             try:
                 with writer.transaction():
                     writer.restore_likes(marks)
+                    writer.restore_openings(openings)
             finally:
                 writer.close()
 

@@ -59,3 +59,9 @@ class Likes(Connected):
             out.update({str(p): float(a) for p, a in self.conn.execute(
                 f"SELECT path, at FROM openings WHERE path IN ({marks})", chunk)})
         return out
+
+    def all_openings(self) -> list[tuple[str, float, int]]:
+        return [(str(p), float(a), int(t)) for p, a, t in self.conn.execute("SELECT path, at, times FROM openings")]
+
+    def restore_openings(self, rows: Sequence[tuple[str, float, int]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO openings (path, at, times) VALUES (?, ?, ?)", rows)

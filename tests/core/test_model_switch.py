@@ -47,7 +47,8 @@ def _answers(library: Library) -> list[list[tuple[str, float]]]:
 def test_search_answers_from_the_old_model_until_the_switch_ends_then_equals_a_fresh_index(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
-    liked = library.like([next(folder.iterdir())])  # a person's likes outlive the switch
+    liked = library.like([next(folder.iterdir())])  # a person's likes and openings outlive the switch
+    library.note_opened(liked[0])
     before = _answers(library)
     steps = library.use_text_model(OtherFake(dim=24))
     for seen, progress in enumerate(steps, 1):
@@ -67,6 +68,8 @@ def test_search_answers_from_the_old_model_until_the_switch_ends_then_equals_a_f
     assert _answers(library) == _answers(fresh)
     assert library.status().items == len(NOTES)
     assert [row.path for row, _ in library.likes()] == liked
+    with library._readers.borrow() as reader:  # noqa: SLF001 - the openings table itself
+        assert [row.path for row, _ in reader.opened_items(0)] == liked
     store = Store(library.path, 24)
     try:
         assert store.model_info() == ("other-fake", "1", 24)
