@@ -109,3 +109,25 @@ def test_shared_text_is_counted_in_word_runs() -> None:
     edited = word_grams(LETTER.replace("thirty", "forty"))
     assert 0.7 < len(first & edited) / len(first) < 1.0
     assert not first & word_grams("Knead the dough and bake the bread until the crust is golden.")
+
+
+def test_a_burst_larger_than_the_neighbours_looked_at_is_one_group() -> None:
+    """30 near-identical shots (more than NEIGHBOURS): their pairs chain them into one group."""
+    from nearby.core.search import duplicates
+
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=128).astype(np.float32)
+    vectors = np.stack([base + rng.normal(scale=0.03, size=128) for _ in range(30)]
+                       + [rng.normal(size=128) for _ in range(200)]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert duplicates.NEIGHBOURS < 30
+    parent = list(range(len(vectors)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b, _ in candidate_pairs(vectors, 0.9):
+        parent[root(b)] = root(a)
+    assert len({root(i) for i in range(30)}) == 1 and all(root(i) != root(0) for i in range(30, 230))

@@ -8,6 +8,7 @@ import pytest
 from nearby.core.errors import ModelMismatch
 from nearby.core.indexing import indexer as indexer_module
 from nearby.core.indexing.indexer import index_paths
+from nearby.core.library import Library
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary, run_to_end
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
@@ -232,3 +233,30 @@ def test_small_files_are_committed_while_a_huge_one_is_embedded(tmp_path: Path,
     summary = run_to_end(library.index([docs]))
     assert summary.added == 6 and len(library.browse()) == 6
     assert max(seen) == 5, f"the small files were written while the huge one was embedded: {seen[:5]}…"
+
+
+def test_a_flush_past_the_length_window_keeps_each_passage_with_its_own_vector(tmp_path: Path) -> None:
+    """Passages are embedded shortest first within windows of LENGTH_WINDOW: a document of ~1,200
+    passages of varied lengths (three windows) still stores each passage's own vector."""
+    from nearby.core.indexing import indexer
+    from tests.fakes import FakeEmbedder
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    words = ["harbour", "lantern", "orchard", "violin", "glacier", "meadow", "copper", "falcon", "thistle"]
+    paragraphs = [" ".join(words[(i * 7 + j) % len(words)] for j in range(3 + (i * 37) % 60)) + f" item{i}."
+                  for i in range(3000)]
+    (folder / "long.md").write_text("\n\n".join(paragraphs))
+    embedder = FakeEmbedder()
+    library = Library(tmp_path / "lib.sqlite", embedder, with_media=False)
+    run_to_end(library.index([folder]))
+    store = library._new_store()  # noqa: SLF001 - reading what was stored
+    try:
+        rows = list(store.conn.execute("SELECT id, text FROM passages ORDER BY ord"))
+        assert len(rows) > indexer.LENGTH_WINDOW * 2
+        stored = store.vectors_by_ids("passage_embeddings", [r[0] for r in rows])
+        expected = embedder.embed([r[1] for r in rows])
+        for (passage_id, _), want in zip(rows, expected, strict=True):
+            assert float(stored[passage_id] @ want) > 0.999
+    finally:
+        store.close()
