@@ -20,7 +20,7 @@ DATE_FILTERS = (("Any date", None), ("Past week", 7), ("Past month", 31), ("Past
 TYPE_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Any type", ()),
     ("PDF", (".pdf",)),
-    ("Word and LibreOffice", (".docx", ".odt")),
+    ("Word, LibreOffice, RTF", (".docx", ".odt", ".rtf")),
     ("Spreadsheets and slides", (".xlsx", ".pptx", ".ods", ".odp", ".csv", ".tsv")),
     ("E-books and e-mail", (".epub", ".eml", ".mbox")),
     ("Text and Markdown", (".txt", ".md", ".markdown", ".rst")),
@@ -29,6 +29,7 @@ TYPE_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PNG, WebP, GIF…", (".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic")),
     ("MP3", (".mp3",)),
     ("FLAC, Ogg, Opus, WAV…", (".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff")),
+    ("M4A, AAC, WMA", (".m4a", ".aac", ".wma")),
 )
 
 
