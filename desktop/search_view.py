@@ -340,7 +340,7 @@ class SearchView(QObject):
                                        if s.hit is not None], show)
 
     def refresh_likes(self) -> None:
-        self.ops.read(lambda library: {row.path for row, _ in library.likes()}, self._set_liked)
+        self.ops.read(liked_paths, self._set_liked)
 
     def toggle_like(self, hit: SearchHit) -> None:
         """Like the file, or take its like off."""
@@ -351,7 +351,7 @@ class SearchView(QObject):
                 library.unlike([hit.path])
             else:
                 library.like([hit.path])
-            return {row.path for row, _ in library.likes()}
+            return liked_paths(library)
 
         self.ops.read(work, self._set_liked)
 
@@ -359,7 +359,7 @@ class SearchView(QObject):
         """Mark a suggestion "less like this": it, and files much like it, are not suggested again."""
         def work(library: Library) -> set[str]:
             library.like([hit.path], LESS)
-            return {row.path for row, _ in library.likes()}
+            return liked_paths(library)
 
         def done(paths: set[str]) -> None:
             self._set_liked(paths)
@@ -566,6 +566,10 @@ class SearchView(QObject):
             menu.addAction("Less like this", lambda: self.less_like(hit))
         menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
         menu.exec(self.results.viewport().mapToGlobal(pos))
+
+
+def liked_paths(library: Library) -> set[str]:
+    return {row.path for row, _ in library.likes()}
 
 
 def marked_words(query: str) -> list[str]:

@@ -81,9 +81,8 @@ def tastes(store: Store, kind: str) -> list[Taste]:
         vector = vectors.get(row.id)
         if vector is None:
             continue  # waits to be analysed again by a new model
-        means = [_mean(vs) for _, vs in groups]
-        best = int(np.argmax([float(m @ vector) for m in means])) if means else -1
-        if best >= 0 and float(means[best] @ vector) >= TASTE_JOIN:
+        best = _joins(groups, vector)
+        if best >= 0:
             groups[best][0].append(row)
             groups[best][1].append(vector)
         else:
@@ -94,9 +93,8 @@ def tastes(store: Store, kind: str) -> list[Taste]:
     leaning: list[list[np.ndarray]] = [[] for _ in groups]
     opened = _unit(store.vectors_by_ids(space_of(kind), [r.id for r in recent])) if recent else {}
     for vector in opened.values():
-        means = [_mean(vs) for _, vs in groups]
-        best = int(np.argmax([float(m @ vector) for m in means])) if means else -1
-        if best >= 0 and float(means[best] @ vector) >= TASTE_JOIN:
+        best = _joins(groups, vector)
+        if best >= 0:
             leaning[best].append(vector)
     return sorted((Taste(kind, _mean(vs, lean), tuple(rows)) for (rows, vs), lean in zip(groups, leaning, strict=True)),
                   key=lambda t: -len(t.likes))
@@ -187,6 +185,13 @@ def _take_turns(per_taste: list[list[Suggestion]], vectors: dict[str, list[np.nd
             if len(out) >= k:
                 break
     return out
+
+
+def _joins(groups: list[tuple[list[ItemRow], list[np.ndarray]]], vector: np.ndarray) -> int:
+    """The taste (its index) a vector joins: the nearest, when at least TASTE_JOIN alike; else -1."""
+    closeness = [float(_mean(vs) @ vector) for _, vs in groups]
+    best = int(np.argmax(closeness)) if closeness else -1
+    return best if best >= 0 and closeness[best] >= TASTE_JOIN else -1
 
 
 def _unit(vectors: dict[int, np.ndarray]) -> dict[int, np.ndarray]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from nearby.core.storage.connection import Connected
 from nearby.core.storage.items import _ITEM_COLUMNS, ItemRow
 
+_JOINED_COLUMNS = ", ".join(f"i.{c.strip()}" for c in _ITEM_COLUMNS.split(","))  # items joined as i
 LIKE, LESS = 1, -1  # "less like this": the profile learns what not to suggest
 
 
@@ -24,9 +25,8 @@ class Likes(Connected):
 
     def liked_items(self, value: int = LIKE, kind: str | None = None) -> list[tuple[ItemRow, float]]:
         """The library's items marked ``value``, newest mark first, with when."""
-        columns = ", ".join(f"i.{c.strip()}" for c in _ITEM_COLUMNS.split(","))
         rows = self.conn.execute(
-            f"SELECT {columns}, l.at FROM likes l JOIN items i ON i.path = l.path WHERE l.value = ?"
+            f"SELECT {_JOINED_COLUMNS}, l.at FROM likes l JOIN items i ON i.path = l.path WHERE l.value = ?"
             + (" AND i.kind = ?" if kind else "") + " ORDER BY l.at DESC, i.id",
             (value, kind) if kind else (value,))
         return [(ItemRow(*r[:-1]), float(r[-1])) for r in rows]
@@ -44,9 +44,8 @@ class Likes(Connected):
 
     def opened_items(self, since: float, kind: str | None = None) -> list[tuple[ItemRow, float]]:
         """The library's items opened since ``since`` (seconds since the epoch), latest first."""
-        columns = ", ".join(f"i.{c.strip()}" for c in _ITEM_COLUMNS.split(","))
         rows = self.conn.execute(
-            f"SELECT {columns}, o.at FROM openings o JOIN items i ON i.path = o.path WHERE o.at >= ?"
+            f"SELECT {_JOINED_COLUMNS}, o.at FROM openings o JOIN items i ON i.path = o.path WHERE o.at >= ?"
             + (" AND i.kind = ?" if kind else "") + " ORDER BY o.at DESC", (since, kind) if kind else (since,))
         return [(ItemRow(*r[:-1]), float(r[-1])) for r in rows]
 
