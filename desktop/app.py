@@ -7,9 +7,10 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nearby.desktop.first_frame import FirstFrame
     from nearby.desktop.main_window import MainWindow
 
 STARTED = time.perf_counter()
@@ -19,16 +20,27 @@ SCREENSHOT = "NEARBY_SCREENSHOT"
 SCREENSHOT_AFTER_MS = 4000
 
 
-def parser(prog: str = "nearby-desktop") -> argparse.ArgumentParser:
-    from nearby.core.version import version
+class _Version(argparse.Action):
+    """--version, reading the version only when asked (importlib.metadata costs the first frame ~20 ms)."""
 
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from nearby.core.version import version
+
+        print(f"Nearby {version()}")
+        parser.exit()
+
+
+def parser(prog: str = "nearby-desktop") -> argparse.ArgumentParser:
     out = argparse.ArgumentParser(prog=prog, description="Nearby's window: find your own documents, photos and "
                                   "songs by what they mean, offline.")
     out.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                      help="folders (or files) to add to the library, as if dropped on the window (a launcher's %%F)")
     out.add_argument("--library", type=Path, help="library file (default: $NEARBY_LIBRARY or the user data folder)")
     out.add_argument("--search", metavar="TEXT", help="start with this search")
-    out.add_argument("--version", action="version", version=f"Nearby {version()}")
+    out.add_argument("--version", action=_Version, help="show the version and exit")
     return out
 
 
@@ -37,6 +49,51 @@ def main(argv: list[str] | None = None) -> int:
     # QtMultimedia lists every optional codec library it could not find; users need none of it.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from nearby.desktop.first_frame import FirstFrame
+
+    app = QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("Nearby")
+    app.setOrganizationName("Nearby")
+    app.setDesktopFileName("nearby")  # Wayland: the menu entry's icon and name for the window
+    app.setWindowIcon(QIcon(str(ICON)))
+    probe = bool(os.environ.get(STARTUP_PROBE))
+    exit_code = [0]
+    windows: list[MainWindow] = []  # the full window, held here for as long as the app runs
+
+    def first_painted() -> None:
+        if probe:  # the start-up benchmark: the first frame a person sees
+            print(f"first-paint {time.perf_counter() - STARTED:.3f}", flush=True)
+        # Load the rest once this frame is on screen (a zero timer runs after the paint is flushed).
+        QTimer.singleShot(0, open_window)
+
+    def open_window() -> None:
+        window = build_window(args, first)
+        if window is None:
+            exit_code[0] = 1
+            app.quit()
+            return
+        windows.append(window)
+        if probe:  # then the full window, usable, and out
+            def ready() -> None:
+                print(f"window-ready {time.perf_counter() - STARTED:.3f}", flush=True)
+                window.close()
+
+            QTimer.singleShot(0, ready)
+
+    from PySide6.QtCore import QTimer
+
+    first = FirstFrame(first_painted)
+    first.show()
+    code = app.exec()
+    return exit_code[0] or code
+
+
+def build_window(args: argparse.Namespace, first: FirstFrame) -> MainWindow | None:
+    """The core, the library and the full window, put where the first frame is; None (after saying
+    why in a dialog) if the library cannot be opened."""
     from PySide6.QtWidgets import QApplication
 
     from nearby.core.errors import NearbyError
@@ -47,31 +104,17 @@ def main(argv: list[str] | None = None) -> int:
 
     private_by_default()
     configure_logging()
-    app = QApplication([sys.argv[0], *qt_args])
-    app.setApplicationName("Nearby")
-    app.setOrganizationName("Nearby")
-    app.setDesktopFileName("nearby")  # Wayland: the menu entry's icon and name for the window
-    from PySide6.QtGui import QIcon
-
-    app.setWindowIcon(QIcon(str(ICON)))
     try:
         library = Library(args.library)
-    except NearbyError as exc:  # no window to show it in yet: a dialog, then out
+    except NearbyError as exc:  # no window to show it in: a dialog, then out
         from PySide6.QtWidgets import QMessageBox
 
+        first.close()
         QMessageBox.critical(None, "Nearby cannot open its library", str(exc))
-        return 1
+        return None
     window = MainWindow(library)
-    window.closed.connect(app.quit)  # closing may finish after the window hid (work is cancelled first)
-    window.show()
-    if os.environ.get(STARTUP_PROBE):  # the start-up benchmark: report the first painted frame, then quit
-        from PySide6.QtCore import QTimer
-
-        def painted() -> None:
-            print(f"first-paint {time.perf_counter() - STARTED:.3f}", flush=True)
-            window.close()
-
-        QTimer.singleShot(0, painted)
+    window.closed.connect(QApplication.quit)  # closing may finish after the window hid (work is cancelled first)
+    first.hand_over(window)
     shot = os.environ.get(SCREENSHOT)
     if shot:  # a picture of the window as it settles (searches done), then quit: for checks and docs
         from PySide6.QtCore import QTimer
@@ -81,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         window.search_field.setText(args.search)
         window.run_search()
     add_named(window, args.paths)
-    return app.exec()
+    return window
 
 
 def add_named(window: MainWindow, paths: list[Path]) -> list[str]:

@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         export.clicked.connect(self.export_map)
         self.map_status = QLabel("Shift+drag to lasso files · scroll to zoom · drag to pan")
         self.map_status.setObjectName("emptyText")
+        self.map_status.setWordWrap(True)  # on one line it held the window 320 px wider than small screens allow
         for widget in (self.map_kind, self.map_colours, relayout, export):
             bar.addWidget(widget)
         bar.addWidget(self.map_status, 1)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -74,6 +74,29 @@ class ResultsView(QListView):
         super().resizeEvent(event)
         if self.grid_delegate is not None and self.viewMode() == QListView.ViewMode.IconMode:
             fit_tiles(self, self.grid_delegate)
+
+
+class _CentredColumn(QWidget):
+    """A page whose layout keeps a centred column at most `width` pixels wide (margins follow the size)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self._width = width
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        layout = self.layout()
+        if layout is not None:
+            side = max(16, (self.width() - self._width) // 2)
+            layout.setContentsMargins(side, 16, side, 16)
+        super().resizeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """The column's own minimum: the margins grown by the last resize do not count (a window once wide
+        could not be made narrow again)."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        grown = layout.contentsMargins().left() + layout.contentsMargins().right() - 32 if layout else 0
+        return QSize(max(0, hint.width() - grown), hint.height())
 
 
 class SearchView(QObject):
@@ -174,7 +197,7 @@ class SearchView(QObject):
         self.stack.addWidget(page)
 
     def _empty_page(self) -> QWidget:
-        page = QWidget()
+        page = _CentredColumn(EMPTY_TEXT_WIDTH)
         title = QLabel("Find your files by what they mean")
         title.setObjectName("emptyTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -182,7 +205,6 @@ class SearchView(QObject):
         self.empty_text.setObjectName("emptyText")
         self.empty_text.setWordWrap(True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_text.setMaximumWidth(EMPTY_TEXT_WIDTH)  # narrower windows wrap it sooner: never clipped
         button = QPushButton("Add a folder…")
         button.setDefault(True)
         button.clicked.connect(self.add_folder_clicked)
@@ -199,8 +221,10 @@ class SearchView(QObject):
         layout.setSpacing(14)
         layout.addStretch(2)
         title.setWordWrap(True)
+        # Full width of the column, no alignment flag: a wrapped label placed by an alignment gets its
+        # width hint's height and was clipped at top and bottom; filling the width, it gets its height.
         for widget in (title, self.empty_text):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(3)
         return page
