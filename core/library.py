@@ -461,9 +461,10 @@ class Library:
         with self._readers.borrow() as store:
             return load_map(store, kind or ALL)
 
-    def similar(self, path: Path | str, k: int = 10, filters: Filters | None = None) -> list[SearchHit]:
-        """The k files most like an indexed one (see core.search.similar), among those passing
-        ``filters``."""
+    def similar(self, path: Path | str | Sequence[Path | str], k: int = 10,
+                filters: Filters | None = None) -> list[SearchHit]:
+        """The k files most like an indexed one, or like several together (see core.search.similar),
+        among those passing ``filters``."""
         filters = filters or Filters()
         with self._readers.borrow() as store:
             return similar(store, path, k, filters.kind, filters.rows(store))
@@ -579,6 +580,15 @@ class Library:
         """Read connections open now (for tests and diagnostics)."""
         return self._readers.open_connections
 
+    def _media_models(self) -> dict[str, str]:
+        """kind → model for the kinds indexed now; "ocr": the model that reads text in pictures, when
+        pictures are indexed and it is installed."""
+        models = {kind: m.name for kind, m in self.media.items() if m.available()}
+        reader = getattr(self.media.get("image"), "reader", None)
+        if "image" in models and reader is not None and reader.is_installed():
+            models["ocr"] = reader.name
+        return models
+
     def status(self) -> LibraryStatus:
         with self._readers.borrow() as store:
             counts = store.counts()
@@ -588,6 +598,6 @@ class Library:
             path=str(self.path), items=counts["items"], passages=counts["passages"],
             skipped=counts["failures"], by_kind=by_kind, folders=folders,
             model=info[0] if info else self.embedder.name, provider=self.embedder.planned_provider,
-            media_models={kind: m.name for kind, m in self.media.items() if m.available()},
+            media_models=self._media_models(),
             switching_to=switch.pending_switch(self.path), decoders=decoders.summary(),
         )

@@ -43,7 +43,7 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
     from nearby.core.library_file import shadow_path
     from nearby.core.media import decoders
     from nearby.core.storage.migrations import migrations
-    from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, MODELS
+    from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, DEFAULT_OCR_MODEL, MODELS
     from nearby.models.locate import missing_files, model_dir, models_root
     from nearby.models.manifest import find_joint_models
 
@@ -75,6 +75,9 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
         return None  # no model recorded yet, or one not known or not installed: the full path explains
     media = {kind: name for kind, name in (("image", DEFAULT_IMAGE_MODEL), ("song", DEFAULT_AUDIO_MODEL))
              if not missing_files(MODELS[name], model_dir(MODELS[name]).parent)}
+    ocr = MODELS[DEFAULT_OCR_MODEL]
+    if "image" in media and not missing_files(ocr, model_dir(ocr).parent):  # as Library._media_models
+        media["ocr"] = ocr.name
     return LibraryStatus(path=shown_as, items=counts[0], passages=counts[1], skipped=counts[2], by_kind=by_kind,
                          folders=folders, model=text.name, provider=candidate_providers(available)[0],
                          media_models=media, decoders=decoders.summary())

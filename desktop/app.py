@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             app.quit()
             return
         windows.append(window)
-        if probe:  # then the full window, usable, and out
+        if probe:  # then the full window, usable, and out ("stay": kept open, for the tests of signals)
             def ready() -> None:
                 print(f"window-ready {time.perf_counter() - STARTED:.3f}", flush=True)
-                window.close()
+                if os.environ.get(STARTUP_PROBE) != "stay":
+                    window.close()
 
             QTimer.singleShot(0, ready)
 
@@ -87,8 +90,45 @@ def main(argv: list[str] | None = None) -> int:
 
     first = FirstFrame(first_painted)
     first.show()
+    notifier = close_on_stop_signals(lambda: windows[0].close() if windows else app.quit())  # noqa: F841 (kept)
     code = app.exec()
     return exit_code[0] or code
+
+
+def close_on_stop_signals(close: Callable[[], object]) -> object:
+    """Ctrl-C in the terminal (SIGINT) and a logout's or `kill`'s SIGTERM close the window as its close
+    button does: running work is cancelled, the library closed cleanly, exit status 0 — not a
+    KeyboardInterrupt traceback with the window still running, nor a kill that leaves the library open.
+
+    Python runs a signal's handler only when it next gets control, which Qt's event loop never gives
+    it: the signal's number is written to a socket (set_wakeup_fd) that the event loop watches.
+    Returns what must be kept alive for as long as the app runs."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    notifier.activated.connect(drain)
+    asked: list[bool] = []
+
+    def handler(_signum: int, _frame: object) -> None:
+        if not asked:  # a second Ctrl-C while closing waits for the first
+            asked.append(True)
+            close()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, handler)
+    return (reader, writer, notifier)
 
 
 def build_window(args: argparse.Namespace, first: FirstFrame) -> MainWindow | None:

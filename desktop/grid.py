@@ -23,8 +23,10 @@ from nearby.desktop.results import (
     selection_colour,
 )
 
-# A tile's side aims at this (logical px) and stretches up to a third more to fill the row.
+# A tile's side aims at this (logical px) and stretches up to a third more to fill the row; the size
+# slider (and Ctrl+wheel) moves the aim within TILE_RANGE.
 TILE_TARGET = 168
+TILE_RANGE = (72, 480)
 TILE_GAP = 6
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -42,6 +44,7 @@ class GridDelegate(QStyledItemDelegate):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.side = TILE_TARGET
+        self.target = TILE_TARGET  # the side aimed at (the size slider's value)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).lineSpacing()
@@ -118,7 +121,7 @@ def use_grid(view: QListView, delegate: GridDelegate) -> None:
 
 def fit_tiles(view: QListView, delegate: GridDelegate) -> None:
     width = view.viewport().width() - view.verticalScrollBar().sizeHint().width()
-    delegate.side = tile_size(width)
+    delegate.side = tile_size(width, delegate.target)
     view.doItemsLayout()
 
 

@@ -31,7 +31,17 @@ class History:
 
     def __init__(self) -> None:
         self._places: list[Place] = []
+        self._chosen: list[str | None] = []  # the file chosen at each place, chosen again on return
         self._at = -1
+
+    @property
+    def chosen(self) -> str | None:
+        """The file that was chosen at the current place, if any."""
+        return self._chosen[self._at] if self._at >= 0 else None
+
+    def note_chosen(self, path: str) -> None:
+        if self._at >= 0:
+            self._chosen[self._at] = path
 
     @property
     def current(self) -> Place | None:
@@ -47,11 +57,15 @@ class History:
                 and place.query.startswith(current.query) and current.query:
             self._places[self._at] = place
             del self._places[self._at + 1:]
+            del self._chosen[self._at + 1:]
             return
         del self._places[self._at + 1:]
+        del self._chosen[self._at + 1:]
         self._places.append(place)
+        self._chosen.append(None)
         if len(self._places) > HISTORY_LIMIT:
             del self._places[0]
+            del self._chosen[0]
         self._at = len(self._places) - 1
 
     def can_go_back(self) -> bool:

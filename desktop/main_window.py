@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -38,6 +38,7 @@ from nearby.desktop.about import about_dialog, help_dialog
 from nearby.desktop.duplicates_dialog import DuplicatesDialog
 from nearby.desktop.errors import ErrorBanner
 from nearby.desktop.gc_guard import collect_on_gui_thread
+from nearby.desktop.grid import TILE_TARGET
 from nearby.desktop.index_controller import IndexController
 from nearby.desktop.map_view import MapView
 from nearby.desktop.models_dialog import ModelsDialog
@@ -54,6 +55,7 @@ FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q", QKeySequence.StandardK
                  QKeySequence.StandardKey.HelpContents: "F1", QKeySequence.StandardKey.Find: "Ctrl+F",
                  QKeySequence.StandardKey.Open: "Ctrl+O"}
 GIL_SWITCH_S = 0.001
+SAID_MS = 5_000  # a confirmation ("Copied 3 paths") stays this long in the status bar
 SUMMARY_SHOWN_MS = 8_000  # how long an indexing summary replaces the counts in the status bar
 KIND_NAMES = {"document": ("document", "documents"), "image": ("photo", "photos"), "song": ("song", "songs")}
 
@@ -200,6 +202,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.ops.errored.connect(self.banner.show_error)
+        self.search.said.connect(lambda text: self.statusBar().showMessage(text, SAID_MS))
+        self.search.chosen_changed.connect(self._chosen_changed)
         self.ops.changed.connect(self.refresh_status)
         self.ops.shut_down.connect(self.close)  # closing had to wait for running work: finish it now
         self.indexer.finished.connect(self._indexing_done)
@@ -256,10 +260,15 @@ class MainWindow(QMainWindow):
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         edit = bar.addMenu("&Edit")
         item(edit, "&Find", self.focus_search, Key.Find)
-        item(edit, "&Copy Path", lambda: self._with_hit(lambda h: QGuiApplication.clipboard().setText(h.path)),
-             "Ctrl+Shift+C")
-        item(edit, "Find &Similar", lambda: self._with_hit(self.search.find_similar), "Ctrl+Shift+S")
-        item(edit, "Add to &Mix", lambda: self._with_hit(self.search.add_to_mix))
+        item(edit, "&Open", lambda: self.search.open_hits(self.search.selected_hits()), "Ctrl+Return",
+             "Open the chosen files in their applications")
+        item(edit, "&Copy Path", lambda: self.search.copy_paths(self.search.selected_hits()), "Ctrl+Shift+C",
+             "Copy where the chosen files are, one path a line")
+        item(edit, "Show in &Folder", lambda: self._with_hit(self.search.show_in_folder), "Ctrl+Shift+F")
+        item(edit, "Find &Similar", lambda: self.search.find_similar_to(self.search.selected_hits()), "Ctrl+Shift+S",
+             "Files like the chosen one (or like the chosen files together)")
+        item(edit, "Add to &Mix", lambda: self.search.add_to_mix_all(self.search.selected_hits()))
+        item(edit, "Select &All Results", self._select_all_results, Key.SelectAll)
         item(edit, "&Like", lambda: self._with_hit(self.search.toggle_like), "S",
              "Like the chosen file (or take the like off): For you suggests more like it")
         edit.addSeparator()
@@ -268,6 +277,15 @@ class MainWindow(QMainWindow):
         item(view, "As a &List", lambda: self.search.set_view_mode("list"), "Ctrl+1")
         item(view, "As a &Grid", lambda: self.search.set_view_mode("grid"), "Ctrl+2")
         item(view, "&Automatic (Grid for Photos)", lambda: self.search.set_view_mode("auto"))
+        view.addSeparator()
+        item(view, "View &Full Screen\tSpace", self.search.view_full_screen,
+             tip="The chosen result as large as the screen: arrows for the next, Esc to come back")
+        item(view, "Slide&show", lambda: self.search.view_full_screen(slideshow=True), "F9",
+             "The pictures among the results, full screen, one every few seconds")
+        item(view, "&Larger Thumbnails", lambda: self.search.size_slider.setValue(self.search.size_slider.value() + 24),
+             Key.ZoomIn)
+        item(view, "S&maller Thumbnails",
+             lambda: self.search.size_slider.setValue(self.search.size_slider.value() - 24), Key.ZoomOut)
         view.addSeparator()
         map_action = item(view, "Similarity &Map", lambda: self.map_button.toggle(), "Ctrl+M")
         map_action.setCheckable(True)
@@ -283,6 +301,19 @@ class MainWindow(QMainWindow):
         about = item(help_menu, "&About Nearby", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         self._history_changed()
+
+    def _chosen_changed(self, count: int) -> None:
+        if count > 1:
+            self.statusBar().showMessage(f"{count} chosen · Ctrl+Shift+C copies their paths · drag them out to "
+                                         "another app · right-click for more", SAID_MS)
+
+    def _select_all_results(self) -> None:
+        """Ctrl+A: in the search field, its text; elsewhere, every result."""
+        if self.search.field.hasFocus():
+            self.search.field.selectAll()
+        else:
+            self.search.results.selectAll()
+            self.search.results.setFocus()
 
     def _with_hit(self, act: Any) -> None:
         hit = self.search.current_hit
@@ -520,6 +551,8 @@ class MainWindow(QMainWindow):
         else:
             self.search.splitter.setSizes([self.width() * 3 // 5, self.width() * 2 // 5])
         self.search.view_mode = window_state.read(self.state, "view", "auto")
+        self.search.size_slider.setValue(window_state.read(self.state, "tile", TILE_TARGET))
+        self.search.set_sort(window_state.read(self.state, "sort", "relevance"))
         self.search.filter_bar.blockSignals(True)
         self.search.filter_bar.restore({name: window_state.read(self.state, f"filters/{name}", 0)
                                         for name in ("kind", "date", "type")})
@@ -535,6 +568,8 @@ class MainWindow(QMainWindow):
         self.state.setValue("geometry", self.saveGeometry())
         self.state.setValue("splitter", self.search.splitter.saveState())
         self.state.setValue("view", self.search.view_mode)
+        self.state.setValue("tile", self.search.size_slider.value())
+        self.state.setValue("sort", self.search.sort)
         self.state.setValue("query", self.search.field.text())
         for name, index in self.search.filter_bar.state().items():
             self.state.setValue(f"filters/{name}", index)

@@ -9,12 +9,14 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
     QRect,
     QSize,
     Qt,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -57,6 +59,25 @@ class ResultsModel(QAbstractListModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.hits)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt's name)
+        return ["text/uri-list", "text/plain"]
+
+    def mimeData(self, indexes: Any) -> QMimeData:  # noqa: N802 (Qt's name)
+        """The files as a file manager, a mail program or an editor takes them from a drag: their URLs
+        (and their paths as text, for a terminal)."""
+        paths = list(dict.fromkeys(self.hits[i.row()].path for i in indexes if i.isValid()))
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(p) for p in paths])
+        data.setText("\n".join(paths))
+        return data
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 (Qt's name)
+        return Qt.DropAction.CopyAction  # the files stay where they are: a drag never moves them
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -7,20 +7,27 @@ It asks the library through Operations only, and refreshes itself when the libra
 from __future__ import annotations
 
 import html
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
     QMenu,
     QPushButton,
+    QScrollArea,
+    QSlider,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -29,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from nearby.core.errors import NearbyError
+from nearby.core.kinds import KIND_PLURALS
 from nearby.core.library import Library, LibraryStatus
 from nearby.core.search.arithmetic import ArithmeticResult
 from nearby.core.search.expression import is_expression
@@ -36,13 +44,14 @@ from nearby.core.search.hits import SearchHit
 from nearby.core.search.taste import LESS
 from nearby.desktop.detail_pane import DetailPane
 from nearby.desktop.filter_bar import FilterBar
-from nearby.desktop.grid import GridDelegate, fit_tiles, use_grid, use_list
+from nearby.desktop.grid import TILE_RANGE, TILE_TARGET, GridDelegate, fit_tiles, use_grid, use_list
 from nearby.desktop.history import History, Place
 from nearby.desktop.mix_bar import MixBar
 from nearby.desktop.operations import Operations
 from nearby.desktop.player import Player
-from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel
+from nearby.desktop.results import HIT_ROLE, ResultDelegate, ResultsModel, display_title
 from nearby.desktop.thumbnails import pictures
+from nearby.desktop.viewer import Viewer
 
 # Typing pauses this long before a search runs: one search per word, not per keystroke.
 SEARCH_DEBOUNCE_MS = 250
@@ -50,6 +59,10 @@ SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact wor
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 ANSWER_WORDS = 8  # answer words shown above an expression's files: one line's worth
 BROWSE_COUNT = 300  # files shown when browsing with no query (newest first)
+NARROW_WIDTH = 1000  # px: under this the detail pane goes below the results
+OPEN_AT_ONCE = 12  # files a selection opens in their applications at one go (more is likely a slip)
+SORTS = (("Best match first", "relevance"), ("Newest first", "newest"), ("Oldest first", "oldest"),
+         ("Name", "name"), ("Largest first", "size"))
 # Words too common to mark in snippets.
 UNMARKED = frozenset(("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
                       "of", "on", "or", "the", "to", "with", "my", "me", "photo", "picture", "song", "music",
@@ -61,11 +74,23 @@ class NoOpener(NearbyError):
 
 
 class ResultsView(QListView):
-    """The result list; as a grid its tiles are resized to fill the width whenever it changes."""
+    """The result list; as a grid its tiles are resized to fill the width whenever it changes, and
+    Ctrl+wheel makes them larger or smaller (as the size slider does)."""
+
+    zoomed = Signal(int)  # wheel steps with Ctrl held: + larger tiles, - smaller
 
     def __init__(self) -> None:
         super().__init__()
         self.grid_delegate: GridDelegate | None = None
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = round(event.angleDelta().y() / 120)
+            if steps:
+                self.zoomed.emit(steps)
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def picture_ready(self, _path: str) -> None:
         self.viewport().update()
@@ -108,6 +133,8 @@ class SearchView(QObject):
     map_lines = Signal(list)  # [(from path, to path)]: similar files, or arithmetic's file terms → answer
     add_folder_clicked = Signal()
     sample_clicked = Signal()
+    said = Signal(str)  # a short confirmation for the status bar ("Copied 3 paths")
+    chosen_changed = Signal(int)  # how many results are selected now
 
     def __init__(self, ops: Operations, parent: QWidget) -> None:
         super().__init__(parent)
@@ -115,6 +142,7 @@ class SearchView(QObject):
         self._seq = 0
         self.browsing = False  # the list shows the library newest first, not an answer to anything
         self._weaker: list[SearchHit] = []
+        self._found: list[SearchHit] = []  # the results as found (best first), before any other sort
         self._repeat: Any = None  # the last search or similar, run again when the library changes
         self._build(parent)
         self._connect()
@@ -170,6 +198,26 @@ class SearchView(QObject):
             button.setAutoRaise(True)
             self.layout_buttons.addButton(button)
         self.results.setMouseTracking(True)
+        # Ctrl and Shift choose several, as in a file manager; chosen files drag out to other apps.
+        self.results.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.results.setDragEnabled(True)
+        self.results.setDragDropMode(QListView.DragDropMode.DragOnly)
+        self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.sort = "relevance"
+        self.sort_box = QComboBox()
+        self.sort_box.setAccessibleName("Sort results")
+        self.sort_box.setToolTip("Sort results")
+        for label, key in SORTS:
+            self.sort_box.addItem(label, key)
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(*TILE_RANGE)
+        self.size_slider.setValue(TILE_TARGET)
+        self.size_slider.setFixedWidth(110)
+        self.size_slider.setAccessibleName("Thumbnail size")
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel over the grid)")
+        self._stats: dict[str, tuple[float, int]] = {}  # path → (modified, size), for sorting
+        self._chosen_again: str | None = None  # Back or Forward: the file to choose when the list comes
+        self.viewer: Viewer | None = None
         self.results.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.stack = QStackedWidget()
@@ -183,17 +231,30 @@ class SearchView(QObject):
         for box in self.filter_bar.boxes:
             filter_row.addWidget(box)
         filter_row.addStretch(1)
-        filter_row.addWidget(self.list_button)
-        filter_row.addWidget(self.grid_button)
         layout.addLayout(filter_row)
-        layout.addWidget(self.caption)
+        # What is shown on the left; how it is shown (order, tile size, list or grid) on the right.
+        caption_row = QHBoxLayout()
+        self.caption.setWordWrap(True)  # a long query's caption wraps instead of widening the window
+        caption_row.addWidget(self.caption, 1)
+        for widget in (self.sort_box, self.size_slider, self.list_button, self.grid_button):
+            caption_row.addWidget(widget)
+        layout.addLayout(caption_row)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.results)
-        self.splitter.addWidget(self.detail)
+        # The pane scrolls when the window is too short for it (800×600, or below the results).
+        self.detail_area = QScrollArea()
+        self.detail_area.setWidget(self.detail)
+        self.detail_area.setWidgetResizable(True)
+        self.detail_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_area.setMinimumWidth(self.detail.minimumWidth())
+        self.splitter.addWidget(self.detail_area)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
+        page.installEventFilter(self)  # narrow: the detail pane goes below the results
+        self._results_page = page
         self.stack.addWidget(page)
 
     def _empty_page(self) -> QWidget:
@@ -239,11 +300,16 @@ class SearchView(QObject):
         self.list_button.clicked.connect(lambda: self.set_view_mode("list"))
         self.grid_button.clicked.connect(lambda: self.set_view_mode("grid"))
         self.results.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.results.selectionModel().currentChanged.connect(self._current_changed)
+        self.sort_box.currentIndexChanged.connect(lambda _: self.set_sort(self.sort_box.currentData()))
+        self.size_slider.valueChanged.connect(self.set_tile_size)
+        self.results.zoomed.connect(lambda steps: self.size_slider.setValue(self.size_slider.value() + steps * 24))
+        self.results.installEventFilter(self)
         self.detail.similar_clicked.connect(self.find_similar)
         self.detail.mix_clicked.connect(self.add_to_mix)
         self.detail.open_clicked.connect(self.open_hit)
         self.detail.folder_clicked.connect(self.show_in_folder)
-        self.detail.copy_clicked.connect(lambda hit: QGuiApplication.clipboard().setText(hit.path))
+        self.detail.copy_clicked.connect(lambda hit: self.copy_paths([hit]))
         self.detail.like_clicked.connect(self.toggle_like)
         pictures().ready.connect(self.results.picture_ready)
         self.answers.linkActivated.connect(self.field.setText)  # a word searches itself
@@ -261,6 +327,13 @@ class SearchView(QObject):
                 and event.key() == Qt.Key.Key_Down and self.model.rowCount():
             self.results.setFocus()
             self.results.setCurrentIndex(self.model.index(0))
+            return True
+        if watched is getattr(self, "_results_page", None) and event.type() == QEvent.Type.Resize:
+            self._fit_splitter()
+        # Space on a result: the viewer (as Quick Look and file managers do); Space there closes it.
+        if watched is self.results and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Space and not event.modifiers() and self.current_hit is not None:
+            self.view_full_screen()
             return True
         return super().eventFilter(watched, event)
 
@@ -337,10 +410,36 @@ class SearchView(QObject):
 
         def show(hits: list[SearchHit]) -> None:
             self.source = replace(hit, meta={**hit.meta, "source": True})
-            self._show_hits(seq, f"similar to {hit.name}", hits)
+            # Look-alikes scored as a search's results are: weak ones one click away, not 50 in a row.
+            self._show_hits(seq, f"similar to {hit.name}", hits, self.ops.library.settings.min_score,
+                            f"Nothing else is much like {hit.name}")
             self.map_lines.emit([(hit.path, h.path) for h in hits[:10]])
 
         self.ops.read(lambda library: library.similar(hit.path, library.settings.result_count), show)
+
+    def _similar_to_several(self, hits: list[SearchHit]) -> None:
+        self.answers.hide()
+        self.mix.show_expression("")
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.blockSignals(False)
+        self._seq += 1
+        seq = self._seq
+        files = tuple(hits)
+        self._visit(Place("similar", files=files, caption=f"similar to these {len(hits)}"))
+        self._repeat = lambda: self._similar_to_several(list(files))
+        self.delegate.highlight = []
+        self.source = None
+        kinds = {h.kind for h in hits}
+        mixed = f" (the {KIND_PLURALS.get(hits[0].kind, 'files')} among them)" if len(kinds) > 1 else ""
+        paths = [h.path for h in hits]
+
+        def show(found: list[SearchHit]) -> None:
+            self._show_hits(seq, f"similar to {len(hits)} files{mixed}", found, self.ops.library.settings.min_score,
+                            f"Nothing else is much like these {len(hits)} files")
+            self.map_lines.emit([(p, h.path) for p in paths for h in found[:3]])
+
+        self.ops.read(lambda library: library.similar(paths, library.settings.result_count), show)
 
     def show_for_you(self) -> None:
         """Files close to what the person liked and not liked yet, each "because you liked" one."""
@@ -405,8 +504,10 @@ class SearchView(QObject):
             finally:
                 self._navigating = navigating
 
-    def _show_hits(self, seq: int, caption: str, hits: list[SearchHit], min_score: float = 0.0) -> None:
-        """Show the hits scoring at least ``min_score`` (a calibrated score); weaker ones are one click away."""
+    def _show_hits(self, seq: int, caption: str, hits: list[SearchHit], min_score: float = 0.0,
+                   none_strong: str = "") -> None:
+        """Show the hits scoring at least ``min_score`` (a calibrated score); weaker ones are one click away
+        (``none_strong``: the caption when all are weaker)."""
         if seq != self._seq:  # a newer search was started meanwhile: drop stale results
             return
         strong = [h for h in hits if h.score >= min_score]
@@ -417,19 +518,29 @@ class SearchView(QObject):
         else:
             count = "Nothing matches well" if self._weaker else "No matches"
         more = f' · <a href="weaker">show {len(self._weaker)} weaker</a>' if self._weaker else ""
-        self.caption.setText(f"{count} {html.escape(caption)}{more}")
+        said = f"{count} {caption}" if strong or not none_strong else none_strong
+        self.caption.setText(f"{html.escape(said)}{more}")
         self._show_page()
         self.search_finished.emit(strong)
 
     def _set_hits(self, hits: list[SearchHit]) -> None:
         """Fill the list (as a list or a grid, whichever fits them) and choose the first result."""
         self.browsing = False  # the list answers a search, a similar-list or a lasso (browsing says otherwise)
-        self.model.set_hits(hits)
+        self._found = list(hits)
+        self.model.set_hits(self._sorted(hits))
         self._apply_view_mode()
-        if hits:
-            self.results.setCurrentIndex(self.model.index(0))
-        else:
+        chosen, self._chosen_again = self._chosen_again, None
+        self._choose(chosen)
+
+    def _choose(self, path: str | None) -> None:
+        """Make the result with this path the chosen one (the first result if it is not there)."""
+        if not self.model.hits:
             self.detail.show_hit(None)
+            return
+        row = next((i for i, h in enumerate(self.model.hits) if h.path == path), 0)
+        index = self.model.index(row)
+        self.results.setCurrentIndex(index)
+        self.results.scrollTo(index)
 
     def show_files(self, hits: list[SearchHit], caption: str) -> None:
         """Show chosen files (a lasso on the map) as a result list, where Find similar and Add to mix work."""
@@ -442,7 +553,8 @@ class SearchView(QObject):
         self.stack.setCurrentIndex(1)
 
     def show_weaker(self) -> None:
-        self.model.set_hits(self.model.hits + self._weaker)
+        self._found = self._found + self._weaker
+        self.model.set_hits(self._sorted(self._found))
         self._apply_view_mode()
         self.caption.setText(self.caption.text().split(" · <a")[0])
         self._weaker = []
@@ -506,6 +618,7 @@ class SearchView(QObject):
         if place is None:
             return False
         self.history_changed.emit()
+        self._chosen_again = self.history.chosen  # the file that was chosen there, chosen again
         self._navigating = True
         try:
             if place.what == "map":
@@ -514,6 +627,8 @@ class SearchView(QObject):
             self.map_requested.emit(False)
             if place.what == "similar" and place.source is not None:
                 self.find_similar(place.source)
+            elif place.what == "similar":
+                self._similar_to_several(list(place.files))
             elif place.what == "files":
                 self.show_files(list(place.files), place.caption)
             elif place.what == "foryou":
@@ -536,9 +651,125 @@ class SearchView(QObject):
 
     # -- results ------------------------------------------------------------------------------
 
-    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        self.detail.show_hit(indexes[0].data(HIT_ROLE) if indexes else None, self.delegate.highlight)
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        chosen = self.results.selectionModel().selectedIndexes()
+        if not chosen:
+            self.detail.show_hit(None)
+        elif self.results.currentIndex() not in chosen:  # Ctrl+click took the current one off
+            self.detail.show_hit(chosen[0].data(HIT_ROLE), self.delegate.highlight)
+        self.chosen_changed.emit(len(chosen))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """The pane shows the result the keyboard or the last click is on; Back brings it back."""
+        hit = current.data(HIT_ROLE) if current.isValid() else None
+        if hit is not None and self.results.selectionModel().isSelected(current):
+            if hit is not self.detail.hit:  # (the selection's change may have shown it already)
+                self.detail.show_hit(hit, self.delegate.highlight)
+            self.history.note_chosen(hit.path)
+        elif hit is not None and not self.results.selectionModel().hasSelection():
+            self.detail.show_hit(None)
+
+    def selected_hits(self) -> list[SearchHit]:
+        """The chosen results in the list's order; the current one when none is chosen."""
+        rows = sorted(i.row() for i in self.results.selectionModel().selectedIndexes())
+        hits = [self.model.hits[r] for r in rows if r < len(self.model.hits)]
+        current = self.current_hit
+        return hits or ([current] if current is not None else [])
+
+    # -- on several files ---------------------------------------------------------------------
+
+    def copy_paths(self, hits: list[SearchHit]) -> None:
+        """Their paths on the clipboard, one a line, said in the status bar."""
+        if not hits:
+            return
+        QGuiApplication.clipboard().setText("\n".join(h.path for h in hits))
+        self.said.emit(f"Copied the path of {hits[0].name}" if len(hits) == 1 else f"Copied {len(hits)} paths")
+
+    def open_hits(self, hits: list[SearchHit]) -> None:
+        for hit in hits[:OPEN_AT_ONCE]:
+            self.open_hit(hit)
+        if len(hits) > OPEN_AT_ONCE:
+            self.said.emit(f"Opened the first {OPEN_AT_ONCE} of {len(hits)} files (more at once is rarely meant)")
+
+    def find_similar_to(self, hits: list[SearchHit]) -> None:
+        """Look-alikes of one file, or of several together (their mean)."""
+        if len(hits) == 1:
+            self.find_similar(hits[0])
+        elif hits:
+            self._similar_to_several(hits)
+
+    def add_to_mix_all(self, hits: list[SearchHit]) -> None:
+        for hit in hits:
+            self.add_to_mix(hit)
+
+    # -- sort, tile size, the viewer ----------------------------------------------------------
+
+    def set_sort(self, key: str) -> None:
+        """Best match first (as found), newest, oldest, name or largest first; the chosen file stays chosen."""
+        self.sort = key if key in dict((k, k) for _, k in SORTS) else "relevance"
+        at = self.sort_box.findData(self.sort)
+        if at != self.sort_box.currentIndex():
+            self.sort_box.blockSignals(True)
+            self.sort_box.setCurrentIndex(at)
+            self.sort_box.blockSignals(False)
+        current = self.current_hit
+        self.model.set_hits(self._sorted(self._found))
+        self._choose(current.path if current is not None else None)
+
+    def _sorted(self, hits: list[SearchHit]) -> list[SearchHit]:
+        source = [h for h in hits if h.meta.get("source")]  # a similar-list's own file stays first
+        rest = [h for h in hits if not h.meta.get("source")]
+        if self.sort == "relevance":
+            return source + rest
+        for hit in rest:
+            if hit.path not in self._stats:
+                try:
+                    info = os.stat(hit.path)
+                    self._stats[hit.path] = (info.st_mtime, info.st_size)
+                except OSError:  # gone or unreachable: sorted last
+                    self._stats[hit.path] = (0.0, -1)
+        if self.sort == "name":
+            rest.sort(key=lambda h: (display_title(h).casefold(), h.path))
+        elif self.sort == "size":
+            rest.sort(key=lambda h: -self._stats[h.path][1])
+        else:
+            rest.sort(key=lambda h: self._stats[h.path][0], reverse=self.sort == "newest")
+        return source + rest
+
+    def _fit_splitter(self) -> None:
+        """Side by side where the width allows; below each other on a narrow window (a small laptop
+        screen, or the window beside another), each half its share."""
+        narrow = self._results_page.width() < NARROW_WIDTH
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            whole = self.splitter.height() if narrow else self.splitter.width()
+            self.splitter.setSizes([whole * 3 // 5, whole * 2 // 5])
+
+    def set_tile_size(self, side: int) -> None:
+        self.grid_delegate.target = side
+        if self.results.viewMode() == QListView.ViewMode.IconMode:
+            fit_tiles(self.results, self.grid_delegate)
+
+    def view_full_screen(self, slideshow: bool = False) -> None:
+        """The chosen result full screen (a slideshow of the pictures from there); the list follows it."""
+        hits = self.model.hits
+        if not hits:
+            return
+        row = max(self.results.currentIndex().row(), 0)
+        viewer = Viewer(self.ops, self.player, hits, row, self.delegate.highlight)
+        viewer.moved.connect(lambda r: self._choose(hits[r].path) if hits is self.model.hits else None)
+        viewer.open_requested.connect(self.open_hit)
+        viewer.closed.connect(self._viewer_closed)
+        self.viewer = viewer
+        viewer.showFullScreen()
+        viewer.activateWindow()
+        if slideshow:
+            viewer.start_slideshow()
+
+    def _viewer_closed(self) -> None:
+        self.viewer = None
+        self.results.setFocus()
 
     @property
     def current_hit(self) -> SearchHit | None:
@@ -546,7 +777,14 @@ class SearchView(QObject):
         return index.data(HIT_ROLE) if index.isValid() else None
 
     def _open_index(self, index: QModelIndex) -> None:
-        self.open_hit(index.data(HIT_ROLE))
+        """Enter or a double-click: a picture opens in the viewer (as in a photo app), any other file
+        in its application."""
+        hit: SearchHit = index.data(HIT_ROLE)
+        if hit.kind == "image":
+            self.results.setCurrentIndex(index)
+            self.view_full_screen()
+        else:
+            self.open_hit(hit)
 
     def open_hit(self, hit: SearchHit) -> None:
         if not Path(hit.path).exists():
@@ -560,6 +798,9 @@ class SearchView(QObject):
                 f"Choose one in your system's settings, or use Show in folder and open {hit.name} from there."))
 
     def show_in_folder(self, hit: SearchHit) -> None:
+        """The file's folder in the file manager, the file selected there where the system allows."""
+        if Path(hit.path).exists() and reveal(hit.path):
+            return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(hit.folder)):
             self.ops.errored.emit(NoOpener(f"No file manager could show {hit.folder}. Its path was copied instead: "
                                            "paste it into your file manager."))
@@ -578,6 +819,10 @@ class SearchView(QObject):
         if not index.isValid():
             return
         hit: SearchHit = index.data(HIT_ROLE)
+        chosen = self.selected_hits()
+        if len(chosen) > 1 and hit in chosen:  # a right-click inside a selection acts on all of it
+            self._several_menu(chosen, pos)
+            return
         menu = QMenu(self.results)
         menu.addAction("Open", lambda: self.open_hit(hit))
         if hit.kind == "song":
@@ -588,8 +833,45 @@ class SearchView(QObject):
         menu.addAction("Unlike" if hit.path in self.detail.liked else "Like", lambda: self.toggle_like(hit))
         if hit.why.get("because"):  # a suggestion: teach the profile
             menu.addAction("Less like this", lambda: self.less_like(hit))
-        menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(hit.path))
+        menu.addAction("View full screen", self.view_full_screen)
+        menu.addAction("Copy path", lambda: self.copy_paths([hit]))
         menu.exec(self.results.viewport().mapToGlobal(pos))
+
+    def _several_menu(self, hits: list[SearchHit], pos: QPoint) -> None:
+        count = len(hits)
+        menu = QMenu(self.results)
+        menu.addAction(f"Open {count} files" if count <= OPEN_AT_ONCE else f"Open the first {OPEN_AT_ONCE}",
+                       lambda: self.open_hits(hits))
+        menu.addAction("Show in folder", lambda: self.show_in_folder(hits[0]))
+        menu.addAction(f"Find similar to these {count}", lambda: self.find_similar_to(hits))
+        menu.addAction(f"Add {count} to mix", lambda: self.add_to_mix_all(hits))
+        menu.addAction(f"Copy {count} paths", lambda: self.copy_paths(hits))
+        menu.exec(self.results.viewport().mapToGlobal(pos))
+
+
+def reveal(path: str) -> bool:
+    """Show a file selected in the system's file manager: Finder (`open -R`), Explorer (`/select,`),
+    or the freedesktop FileManager1 service over D-Bus (Files, Dolphin, Nemo, Caja, Thunar…).
+    False where none answers (the caller opens the folder instead)."""
+    try:
+        if sys.platform == "darwin":
+            return subprocess.run(["open", "-R", path], check=False, timeout=10, capture_output=True).returncode == 0
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", f"/select,{os.path.normpath(path)}"])  # its exit code is always 1
+            return True
+        from PySide6.QtDBus import QDBusConnection, QDBusInterface
+
+        bus = QDBusConnection.sessionBus()
+        if not bus.isConnected():
+            return False
+        manager = QDBusInterface("org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                                 "org.freedesktop.FileManager1", bus)
+        if not manager.isValid():
+            return False
+        reply = manager.call("ShowItems", [QUrl.fromLocalFile(path).toString()], "")
+        return not reply.errorName()
+    except (OSError, ImportError, subprocess.SubprocessError):
+        return False
 
 
 def liked_paths(library: Library) -> set[str]:

@@ -57,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true",
                    help="every result, weaker matches too (by default only good matches: score ≥ min_score)")
     p.add_argument("--dash-word", dest="dash_words", action="append", default=[], help=argparse.SUPPRESS)
-    p = sub.add_parser("similar", help="files most like an indexed file (pictures: look-alikes)")
-    p.add_argument("path", type=Path)
+    p = sub.add_parser("similar", help="files most like an indexed file (pictures: look-alikes), or like "
+                       "several together (the mean of their vectors)")
+    p.add_argument("path", type=Path, nargs="+", metavar="PATH")
     _result_options(p, with_kind=False)
     p = sub.add_parser("status", help="what the library holds and how it runs")
     p.add_argument("--json", action="store_true")

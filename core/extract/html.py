@@ -32,6 +32,7 @@ class _Text(HTMLParser):
         self._dropping: list[str] = []  # the open dropped elements, innermost last
         self._in_title = False
         self._pre = 0  # open <pre> elements
+        self._cells = 0  # cells begun in the open table row
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP:
@@ -40,6 +41,15 @@ class _Text(HTMLParser):
             self._in_title = True
         elif tag in _BLOCKS and not self._dropping:
             self.parts.append("\n\n")
+        elif tag in ("td", "th") and not self._dropping:
+            # A row reads as its cells with a separator, not run together ("Rome Italy 2.8M").
+            if self._cells:
+                if self.parts:
+                    self.parts[-1] = self.parts[-1].rstrip(" ")
+                self.parts.append(" · ")
+            self._cells += 1
+        if tag == "tr":
+            self._cells = 0
         self._pre += tag == "pre"
         self._alt_text(tag, attrs)
 

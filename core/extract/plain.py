@@ -47,8 +47,9 @@ def read_markdown(path: Path) -> Extracted:
     from nearby.core.extract.html import html_to_text
 
     source = decode_text(path.read_bytes())
-    # html=False: raw HTML in Markdown is shown as text, never interpreted.
-    rendered = MarkdownIt("commonmark", {"html": False}).render(source)
+    # html=False: raw HTML in Markdown is shown as text, never interpreted. Tables (GitHub's pipes)
+    # read as rows of cells, not as pipes and dashes.
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(source)
     title, text = html_to_text(rendered)
     heading = next((ln.lstrip("# ").strip() for ln in source.splitlines() if ln.startswith("# ")), "")
     return Extracted(title=heading or title or path.stem, sections=(Section(text),))

@@ -12,9 +12,19 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from nearby.core.indexing.scan import DEFAULT_EXCLUDED, is_hidden
 from nearby.core.progress import CancelToken, IndexProgress, IndexSummary
 
 IndexRun = Callable[[list[Path], "list[Removal]", CancelToken], Generator[IndexProgress, None, IndexSummary]]
+
+
+def covers(folder: Path, path: Path) -> bool:
+    """Whether indexing ``folder`` also brings ``path`` up to date: it lies inside, and not under a
+    hidden or excluded folder that the scan of ``folder`` passes by (the sample collection in
+    ~/.local/share/Nearby is a folder of its own even when the home folder is one too)."""
+    if path == folder or not path.is_relative_to(folder):
+        return False
+    return not any(is_hidden(part, DEFAULT_EXCLUDED) for part in path.relative_to(folder).parts)
 
 
 class Removal:
@@ -58,9 +68,9 @@ class IndexQueue:
         with self._lock:
             self._asked = True
             for path in (Path(p).expanduser().absolute() for p in paths):
-                if any(path == q or path.is_relative_to(q) for q in self._pending):
+                if any(path == q or covers(q, path) for q in self._pending):
                     continue
-                for inside in [q for q in self._pending if q.is_relative_to(path)]:
+                for inside in [q for q in self._pending if covers(path, q)]:
                     del self._pending[inside]
                 self._pending[path] = None
 

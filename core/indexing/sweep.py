@@ -34,7 +34,13 @@ def sweep(store: Store, roots: list[Path], seen: set[str], kinds: frozenset[str]
                 continue
             candidates = [str(root)] if not root.is_dir() else []
             if not root.is_file():
-                candidates += store.paths_under(str(root))
+                # A folder of the library inside this one keeps its files: the scan of this one may not
+                # reach them (a hidden folder, such as the sample collection's, or an excluded name), and
+                # they are swept when that folder itself is brought up to date.
+                nested = [f"{k.rstrip(os.sep)}{os.sep}" for k in known
+                          if k != str(root) and Path(k).is_relative_to(root) and Path(k) not in roots]
+                candidates += [p for p in store.paths_under(str(root)) if not p.startswith(tuple(nested))] \
+                    if nested else store.paths_under(str(root))
             if root.is_dir():
                 store.add_folder(str(root))
             for path in candidates:

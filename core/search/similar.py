@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,35 +26,53 @@ SELF_COSINE = 0.9999
 MIN_SPREAD = 0.05
 
 
-def similar(store: Store, path: Path | str, k: int = 10, kind: str | None = None,
+def similar(store: Store, path: Path | str | Sequence[Path | str], k: int = 10, kind: str | None = None,
             only: RowFilter = OPEN) -> list[SearchHit]:
-    """Files most like an indexed file, the file itself left out; only files of ``kind`` (when
-    given) that ``only`` allows: the true k nearest of those, however few.
+    """Files most like an indexed file (or like several together: their mean), those files left
+    out; only files of ``kind`` (when given) that ``only`` allows: the true k nearest of those,
+    however few.
 
     Pictures and songs are compared in their model's own space (look-alikes, near-duplicates,
-    sound-alikes); documents by their mean passage vector, among documents. Each hit's ``score``
-    is calibrated like a search's (see _calibrated); ``similarity`` keeps the raw cosine.
+    sound-alikes); documents by their mean passage vector, among documents. Several files are
+    compared as the mean of their vectors, in the space of the first file's kind (files of other
+    kinds have no vector there and are left out of the mean). Each hit's ``score`` is calibrated like
+    a search's (see _calibrated); ``similarity`` keeps the raw cosine.
 
     Raises:
-        NotIndexed: the file is not in the library.
+        NotIndexed: a file is not in the library, or waits for its model.
     """
-    key = str(Path(path).expanduser().resolve())
-    item = store.item_by_path(key)
-    if item is None:
-        raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
-    table = NATIVE_TABLES.get(item.kind, "item_vectors")
-    vector = store.item_embedding(item.id, table)
-    if vector is None:
-        raise NotIndexed(f"{key} waits to be analysed again by a newly installed {item.kind} model; "
-                         "bring the library up to date first (nearby index, or Update in the window).")
-    if kind is not None and kind != item.kind:
+    paths = [path] if isinstance(path, str | Path) else list(path)
+    if not paths:
+        raise ValueError("similar needs at least one file")
+    items = []
+    for one in paths:
+        key = str(Path(one).expanduser().resolve())
+        item = store.item_by_path(key)
+        if item is None:
+            raise NotIndexed(f"{key} is not in the library; index its folder first (nearby index FOLDER).")
+        items.append(item)
+    first = items[0]
+    table = NATIVE_TABLES.get(first.kind, "item_vectors")
+    vectors = []
+    for item in items:
+        if item.kind != first.kind:
+            continue  # another kind's model: no vector in this space
+        vector = store.item_embedding(item.id, table)
+        if vector is None:
+            raise NotIndexed(f"{item.path} waits to be analysed again by a newly installed {item.kind} model; "
+                             "bring the library up to date first (nearby index, or Update in the window).")
+        vectors.append(vector)
+    if kind is not None and kind != first.kind:
         return []  # look-alikes are of the file's own kind
-    if only.is_open:  # vec0's own KNN (a filter makes it a scan): one more, then the file itself dropped
-        neighbours = [n for n in store.knn(table, vector, k + 1, item.kind) if n.item_id != item.id][:k]
+    mean = np.mean(vectors, axis=0).astype(np.float32)
+    vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    own = {item.id for item in items}
+    if only.is_open:  # vec0's own KNN (a filter makes it a scan): the files themselves dropped after
+        neighbours = [n for n in store.knn(table, vector, k + len(own), first.kind) if n.item_id not in own][:k]
     else:
-        neighbours = store.knn(table, vector, k, item.kind, only.narrowed(not_items=id_array([item.id])))
+        neighbours = store.knn(table, vector, k, first.kind, only.narrowed(not_items=id_array(sorted(own))))
     rows = store.items_by_ids([n.item_id for n in neighbours])
-    stats = neighbourhood(vector, store.sample_vectors(item.kind, QUERY_SAMPLE, table))
+    stats = neighbourhood(vector, store.sample_vectors(first.kind, QUERY_SAMPLE, table))
     hits = []
     for n in neighbours:
         cosine = cosine_of(n.distance)

@@ -154,13 +154,15 @@ class Oracle:
         vectors = self.passage_vectors[rows]
         return float(np.max(vectors @ q / np.linalg.norm(vectors, axis=1)))
 
-    def similar(self, path: str, filters: Filters) -> list[float]:
-        kind = self.facts[path].kind
+    def similar(self, paths: list[str], filters: Filters) -> list[float]:
+        """Cosines to one file, or to the mean of several (of one kind, each of unit length)."""
+        kind = self.facts[paths[0]].kind
         if filters.kind not in (None, kind):
             return []
         ids, vectors = self.own[kind]
-        allowed = {self.id_of[p] for p in self.allowed(filters)} - {self.id_of[path]}
-        me = vectors[list(ids).index(self.id_of[path])]
+        allowed = {self.id_of[p] for p in self.allowed(filters)} - {self.id_of[p] for p in paths}
+        chosen = vectors[[list(ids).index(self.id_of[p]) for p in paths]]
+        me = (chosen / np.linalg.norm(chosen, axis=1, keepdims=True)).mean(axis=0)
         cosines = vectors @ me / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(me))
         return sorted((float(c) for i, c in zip(ids.tolist(), cosines, strict=True) if i in allowed), reverse=True)
 
@@ -221,14 +223,18 @@ def check_search(library: Library, oracle: Oracle, rng: np.random.Generator, roo
 
 
 def check_similar(library: Library, oracle: Oracle, rng: np.random.Generator, root: Path, now: float) -> None:
+    """One file's look-alikes, or (a third of the cases) several files' of one kind together."""
     path = str(rng.choice(sorted(oracle.facts)))
+    same_kind = sorted(p for p, fact in oracle.facts.items() if fact.kind == oracle.facts[path].kind and p != path)
+    paths = [path, *(str(p) for p in rng.choice(same_kind, size=min(len(same_kind), int(rng.integers(1, 3))),
+                                                 replace=False))] if rng.random() < 0.33 and same_kind else [path]
     filters = random_filters(rng, root, now)
     k = int(rng.choice([1, 5, 20]))
-    hits = library.similar(path, k, filters)
-    want = oracle.similar(path, filters)[:k]
+    hits = library.similar(paths if len(paths) > 1 else path, k, filters)
+    want = oracle.similar(paths, filters)[:k]
     allowed = oracle.allowed(filters)
-    assert all(h.path in allowed and h.path != path for h in hits)
-    assert np.allclose([h.similarity for h in hits], want, atol=TOLERANCE), f"similar {path}, k={k}, {filters}"
+    assert all(h.path in allowed and h.path not in paths for h in hits)
+    assert np.allclose([h.similarity for h in hits], want, atol=TOLERANCE), f"similar {paths}, k={k}, {filters}"
 
 
 def check_arithmetic(library: Library, oracle: Oracle, rng: np.random.Generator, root: Path, now: float) -> None:

@@ -4,6 +4,8 @@ import pytest
 
 from nearby.core.errors import UnsupportedFile
 from nearby.core.extract import extract, is_supported
+from nearby.core.extract.html import read_html
+from nearby.core.extract.plain import read_markdown
 from tests.documents import write_docx, write_pdf
 
 
@@ -122,6 +124,19 @@ def test_unknown_types_are_not_supported(tmp_path: Path) -> None:
     assert not is_supported(Path("c.exe")) and not is_supported(Path("noext"))
     with pytest.raises(UnsupportedFile, match="not a supported"):
         extract(tmp_path / "x.exe")
+
+
+def test_tables_read_as_rows_of_cells_in_markdown_and_html(tmp_path: Path) -> None:
+    """A pipe table in Markdown (and an HTML table) reads as its rows, the cells apart: no pipes,
+    no dashes, no cells run together."""
+    note = tmp_path / "cities.md"
+    note.write_text("# Cities\n\n| city | country |\n|---|---|\n| Rome | Italy |\n| Lyon | France |\n")
+    text = read_markdown(note).sections[0].text
+    assert "|" not in text and "---" not in text
+    assert "Rome · Italy" in text.splitlines() and "city · country" in text.splitlines()
+    page = tmp_path / "cities.html"
+    page.write_text("<table><tr><th>city</th>\n<th>country</th></tr><tr><td>Rome</td> <td>Italy</td></tr></table>")
+    assert "Rome · Italy" in read_html(page).sections[0].text.splitlines()
 
 
 def test_a_pictures_alt_text_is_read_in_markdown_and_html(tmp_path: Path) -> None:

@@ -260,3 +260,33 @@ def test_a_flush_past_the_length_window_keeps_each_passage_with_its_own_vector(t
             assert float(stored[passage_id] @ want) > 0.999
     finally:
         store.close()
+
+
+def test_adding_a_parent_folder_keeps_a_hidden_folder_of_the_library_inside_it(tmp_path: Path) -> None:
+    """The sample collection lives in a hidden folder (~/.local/share/Nearby/sample); adding the home
+    folder, whose scan skips hidden folders, once dropped its files. Now they stay, and that folder's
+    own update still sweeps what was deleted from it."""
+    home = tmp_path / "home"
+    sample = home / ".local" / "share" / "Nearby" / "sample"
+    sample.mkdir(parents=True)
+    for i in range(3):
+        (sample / f"s{i}.txt").write_text(f"Sample note {i} about lighthouses and harbours.")
+    (home / "Documents").mkdir()
+    (home / "Documents" / "mine.txt").write_text("My own note about the garden fence.")
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([sample]))
+    assert library.status().items == 3
+    summary = run_to_end(library.index([home]))  # the parent: its scan does not enter .local
+    assert summary.removed == 0 and library.status().items == 4
+    assert sorted(library.folders()) == sorted([str(home.resolve()), str(sample.resolve())])
+    run_to_end(library.index([home]))  # again: nothing lost either
+    assert library.status().items == 4
+    (sample / "s0.txt").unlink()
+    run_to_end(library.index([Path(f) for f in library.folders()]))  # Update: every folder of the library
+    assert library.status().items == 3
+    (sample / "new.txt").write_text("A new sample note about tides.")
+    run_to_end(library.index([Path(f) for f in library.folders()]))
+    assert library.status().items == 4
+    (home / "Documents" / "mine.txt").unlink()
+    run_to_end(library.index([home]))
+    assert library.status().items == 3

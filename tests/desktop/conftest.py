@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from nearby.desktop.gc_guard import collect_on_gui_thread
+from tests.desktop.windows import index_sample
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +24,9 @@ def garbage_on_gui_thread(qapp: QApplication) -> Iterator[None]:
     collect_on_gui_thread()
     yield
     gc.collect()
+
+
+@pytest.fixture(scope="module")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Path:
+    """The shipped sample collection indexed once per test module with the real models."""
+    return index_sample(tmp_path_factory.mktemp("sample"))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from nearby.models.locate import models_root
 
@@ -71,3 +74,23 @@ def test_a_library_that_cannot_be_opened_ends_the_start_with_a_message(tmp_path:
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "dialog Nearby cannot open its library" in done.stdout
     assert "window-ready" not in done.stdout
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_close_the_window_and_the_library_cleanly(tmp_path: Path, stop: int) -> None:
+    """Ctrl-C in the terminal or a logout's SIGTERM: the window closes as its close button does, no
+    traceback, exit status 0, the library closed (SQLite's log folded in and removed)."""
+    library = tmp_path / "library.sqlite"
+    env = dict(_env(tmp_path), NEARBY_STARTUP_PROBE="stay")
+    with subprocess.Popen([sys.executable, "-m", "nearby.desktop.app", "--library", str(library)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as app:
+        assert app.stdout is not None
+        for line in app.stdout:  # the window is up and running
+            if line.startswith("window-ready"):
+                break
+        assert Path(f"{library}-wal").exists()  # (open: SQLite's write-ahead log beside it)
+        app.send_signal(stop)
+        out, err = app.communicate(timeout=120)
+    assert app.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert library.exists() and not Path(f"{library}-wal").exists()
