@@ -37,7 +37,7 @@ from nearby.core.search import arithmetic
 from nearby.core.search import browse as browsing
 from nearby.core.search import rank as search_mod
 from nearby.core.search.arithmetic import ArithmeticResult, Comparison
-from nearby.core.search.browse import ItemDetails
+from nearby.core.search.browse import SUBFOLDER_DEPTH, SUBFOLDER_LIMIT, ItemDetails, folder_tree
 from nearby.core.search.calibration import QUERY_SAMPLE
 from nearby.core.search.duplicates import DuplicateGroup, find_duplicates
 from nearby.core.search.filters import Filters
@@ -533,6 +533,15 @@ class Library:
             folders = store.folders()
         paused = set(self.settings.paused_folders)
         return folders if with_paused else [f for f in folders if f not in paused]
+
+    def subfolders(self, depth: int = SUBFOLDER_DEPTH, limit: int = SUBFOLDER_LIMIT) -> list[tuple[str, int]]:
+        """The folders holding the library's files, to filter by: each folder of the library and the
+        folders below it down to ``depth`` levels, with how many files each holds (its own and those
+        below), in tree order (a folder before its subfolders); at most ``limit``, the fullest kept."""
+        with self._readers.borrow() as store:
+            roots = store.folders()
+            paths = [r[0] for r in store.conn.execute("SELECT path FROM items")]
+        return folder_tree(roots, paths, depth, limit)
 
     def pause_folder(self, folder: str, paused: bool = True) -> None:
         """Pause (or resume) a folder: kept in the library, not updated or watched meanwhile. Saved."""

@@ -45,6 +45,10 @@ class IndexProgress:
     done: int
     total: int
     path: str = ""
+    # Inside a long piece of work on the files in hand (the passages of a big document being read into
+    # the text model): how far it is, so that progress moves with the work and not only per file.
+    part_done: int = 0
+    part_total: int = 0
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,11 @@ class DetailPane(QWidget):
                     for k in ("title", "artist", "album", "genre", "date") if hit.meta.get(k)]
             heard = ", ".join(hit.meta.get("labels", [])[:6])
             self.song_tags.setText("<br>".join(tags + ([f"<i>Sounds like {html.escape(heard)}</i>"] if heard else [])))
+            if self.player.current != hit.path:  # its length is known before it plays
+                length = float(hit.meta.get("duration") or 0) * 1000
+                self.time.setText(f"0:00 / {clock(length)}" if length else "0:00")
+                self.seek.setRange(0, int(length))
+                self.seek.setValue(0)
             self._song_state()
         elif hit.path.lower().endswith(".pdf") and hit.page:
             self.preview.setCurrentWidget(self.picture)

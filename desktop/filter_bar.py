@@ -62,14 +62,21 @@ class FilterBar(QObject):
     def boxes(self) -> tuple[QComboBox, ...]:
         return (self.kind, self.date, self.folder, self.type)
 
-    def set_folders(self, folders: list[str]) -> None:
-        """The library's folders as choices (the one chosen stays chosen if it is still there)."""
+    def set_folders(self, folders: list[str], tree: list[tuple[str, int]] | None = None) -> None:
+        """The library's folders as choices, with their subfolders indented below them when ``tree``
+        (folder, files) is given (Library.subfolders); the one chosen stays chosen if it is still there."""
         chosen = self.folder.currentData()
         self.folder.blockSignals(True)
         self.folder.clear()
         self.folder.addItem("All folders", None)
-        for folder in folders:
-            self.folder.addItem(Path(folder).name or folder, folder)
+        roots = sorted(folders, key=len, reverse=True)
+        for folder, files in tree if tree is not None else [(f, 0) for f in folders]:
+            root = next((r for r in roots if folder == r or folder.startswith(r.rstrip("/\\") + ("/" if "/" in r
+                                                                                                   else "\\"))), None)
+            level = len(Path(folder).relative_to(root).parts) if root and folder != root else 0
+            name = Path(folder).name or folder
+            label = f"{'    ' * level}{'└ ' if level else ''}{name}" + (f"  ({files:,})" if files else "")
+            self.folder.addItem(label, folder)
             self.folder.setItemData(self.folder.count() - 1, folder, 3)  # Qt.ToolTipRole: the whole path
         at = self.folder.findData(chosen)
         self.folder.setCurrentIndex(max(at, 0))

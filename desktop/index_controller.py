@@ -8,6 +8,7 @@ progress in the status bar's bar and Cancel button, which it owns.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +23,9 @@ QUEUED_SHOWN_MS = 10_000  # how long "Queued: …" stays in the status bar
 TICK_MS = 1_000  # the progress text (elapsed time, estimate) moves at least this often
 LIVE_COUNTS_MS = 3_000  # while indexing, the counts (and the results) are refreshed this often
 ESTIMATE_AFTER = 3  # files done before an estimate is shown (the first files include model start-up)
+ESTIMATE_AFTER_S = 5.0  # and seconds spent: an estimate from the first second swings wildly
+PACE_WINDOW_S = 60.0  # the recent pace is measured over this last stretch of time
+PART_STEPS = 100  # the bar's steps per file (a big file's text moves it while it is read)
 
 
 def duration(seconds: float) -> str:
@@ -38,6 +42,7 @@ class IndexController(QObject):
 
     finished = Signal(object)  # IndexSummary, or None when indexing failed
     committed = Signal()  # while a run works: files may have been committed (refresh counts and results)
+    running_changed = Signal(bool)  # a run began (True) or ended
 
     def __init__(self, ops: Operations, status_bar: QStatusBar) -> None:
         super().__init__(status_bar)  # goes with the window (its timers too)
@@ -54,6 +59,7 @@ class IndexController(QObject):
         self._last: IndexProgress | None = None
         self._started = 0.0  # when this run began
         self._phase_started = (0.0, 0)  # when indexing files began, and how many were done then
+        self._paces: deque[tuple[float, float]] = deque()  # (when, files done): the recent pace
         self._ticker = QTimer(self, interval=TICK_MS)
         self._ticker.timeout.connect(self._tick)
         self._live = QTimer(self, interval=LIVE_COUNTS_MS)
@@ -76,6 +82,7 @@ class IndexController(QObject):
         self.progress.setRange(0, 0)
         self.progress.setFormat("Listing files…")
         self._started, self._last, self._phase_started = time.monotonic(), None, (0.0, 0)
+        self._paces.clear()
         self._show_running(True)
         self._worker = self.ops.write(lambda library, token: library.queue.drain(token), self._done, self._progress)
         if self._worker is None:  # closing
@@ -93,6 +100,9 @@ class IndexController(QObject):
             self.progress.setFormat("Stopping after the file in hand…")
 
     def _show_running(self, running: bool) -> None:
+        if running != getattr(self, "_shown_running", False):
+            self._shown_running = running
+            self.running_changed.emit(running)
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
@@ -117,10 +127,12 @@ class IndexController(QObject):
             self.progress.setRange(0, 0)  # no count to show: a moving bar, and the time so far
             self.progress.setFormat(f"Finishing: looking for deleted files, tuning scores… ({duration(elapsed)})")
         elif p.total:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-            self.progress.setFormat(f"Indexing {p.done:,} of {p.total:,} · {self.estimate(p)} · "
-                                    f"{Path(p.path).name[:32]}")
+            self.progress.setRange(0, p.total * PART_STEPS)  # fine steps: a big file's passages move it too
+            self.progress.setValue(round(self._done_so_far(p) * PART_STEPS))
+            part = f" · its text {p.part_done * 100 // p.part_total}% read" if p.part_total else ""
+            name = Path(p.path).name if p.path else ""
+            self.progress.setFormat(f"Indexing {min(p.done + 1, p.total):,} of {p.total:,}{part} · {self.estimate(p)}"
+                                    + (f" · {name[:28]}" if name else ""))
         elif p.phase.startswith("waiting"):
             self.progress.setFormat(f"{p.phase.capitalize()}… ({duration(elapsed)})")
         else:
@@ -132,14 +144,32 @@ class IndexController(QObject):
         p = self._last
         return max(0, p.total - p.done) if p is not None and p.total else 0
 
+    @staticmethod
+    def _done_so_far(p: IndexProgress) -> float:
+        """Files done, the one in hand counted by how much of its text the model has read."""
+        return p.done + (p.part_done / p.part_total if p.part_total else 0.0)
+
     def estimate(self, p: IndexProgress) -> str:
-        """Time left at the pace of this run so far (files differ: it is an estimate, and says so)."""
+        """Time left, from the pace of the whole run blended with that of the last minute: the first
+        files include the model's start-up, and one big file should not make the estimate leap (it once
+        climbed from "about 5 s" to "3 min 12 s" in 40 s while one file was read). Files differ: it is
+        an estimate, and says so."""
+        now = time.monotonic()
         began, done_then = self._phase_started
-        done = p.done - done_then
-        spent = time.monotonic() - began
-        if done < ESTIMATE_AFTER or spent <= 0:
-            return f"{duration(time.monotonic() - self._started)} so far"
-        return f"about {duration((p.total - p.done) * spent / done)} left"
+        done = self._done_so_far(p) - done_then
+        self._paces.append((now, done))
+        while len(self._paces) > 2 and now - self._paces[1][0] > PACE_WINDOW_S:
+            self._paces.popleft()
+        spent = now - began
+        if done < ESTIMATE_AFTER or spent < ESTIMATE_AFTER_S:
+            return f"{duration(now - self._started)} so far"
+        overall = done / spent
+        (then, done_before), recent = self._paces[0], 0.0
+        if now - then > 1.0:
+            recent = (done - done_before) / (now - then)
+        pace = (overall + recent) / 2 if recent > 0 else overall
+        left = (p.total - self._done_so_far(p)) / max(pace, 1e-6)
+        return f"about {duration(left)} left"
 
     def _done(self, summary: IndexSummary | None) -> None:
         self._worker = None

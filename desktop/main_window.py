@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.ops.errored.connect(self.banner.show_error)
         self.search.said.connect(lambda text: self.statusBar().showMessage(text, SAID_MS))
+        self.indexer.running_changed.connect(self.search.set_indexing)
         self.search.chosen_changed.connect(self._chosen_changed)
         self.ops.changed.connect(self.refresh_status)
         self.ops.shut_down.connect(self.close)  # closing had to wait for running work: finish it now
@@ -597,9 +598,12 @@ class MainWindow(QMainWindow):
 
 
 def hit_of(point: MapPoint) -> SearchHit:
-    """A map point as a result row (for a lasso's list, and to open it)."""
-    meta = {"thumbnail": point.thumbnail} if point.thumbnail else {}
-    return SearchHit(point.path, point.kind, point.title, 1.0, "", None, 1.0, meta)
+    """A map point as a result row (for a lasso's list, and to open it): chosen, not ranked, so it
+    carries no score ("Match 1.00" beside an unrelated query said what was not true)."""
+    meta: dict[str, object] = {"unranked": True}
+    if point.thumbnail:
+        meta["thumbnail"] = point.thumbnail
+    return SearchHit(point.path, point.kind, point.title, 0.0, "", None, 0.0, meta)
 
 
 def dropped_folders(mime: QMimeData) -> list[str]:

@@ -16,6 +16,8 @@ class Player(QObject):
 
     changed = Signal(str)  # the path now playing, or "" when stopped or paused
     position = Signal(str, int, int)  # the song loaded, where it is and how long it is (milliseconds)
+    failed = Signal(str)  # a song could not be played, in words that say what to do
+    said = Signal(str)  # what happened instead (opened in the system's player)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +38,7 @@ class Player(QObject):
         self._output = QAudioOutput(self)
         self._player.setAudioOutput(self._output)
         self._player.playbackStateChanged.connect(self._state_changed)
+        self._player.errorOccurred.connect(self._error)
         self._player.positionChanged.connect(
             lambda ms: self.position.emit(self.current, int(ms), int(self._player.duration())))
         self._player.durationChanged.connect(
@@ -60,7 +63,13 @@ class Player(QObject):
         if self.available is None:
             self.available = self.has_output() and self._create()
         if not self.available:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            name = QUrl.fromLocalFile(path).fileName()
+            if QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+                self.said.emit(f"No sound output in Nearby here: {name} opened in your music player")
+            else:
+                self.failed.emit(f"{name} cannot be played: this computer has no sound output Nearby can use and "
+                                 "no music player is set to open it. Connect speakers or headphones (or start the "
+                                 "sound service), or install a music player, then press Play again.")
             return
         if path == self.current:
             self._player.pause() if self.is_playing() else self._player.play()
@@ -86,3 +95,8 @@ class Player(QObject):
 
     def _state_changed(self, _state: object) -> None:
         self.changed.emit(self.playing)
+
+    def _error(self, _error: object, words: str) -> None:
+        name = QUrl.fromLocalFile(self.current).fileName() if self.current else "The song"
+        self.failed.emit(f"{name} cannot be played here ({words or 'the sound system refused it'}). Open it in "
+                         "your music player instead (Open).")

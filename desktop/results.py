@@ -360,7 +360,9 @@ def selection_colour(palette: QPalette) -> QColor:
 
 
 def is_ranked(hit: SearchHit) -> bool:
-    """Whether a hit came from a search (with a score), not from browsing the library."""
+    """Whether a hit came from a search (with a score), not from browsing the library or a lasso."""
+    if hit.meta.get("unranked"):
+        return False
     return "modified" not in hit.meta or hit.score > 0
 
 

@@ -73,6 +73,10 @@ class NoOpener(NearbyError):
     """No application is set to open a kind of file."""
 
 
+class PlayFailed(NearbyError):
+    """A song could not be played, in the window or by the system's player."""
+
+
 class ResultsView(QListView):
     """The result list; as a grid its tiles are resized to fill the width whenever it changes, and
     Ctrl+wheel makes them larger or smaller (as the size slider does)."""
@@ -143,6 +147,10 @@ class SearchView(QObject):
         self.browsing = False  # the list shows the library newest first, not an answer to anything
         self._weaker: list[SearchHit] = []
         self._found: list[SearchHit] = []  # the results as found (best first), before any other sort
+        self.indexing = False  # a run is reading files: the results are those found so far
+        self._tree: list[tuple[str, int]] = []  # the folder filter's subfolders (Library.subfolders)
+        self._tree_of: list[str] = []  # the library folders they were listed for
+        self._tree_asked: tuple[int, list[str]] | None = None
         self._repeat: Any = None  # the last search or similar, run again when the library changes
         self._build(parent)
         self._connect()
@@ -319,6 +327,8 @@ class SearchView(QObject):
         self.delegate.play_clicked.connect(lambda hit: self.player.toggle(hit.path))
         self.delegate.similar_clicked.connect(self.find_similar)
         self.player.changed.connect(self._now_playing)
+        self.player.failed.connect(lambda words: self.ops.errored.emit(PlayFailed(words)))
+        self.player.said.connect(self.said)
         self.field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -519,6 +529,8 @@ class SearchView(QObject):
             count = "Nothing matches well" if self._weaker else "No matches"
         more = f' · <a href="weaker">show {len(self._weaker)} weaker</a>' if self._weaker else ""
         said = f"{count} {caption}" if strong or not none_strong else none_strong
+        if self.indexing:  # files not read yet may answer better: say so, beside what is found so far
+            said += " · still indexing: results so far" if strong else " yet · still indexing, more files to come"
         self.caption.setText(f"{html.escape(said)}{more}")
         self._show_page()
         self.search_finished.emit(strong)
@@ -565,7 +577,13 @@ class SearchView(QObject):
 
     def show_status(self, status: LibraryStatus) -> None:
         """The empty state's words, from what the library holds; a library that has files is browsed."""
-        self.filter_bar.set_folders(status.folders)
+        self.filter_bar.set_folders(status.folders, self._tree if self._tree_of == status.folders else None)
+        # The subfolders, when the files changed (not while a run adds them: it would list every
+        # path of a big library every few seconds); the end of a run asks again.
+        if (status.items, status.folders) != self._tree_asked and not self.indexing:
+            self._tree_asked = (status.items, list(status.folders))
+            listed = list(status.folders)
+            self.ops.read(lambda library: library.subfolders(), lambda tree: self._set_tree(listed, tree))
         if status.items == 0:
             self.empty_text.setText("Nearby has nothing indexed yet. Add a folder of documents (text, Markdown, "
                                     "HTML, PDF, Word), photos or songs, and search it by meaning, not by "
@@ -735,6 +753,18 @@ class SearchView(QObject):
         else:
             rest.sort(key=lambda h: self._stats[h.path][0], reverse=self.sort == "newest")
         return source + rest
+
+    def _set_tree(self, folders: list[str], tree: list[tuple[str, int]]) -> None:
+        self._tree, self._tree_of = tree, folders
+        self.filter_bar.set_folders(folders, tree)
+
+    def set_indexing(self, running: bool) -> None:
+        """Indexing began or ended: the caption says whether the results are those found so far."""
+        self.indexing = running
+        text = self.caption.text()
+        if not running and "still indexing" in text:
+            self.caption.setText(text.replace(" · still indexing: results so far", "").replace(
+                " yet · still indexing, more files to come", ""))
 
     def _fit_splitter(self) -> None:
         """Side by side where the width allows; below each other on a narrow window (a small laptop

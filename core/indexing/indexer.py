@@ -133,9 +133,14 @@ def index_paths(store: Store, embedder: Embedder, roots: Iterable[Path | str],
             _drop_kind(kind_of(path), exc, pipelines, run)
         due = (sum(len(p.passages) for p in run.pending) >= FLUSH_PASSAGES
                or time.monotonic() - run.flushed_at > FLUSH_SECONDS)
-        if due and not _flush(store, embedder, run, cancel):
+
+        def report(part: int, whole: int, done: int = done, path: Path = path) -> IndexProgress:
+            return IndexProgress("indexing", done, len(files), str(path), part, whole)
+
+        if due and not (yield from _flush(store, embedder, run, cancel, report)):
             return _summary(run, True, started)
-    if not _flush(store, embedder, run, cancel):
+    if not (yield from _flush(store, embedder, run, cancel,
+                              lambda part, whole: IndexProgress("indexing", len(files), len(files), "", part, whole))):
         return _summary(run, True, started)
     yield IndexProgress("sweeping", len(files), len(files))
     offline: list[str] = []
@@ -278,13 +283,15 @@ def _fail(store: Store, path: Path, reason: str, run: _Run, key: str | None = No
         store.record_failure(key, reason, size, mtime)
 
 
-def _flush(store: Store, embedder: Embedder, run: _Run, cancel: CancelToken | None = None) -> bool:
+def _flush(store: Store, embedder: Embedder, run: _Run, cancel: CancelToken | None = None,
+           report: Callable[[int, int], IndexProgress] | None = None) -> Generator[IndexProgress, None, bool]:
     """Embed the pending documents' passages and write every pending item in one transaction.
 
     The passages are embedded a slice at a time with the cancel token checked between slices, so
     Cancel answers within a second even in the middle of a flush; then the documents embedded
-    whole are written with the pictures and songs, the rest left for the next run. Returns False
-    when cancelled."""
+    whole are written with the pictures and songs, the rest left for the next run. A flush of more
+    than one slice yields ``report(passages embedded, passages)`` after each (a big document's
+    thousand passages take a minute: the progress moves with them). Returns False when cancelled."""
     run.flushed_at = time.monotonic()
     if not run.pending:
         return True
@@ -305,6 +312,8 @@ def _flush(store: Store, embedder: Embedder, run: _Run, cancel: CancelToken | No
             vectors = np.zeros((len(texts), made.shape[1]), dtype=np.float32)
         vectors[idx] = made
         embedded[idx] = True
+        if report is not None and len(texts) > CANCEL_SLICE:
+            yield report(int(embedded.sum()), len(texts))
         if time.monotonic() - committed_at > FLUSH_SECONDS:  # a huge file in the batch: the files
             _write_ready(store, run, vectors, embedded, offsets)  # embedded whole need not wait for it
             committed_at = time.monotonic()
@@ -358,6 +367,7 @@ def _keep_ready(store: Store, embedder: Embedder, run: _Run) -> None:
     for dropped in (p for p in run.pending if p.vectors is None):
         run.summary["updated" if dropped.replaces else "added"] -= 1
     run.pending = ready
-    _flush(store, embedder, run)  # nothing left to embed: no model time
+    for _ in _flush(store, embedder, run):  # nothing left to embed: no model time
+        pass
 
 

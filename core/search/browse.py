@@ -6,7 +6,10 @@ What the window shows before anything is typed, and what its detail pane shows o
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nearby.core.extract.passages import snippet_of
@@ -58,3 +61,24 @@ def details(store: Store, path: str) -> ItemDetails | None:
         return None
     return ItemDetails(row.path, row.kind, row.title, row.size, row.mtime_ns / 1e9, json.loads(row.meta),
                        tuple(store.item_passages(row.id, DETAIL_PASSAGES)))
+
+
+SUBFOLDER_DEPTH = 3  # levels of subfolders offered by the folder filter
+SUBFOLDER_LIMIT = 400  # folders offered at most (a photo library of 5,000 day folders keeps its fullest)
+
+
+def folder_tree(roots: Sequence[str], paths: Iterable[str], depth: int, limit: int) -> list[tuple[str, int]]:
+    """(folder, files within) for the roots and their subfolders down to ``depth`` levels."""
+    counts: dict[str, int] = {}
+    ordered_roots = sorted(roots, key=len, reverse=True)  # a file counts under its innermost root
+    for path in paths:
+        root = next((r for r in ordered_roots if path.startswith(r.rstrip(os.sep) + os.sep)), None)
+        if root is None:
+            continue
+        parts = Path(path).parent.relative_to(root).parts[:depth]
+        counts[root] = counts.get(root, 0) + 1
+        for n in range(1, len(parts) + 1):
+            folder = os.path.join(root, *parts[:n])
+            counts[folder] = counts.get(folder, 0) + 1
+    kept = set(roots) | set(sorted((f for f in counts if f not in roots), key=lambda f: -counts[f])[:limit])
+    return sorted(((f, counts.get(f, 0)) for f in kept), key=lambda fc: Path(fc[0]).parts)

@@ -115,3 +115,25 @@ def test_exclusions_and_phrases_read_every_match_not_the_best_4096(tmp_path: Pat
     assert [Path(h.path).name for h in library.search('garden "sundial"', k=10)] == ["rare.txt"]
     phrase = library.search('"garden plan" taxes trains', k=5)
     assert Path(phrase[0].path).name == "rare.txt"
+
+
+def test_the_folder_tree_past_its_depth_and_its_limit() -> None:
+    """The folder filter's subfolders: counts include what lies below, depth is cut at its levels,
+    and past the limit the fullest folders are kept (the roots always), in tree order."""
+    from nearby.core.search.browse import folder_tree
+
+    root = "/home/p/Photos"
+    paths = [f"{root}/{year}/{day:03}/img{n}.jpg" for year in (2023, 2024) for day in range(300)
+             for n in range(1 + day % 7)]
+    paths.append(f"{root}/2024/001/deep/er/still/img.jpg")  # deeper than 3 levels: counted at level 3
+    tree = folder_tree([root], paths, depth=3, limit=400)
+    folders = dict(tree)
+    assert len(tree) == 401 and folders[root] == len(paths)
+    assert folders[f"{root}/2024"] == sum(1 + d % 7 for d in range(300)) + 1
+    whole = dict(folder_tree([root], paths, depth=3, limit=10_000))
+    assert f"{root}/2024/001/deep" in whole and f"{root}/2024/001/deep/er" not in whole and len(whole) == 604
+    assert f"{root}/2024/001/deep" not in folders  # one file: among the emptiest, left out past the limit
+    kept_days = [f for f in folders if f.count("/") == 5]
+    assert min(folders[f] for f in kept_days) >= 3  # the fullest day folders were kept
+    assert [f for f, _ in tree] == sorted((f for f, _ in tree), key=lambda f: f.split("/"))
+    assert folder_tree([root], [], depth=3, limit=400) == [(root, 0)]

@@ -290,3 +290,24 @@ def test_adding_a_parent_folder_keeps_a_hidden_folder_of_the_library_inside_it(t
     (home / "Documents" / "mine.txt").unlink()
     run_to_end(library.index([home]))
     assert library.status().items == 3
+
+
+def test_a_big_documents_passages_move_the_progress_while_they_are_read(tmp_path: Path, store: Store) -> None:
+    """One document of hundreds of passages: the run reports the model's reading of them, slice by
+    slice, instead of standing still on that file."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "big.txt").write_text("\n\n".join(f"Paragraph {i} about the harbour, its cranes and ships. " * 8
+                                              for i in range(300)))
+    (docs / "small.txt").write_text("A short note.")
+    records = []
+    generator = index_paths(store, FakeEmbedder(), [docs])
+    try:
+        while True:
+            records.append(next(generator))
+    except StopIteration:
+        pass
+    parts = [(r.part_done, r.part_total) for r in records if r.part_total]
+    assert len(parts) >= 5, parts
+    assert [d for d, _ in parts] == sorted(d for d, _ in parts) and parts[-1][0] == parts[-1][1]
+    assert store.counts()["items"] == 2

@@ -1,5 +1,6 @@
 """The window, driven as a user would: add a folder, watch it index, search, find similar."""
 
+import re
 import time
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
         hits = search(qtbot, win, "ordinary things")  # answered while indexing runs
         # Files are searchable as they are committed: the counts and results move before the end.
         qtbot.waitUntil(lambda: "documents" in win.stats_label.text() and win.model.rowCount() > 0, timeout=10_000)
+        assert "still indexing" in win.caption.text()  # the results are those found so far, and it says so
         # The progress words move at least every second (elapsed time or an estimate of what is left).
         before = win.progress.format()
         qtbot.waitUntil(lambda: win.progress.format() != before, timeout=1_500)
@@ -98,6 +100,7 @@ def test_window_stays_responsive_and_cancel_stops_indexing(qtbot: QtBot, tmp_pat
     assert stopped_after < 2.0, stopped_after  # one batch (0.5 s here) at most; 2× for a loaded CI machine
     assert isinstance(hits, list)
     assert "not indexed yet" in win.statusBar().currentMessage()  # the summary says what was not done
+    assert "still indexing" not in win.caption.text()
 
 
 def test_errors_show_in_the_banner_with_the_fix(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,3 +215,41 @@ def test_the_app_says_its_version_without_a_display(capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit) as exit_:
         parser().parse_known_args(["--version"])
     assert exit_.value.code == 0 and capsys.readouterr().out.startswith("Nearby ")
+
+
+def test_progress_moves_inside_a_big_file_and_the_estimate_does_not_climb(qtbot: QtBot, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A steady run's estimate only falls; a big file's text moves the bar while it is read; the
+    first seconds show the time so far, not a guess."""
+    from nearby.core.progress import IndexProgress
+    from nearby.desktop import index_controller
+
+    win = MainWindow(Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False), update_on_start=False)
+    qtbot.addWidget(win)
+    controller = win.indexer
+    clock = [1000.0]
+    monkeypatch.setattr(index_controller.time, "monotonic", lambda: clock[0])
+    controller._worker = object()  # type: ignore[assignment]  # (as while a run works)
+    controller._started = clock[0]
+    controller.cancel_button.setEnabled(True)
+    estimates = []
+    for second in range(40):  # one file a second, 80 files
+        clock[0] = 1000.0 + second
+        controller._progress(IndexProgress("indexing", second, 80, f"/d/n{second}.txt"))
+        text = controller.progress.format()
+        if second < 5:
+            assert "so far" in text, text
+        else:
+            left = re.search(r"about (?:(\d+) min )?(\d+) s left", text)
+            assert left is not None, text
+            estimates.append(60 * int(left[1] or 0) + int(left[2]))
+    assert all(b <= a for a, b in zip(estimates, estimates[1:], strict=False)), estimates
+    assert abs(estimates[-1] - 41) <= 3, estimates  # 41 files left at a file a second
+    values = []
+    for part in range(0, 1001, 100):  # a file of 1,000 passages, read by the model
+        clock[0] += 1
+        controller._progress(IndexProgress("indexing", 40, 80, "/d/big.pdf", part, 1000))
+        values.append(controller.progress.value())
+    assert values == sorted(values) and values[-1] > values[0]
+    assert "its text 100% read" in controller.progress.format() and "Indexing 41 of 80" in controller.progress.format()
+    controller._worker = None

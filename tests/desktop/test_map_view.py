@@ -105,6 +105,12 @@ def test_the_window_opens_the_map_and_a_lasso_lists_its_files(qtbot: QtBot, tmp_
                                  QPointF(lo[0], hi[1])])
     assert win.views.currentIndex() == 0 and win.model.rowCount() == 12
     assert "chosen on the map" in win.caption.text()
+    # Chosen, not ranked: no score on the rows nor a "Match" in the pane, whatever query came before.
+    detail = win.search.detail
+    qtbot.waitUntil(lambda: detail.facts.rowCount() > 2, timeout=10_000)
+    labels = [detail.facts.itemAt(r, detail.facts.ItemRole.LabelRole).widget().text()
+              for r in range(detail.facts.rowCount())]
+    assert "Match" not in labels and all(h.score == 0 for h in win.model.hits)
 
 
 def test_the_keyboard_walks_the_points_zooms_and_opens(qtbot: QtBot) -> None:

@@ -21,7 +21,8 @@ def test_closing_while_indexing_returns_at_once_and_closes_the_library_after(qtb
     qtbot.addWidget(win)
     win.show()
     win.index_folders([str(docs)])
-    qtbot.waitUntil(lambda: win.progress.value() > 0, timeout=10_000)
+    # (some files committed: the bar moves before that, while the first files' text is read)
+    qtbot.waitUntil(lambda: library.status().items > 0, timeout=10_000)
     with qtbot.waitSignal(win.closed, timeout=INDEX_TIMEOUT_MS):
         win.close()
         # The GUI thread did not wait: the window is gone, the run is still stopping, the library open.

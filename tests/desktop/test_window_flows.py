@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPalette
+from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QMouseEvent, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QListView
 from pytestqt.qtbot import QtBot
 
@@ -18,8 +18,10 @@ from nearby.core.library import Library
 from nearby.core.media.decoders import for_songs
 from nearby.core.progress import run_to_end
 from nearby.core.settings import Settings
+from nearby.desktop.detail_pane import clock
 from nearby.desktop.grid import TILE_GAP
 from nearby.desktop.main_window import MainWindow
+from nearby.desktop.player import Player
 from nearby.desktop.results import selection_colour
 from nearby.desktop.thumbnails import pictures
 from tests.desktop.windows import SCREENSHOTS, WAIT_MS, names, open_window, search, shoot
@@ -151,7 +153,15 @@ def test_typing_a_query_word_by_word_is_one_step_back(qtbot: QtBot, sample_libra
 def test_filters_combine_with_a_query_and_with_browsing(qtbot: QtBot, sample_library: Path) -> None:
     win = open_window(qtbot, sample_library)
     bar = win.search.filter_bar
-    qtbot.waitUntil(lambda: bar.folder.count() == 2, timeout=WAIT_MS)  # "All folders" and the sample
+    # "All folders", the sample, and its subfolders below it with their files: a tree to filter by.
+    qtbot.waitUntil(lambda: bar.folder.count() == 5, timeout=WAIT_MS)
+    labels = [bar.folder.itemText(i) for i in range(bar.folder.count())]
+    assert labels[1] == "sample  (26)" and "    └ pictures  (10)" in labels and "    └ songs  (6)" in labels
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        bar.folder.setCurrentIndex(labels.index("    └ songs  (6)"))
+    assert len(names(win)) == 6 and all(n.endswith(".ogg") for n in names(win))
+    with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
+        bar.folder.setCurrentIndex(0)
     with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
         bar.date.setCurrentIndex(bar.date.findText("Older than a year"))
     assert names(win) == ["lease.txt"]
@@ -319,7 +329,8 @@ def test_the_first_run_explains_itself_and_offers_the_sample(qtbot: QtBot, tmp_p
     assert hits[0].name == "rocket-launch.jpg"
 
 
-def test_a_song_and_a_pdf_page_in_the_detail_pane(qtbot: QtBot, sample_library: Path, tmp_path: Path) -> None:
+def test_a_song_and_a_pdf_page_in_the_detail_pane(qtbot: QtBot, sample_library: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     win = open_window(qtbot, sample_library)
     with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
         win.kind_filter.setCurrentIndex(win.kind_filter.findData("song"))
@@ -329,7 +340,18 @@ def test_a_song_and_a_pdf_page_in_the_detail_pane(qtbot: QtBot, sample_library: 
     assert detail.preview.currentWidget() is detail.song and "Sounds like" in detail.song_tags.text()
     qtbot.waitUntil(lambda: any(detail.facts.itemAt(r, detail.facts.ItemRole.LabelRole).widget().text()
                                 == "Duration" for r in range(detail.facts.rowCount())), timeout=WAIT_MS)
-    assert detail.play_button.text() == "Play" and detail.time.text() == "0:00 / 0:00"
+    length = clock(float(hits[0].meta["duration"]) * 1000)
+    assert detail.play_button.text() == "Play" and detail.time.text() == f"0:00 / {length}"  # known before it plays
+    # No sound output and no music player (a bare machine, a bundle on a server): said in words.
+    monkeypatch.setattr(Player, "has_output", staticmethod(lambda: False))
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: False))
+    win.search.player.available = None
+    detail.play_button.click()
+    assert win.banner.isVisible() and "evening.ogg cannot be played" in win.banner.label.text()
+    assert "speakers or headphones" in win.banner.label.text()
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: True))
+    detail.play_button.click()
+    assert "opened in your music player" in win.statusBar().currentMessage()
 
     docs = tmp_path / "pdfs"
     docs.mkdir()
