@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
 
 from nearby.core.progress import IndexProgress, IndexSummary
@@ -49,7 +49,7 @@ class IndexController(QObject):
         self.ops = ops
         self.status_bar = status_bar
         self.progress = QProgressBar()
-        self.progress.setMinimumWidth(320)
+        self.progress.setMinimumWidth(360)
         self.progress.setTextVisible(True)
         self.progress.setAccessibleName("Indexing progress")
         self.cancel_button = QPushButton("Cancel")
@@ -129,14 +129,23 @@ class IndexController(QObject):
         elif p.total:
             self.progress.setRange(0, p.total * PART_STEPS)  # fine steps: a big file's passages move it too
             self.progress.setValue(round(self._done_so_far(p) * PART_STEPS))
-            part = f" · its text {p.part_done * 100 // p.part_total}% read" if p.part_total else ""
+            share = f"{p.part_done * 100 // p.part_total}%" if p.part_total else ""
             name = Path(p.path).name if p.path else ""
-            self.progress.setFormat(f"Indexing {min(p.done + 1, p.total):,} of {p.total:,}{part} · {self.estimate(p)}"
-                                    + (f" · {name[:28]}" if name else ""))
+            details = [f" · {name}" + (f" ({share} read)" if share else "")] if name else []
+            details += [f" · {share} of its text read"] if share else []
+            self._show_words(f"Indexing {min(p.done + 1, p.total):,} of {p.total:,} · {self.estimate(p)}", *details)
         elif p.phase.startswith("waiting"):
             self.progress.setFormat(f"{p.phase.capitalize()}… ({duration(elapsed)})")
         else:
             self.progress.setFormat(f"Listing files… {p.done:,} found ({duration(elapsed)})")
+
+    def _show_words(self, words: str, *details: str) -> None:
+        """The bar's words on one line: the first of the details (longest first: the file's name, how far
+        its text is read) that fits, the words cut with an ellipsis if even they do not (wrapped, they were
+        cut in half by the status bar)."""
+        metrics, room = self.progress.fontMetrics(), max(40, self.progress.width() - 16)
+        fits = next((d for d in details if metrics.horizontalAdvance(words + d) <= room), "")
+        self.progress.setFormat(metrics.elidedText(words + fits, Qt.TextElideMode.ElideRight, room))
 
     @property
     def left_undone(self) -> int:
@@ -169,6 +178,8 @@ class IndexController(QObject):
             recent = (done - done_before) / (now - then)
         pace = (overall + recent) / 2 if recent > 0 else overall
         left = (p.total - self._done_so_far(p)) / max(pace, 1e-6)
+        if left >= 120:  # minutes are enough past two of them (and the words stay short)
+            return f"about {duration(round(left / 60) * 60).replace(' 00 s', '')} left"
         return f"about {duration(left)} left"
 
     def _done(self, summary: IndexSummary | None) -> None:

@@ -256,14 +256,14 @@ def _clipped_or_overlapping(win: MainWindow) -> list[str]:
     return problems
 
 
-def test_layouts_from_800x600_to_2560x1440(qtbot: QtBot, sample_library: Path) -> None:
+def test_layouts_from_800x600_to_4k(qtbot: QtBot, sample_library: Path) -> None:
     """A 13-inch laptop at 125% is about 1100 px wide; 800×600 must still work: nothing clipped or
     overlapping; the detail pane goes below the results when the window is narrow."""
     win = open_window(qtbot, sample_library)
     assert win.minimumSizeHint().width() <= 800 and win.minimumSizeHint().height() <= 600
     search(qtbot, win, "when is the deposit returned")
     for (width, height), name in (((800, 600), "small-800x600"), ((1180, 760), None),
-                                  ((2560, 1440), "large-2560x1440")):
+                                  ((2560, 1440), "large-2560x1440"), ((3840, 2160), None)):
         win.resize(width, height)
         qtbot.waitUntil(lambda w=width, h=height: win.size().width() == w and win.size().height() == h,
                         timeout=WAIT_MS)
