@@ -44,12 +44,20 @@ no word with what you typed.</p>
 any search or browse to a kind, a date, a folder or a file type.</p>
 <h2>Keys</h2>
 <table cellpadding="4">
-<tr><td>Ctrl+F</td><td>the search field</td></tr><tr><td>Down, Enter</td><td>into the results, open one</td></tr>
+<tr><td>Ctrl+F</td><td>the search field</td></tr><tr><td>Down, Enter</td><td>into the results, open one
+(a photo: full screen)</td></tr>
+<tr><td>Space</td><td>the chosen result full screen; there: arrows next / previous, F fit or 100%, + / - zoom,
+Page Up / Down a PDF's pages, S slideshow, Enter open, Esc or Space back</td></tr>
+<tr><td>F9</td><td>slideshow of the photos among the results</td></tr>
+<tr><td>Shift+arrows, Ctrl+click</td><td>choose several results (Ctrl+A: all of them)</td></tr>
+<tr><td>Ctrl+Shift+C</td><td>copy the chosen files' paths</td></tr>
+<tr><td>Ctrl+Shift+F</td><td>show the chosen file in its folder</td></tr>
+<tr><td>Ctrl++ / Ctrl+- (or Ctrl+wheel)</td><td>larger / smaller thumbnails</td></tr>
 <tr><td>Alt+Left / Alt+Right</td><td>Back / Forward (or the mouse's side buttons)</td></tr>
 <tr><td>Ctrl+1 / Ctrl+2</td><td>list / grid</td></tr><tr><td>Ctrl+M</td><td>the similarity map</td></tr>
 <tr><td>On the map: arrows, Enter</td><td>the nearest file that way, open it</td></tr>
 <tr><td>On the map: + / - / 0</td><td>zoom in / out / the whole map</td></tr>
-<tr><td>Ctrl+Shift+S</td><td>find similar to the chosen result</td></tr>
+<tr><td>Ctrl+Shift+S</td><td>find similar to the chosen result (or to the chosen results together)</td></tr>
 <tr><td>Ctrl+,</td><td>Settings</td></tr><tr><td>Ctrl+Q</td><td>quit</td></tr>
 </table>
 <h2>Privacy</h2>
