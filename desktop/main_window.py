@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from nearby.core.indexing.watch import FolderWatcher
 from nearby.core.library import Library, LibraryStatus
-from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
-from nearby.core.progress import IndexSummary
+from nearby.core.mapping.similarity_map import FIRST_PICTURE, MapPoint, SimilarityMap
+from nearby.core.progress import IndexProgress, IndexSummary
 from nearby.core.search.filters import is_under
 from nearby.core.search.hits import SearchHit
 from nearby.desktop import window_state
@@ -473,10 +473,26 @@ class MainWindow(QMainWindow):
 
     def update_map(self, full: bool = False) -> None:
         self.map_status.setText("Arranging the map…")
+        self.map_view.arranging = True
+        self.map_view.update()
         kind = self.map_kind.currentData()
-        self.ops.write(lambda library, token: library.update_map(kind, full, token), self._map_loaded,
-                       lambda p: self.map_status.setText(f"Arranging the map… {100 * p.done // max(p.total, 1)}%"),
+
+        refining: list[bool] = []
+
+        def progress(p: IndexProgress) -> None:
+            if p.path == FIRST_PICTURE:  # a big map's first picture is stored: show it while it is refined
+                refining.append(True)
+                self.ops.read(lambda library: library.load_map(kind), self._map_loaded)
+            more = " (the first picture is shown; it is being refined)" if refining else ""
+            self.map_status.setText(f"Arranging the map… {100 * p.done // max(p.total, 1)}%{more}")
+
+        self.ops.write(lambda library, token: library.update_map(kind, full, token), self._map_done, progress,
                        announce=False)
+
+    def _map_done(self, the_map: SimilarityMap | None) -> None:
+        self.map_view.arranging = False
+        self.map_view.update()
+        self._map_loaded(the_map)
 
     def _map_loaded(self, the_map: SimilarityMap | None) -> None:
         if the_map is None or the_map.name != (self.map_kind.currentData() or "all"):

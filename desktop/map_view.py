@@ -65,6 +65,7 @@ class MapView(QWidget):
         pictures().ready.connect(self._picture_ready)  # a method: disconnected when the view goes
         self.the_map: SimilarityMap | None = None
         self.colour_mode = "cluster"
+        self.arranging = False  # a layout is being made: say so where the map will be, not "no map yet"
         self.zoom, self.offset = 1.0, QPointF(0, 0)  # screen = base(world) * zoom + offset
         self.selected: MapPoint | None = None
         self.highlighted: set[str] = set()
@@ -225,7 +226,9 @@ class MapView(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().base())
         if self.the_map is None or not len(self._xy):
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No map yet: add a folder, then open the map.")
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Arranging the map…" if self.arranging
+                             else "No map yet: add a folder, then open the map.")
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.drawImage(0, 0, self._points_layer())

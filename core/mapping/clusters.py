@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -29,9 +30,47 @@ there these they this those through to too under until up use used using very wa
 where which while who whom why will with would you your yours yourself yourselves one two three may
 might must shall new get gets got make makes made like also many much well way ways see seen said
 says return returns value values true false none object objects photo picture image music song songs
-file files note notes page pages looks sounds next
+file files note notes page pages looks sounds next photos pictures images photograph photographs
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())  # words that name no group
+# Words of file names, not of what files hold: cameras', scanners' and programs' names for files, and
+# file types ("img · black · camera" was a group's name).
+_FILE_NAME_TOKENS_TEXT = """
+img imgs dsc dscn dscf pxl mvimg dcim imag scan scans scanned screenshot screenshots screen capture copy
+final draft untitled doc docx pdf jpg jpeg png heic heif gif tif tiff bmp webp txt md markdown html htm
+odt ods odp xlsx xls pptx ppt csv tsv eml mbox epub rtf mp3 ogg oga opus flac wav aif aiff m4a aac wma
+edited edit backup bak tmp temp export exported whatsapp camera pic pics vid video audio rec recording
+raw thumb thumbnail thumbnails sample samples test tests version ver rev misc stuff
+"""
+FILE_NAME_TOKENS = frozenset(_FILE_NAME_TOKENS_TEXT.split())
+# Licence, web and publishing boilerplate ("org · copyright · gnu" was a group's name).
+_BOILERPLATE_TEXT = """
+copyright copyrighted license licence licensed licenses licences licensing gnu gpl lgpl agpl apache mit bsd
+rights reserved warranty warranties liability www http https com org net html email mail click
+subscribe unsubscribe cookie cookies privacy policy terms conditions disclaimer permission permissions
+distribute distributed distribution redistribution redistribute software foundation inc ltd llc gmbh
+author authors published publisher publishing isbn contents appendix figure fig attribution creative
+commons domain trademark trademarks edition printed reprinted online website download downloaded
+"""
+BOILERPLATE = frozenset(_BOILERPLATE_TEXT.split())
+# Bare verbs ("sits · palace · berlin"): a group is named by things and topics.
+_VERBS_TEXT = """
+sits sat sitting stands stood standing lies lay lying goes went gone going comes came coming takes took
+taken taking gives gave given giving finds found finding tells told telling looks looked looking uses
+used using seems seemed seeming begins began begun keeps kept keeping holds held holding brings brought
+writes wrote written writing feels felt becomes became leaves left puts putting means meant sets runs
+ran running turns turned calls called asks asked tries tried shows showed shown knows knew known thinks
+thought wants wanted needs needed gets got lets saw sees done does did having being makes making
+started starts moved moves worked works played plays lived lives opened opens closed closes helps helped
+"""
+VERBS = frozenset(_VERBS_TEXT.split())
+NOT_NAMES = STOPWORDS | FILE_NAME_TOKENS | BOILERPLATE | VERBS
+
+
+def name_worthy(word: str) -> bool:
+    """Whether a word may name a group on the map: no stop word, file-name token, boilerplate or
+    bare verb, no digits."""
+    return word not in NOT_NAMES and not any(ch.isdigit() for ch in word)
 
 
 def cluster_count(n: int) -> int:
@@ -81,14 +120,35 @@ def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
     return np.array(centres)
 
 
-def words_of(text: str) -> set[str]:
-    return {w.strip("'-") for w in _WORD.findall(text.lower())} - STOPWORDS
+def words_of(text: str, path: str = "") -> set[str]:
+    """The words that may name a file's group: no stop words, file-name tokens, boilerplate or bare
+    verbs; a word of the file's name only if its text says it too (a title made of the file's name
+    would otherwise name groups "img" or "scan")."""
+    tokens = [w.strip("'-") for w in _WORD.findall(text.lower())]
+    named = {w.strip("'-") for w in _WORD.findall(Path(path).stem.lower().replace("_", " "))} if path else set()
+    counts = Counter(tokens)
+    return {w for w in counts if name_worthy(w) and (w not in named or counts[w] >= 2)}
 
 
-def distinctive_words(texts: Sequence[str], labels: np.ndarray, k: int) -> dict[int, list[str]]:
-    """For each cluster, its words ranked by how much more often its files use them than the rest."""
-    bags = [words_of(t) for t in texts]
+def verb_form(word: str, known: Container[str]) -> bool:
+    """A verb's -ing or -ed form whose stem the same texts use ("copying" beside "copy", "approved"
+    beside "approve"): it names an action, not a group's topic."""
+    if word.endswith("ing") and len(word) > 5:
+        stem = word[:-3]
+        return any(s in known for s in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""))
+    if word.endswith("ed") and len(word) > 4:
+        return any(s in known for s in (word[:-1], word[:-2], word[:-3] if word[-3] == word[-4] else ""))
+    return False
+
+
+def distinctive_words(texts: Sequence[str], labels: np.ndarray, k: int, paths: Sequence[str] | None = None,
+                      vocabulary: Container[str] = ()) -> dict[int, list[str]]:
+    """For each cluster, its words ranked by how much more often its files use them than the rest
+    (verb forms left out: those whose stem the texts or the ``vocabulary`` know)."""
+    bags = [words_of(t, paths[i] if paths else "") for i, t in enumerate(texts)]
     overall = Counter(w for bag in bags for w in bag)
+    verbs = {w for w in overall if verb_form(w, overall) or verb_form(w, vocabulary)}
+    bags = [bag - verbs for bag in bags]
     n = len(bags)
     out: dict[int, list[str]] = {}
     for c in range(k):

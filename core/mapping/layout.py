@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from nearby.core.mapping.small_tsne import SMALL_MAP, small_tsne
 from nearby.core.progress import CancelToken, IndexProgress
 
 SEED = 7
@@ -34,25 +35,56 @@ PLACE_NEIGHBOURS = 10
 MIN_POINTS_FOR_TSNE = 8  # below this, a PCA plane shows the few files just as well
 POLL_S = 0.1  # how often the parent looks at the cancel token while the layout process works
 VECTORS_FILE, LAYOUT_FILE = "vectors.npy", "layout.npy"  # what parent and child exchange in a temp folder
+START_FILE = "start.npy"  # where the layout begins, when given (a first picture)
 LAYOUT_FLAG = "--map-layout"  # the bundle's executable runs the layout process when given this
 
 
-def layout(vectors: np.ndarray, cancel: CancelToken | None = None) -> Generator[IndexProgress, None, np.ndarray | None]:
+def first_picture(vectors: np.ndarray, cancel: CancelToken | None = None,
+                  ) -> Generator[IndexProgress, None, np.ndarray | None]:
+    """A map's first picture in seconds, for a library too big to lay out here: a seeded sample of
+    SMALL_MAP // 2 files laid out with exact t-SNE, every other file placed among them as new files
+    are (``place``). The full layout then starts from it (``layout(..., start=)``), so the picture a
+    person sees first is refined in place rather than replaced."""
+    n = len(vectors)
+    sample = np.sort(np.random.default_rng(SEED).choice(n, size=min(n, SMALL_MAP // 2), replace=False))
+    perplexity = min(PERPLEXITY, max(2.0, (len(sample) - 1) / 3.5))
+    placed = yield from small_tsne(vectors[sample].astype(np.float32), perplexity, EARLY_EXAGGERATION,
+                                   EARLY_ITERATIONS, LATE_ITERATIONS, STRETCH, SEED, cancel)
+    if placed is None:
+        return None
+    out = np.zeros((n, 2), dtype=np.float32)
+    out[sample] = placed
+    rest = np.setdiff1d(np.arange(n), sample)
+    if len(rest):
+        out[rest] = place(vectors[rest], vectors[sample], placed)
+    return out
+
+
+def layout(vectors: np.ndarray, cancel: CancelToken | None = None, start: np.ndarray | None = None,
+           ) -> Generator[IndexProgress, None, np.ndarray | None]:
     """Lay unit vectors out in 2-D (cosine neighbourhoods kept).
 
     Yields progress as phase "mapping" (done/total in iterations); returns an (n, 2) float32 array,
-    or None when cancelled. t-SNE runs in a process of its own (core/mapping/tsne_process.py):
-    importing openTSNE (scipy, scikit-learn) held the interpreter lock for up to ~60 ms at a time,
-    freezing the window's thread; a child process leaves the caller's threads alone, and Cancel ends it.
+    or None when cancelled. ``start``: positions to begin from (a first picture) instead of PCA's.
+    Up to SMALL_MAP files t-SNE runs here (core/mapping/small_tsne.py); more in a process of its own
+    (core/mapping/tsne_process.py, FFT gradients): importing openTSNE (scipy, scikit-learn) held the
+    interpreter lock for up to ~60 ms at a time, freezing the window's thread; a child process leaves
+    the caller's threads alone, and Cancel ends it.
     """
     n = len(vectors)
     if n < MIN_POINTS_FOR_TSNE:
         return _pca(vectors)
+    if n <= SMALL_MAP:  # no process to start: laid out here in about the time the process takes to start
+        perplexity = min(PERPLEXITY, max(2.0, (n - 1) / 3.5))
+        return (yield from small_tsne(vectors.astype(np.float32), perplexity, EARLY_EXAGGERATION, EARLY_ITERATIONS,
+                                      LATE_ITERATIONS, STRETCH, SEED, cancel))
     cancel = cancel or CancelToken()
     total = EARLY_ITERATIONS + LATE_ITERATIONS
     yield IndexProgress("mapping", 0, total, "finding neighbours")
     with tempfile.TemporaryDirectory(prefix="nearby-map-") as tmp:
         np.save(Path(tmp) / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+        if start is not None:
+            np.save(Path(tmp) / START_FILE, np.ascontiguousarray(start, dtype=np.float32))
         child = subprocess.Popen([*layout_command(), tmp], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  stdin=subprocess.DEVNULL, text=True)
         lines: queue.Queue[str] = queue.Queue()
@@ -97,16 +129,17 @@ def layout_command() -> list[str]:
     return [sys.executable, "-m", "nearby.core.mapping.tsne_process"]
 
 
-def tsne(vectors: np.ndarray) -> Iterator[tuple[str, Any]]:
+def tsne(vectors: np.ndarray, begin: np.ndarray | None = None) -> Iterator[tuple[str, Any]]:
     """The layout itself (what the child process runs): ("progress", iterations done) after each
-    stretch, then ("done", positions)."""
+    stretch, then ("done", positions). ``begin``: where to start (rescaled as PCA's start is)."""
     import openTSNE  # heavy (scipy, scikit-learn): only in the layout process
 
     n = len(vectors)
     perplexity = min(PERPLEXITY, max(2.0, (n - 1) / 3.5))
     affinities = openTSNE.affinity.PerplexityBasedNN(vectors, perplexity=perplexity, metric="cosine", n_jobs=-1,
                                                      random_state=SEED, verbose=False)
-    start = openTSNE.initialization.pca(vectors, random_state=SEED)
+    start = openTSNE.initialization.pca(vectors, random_state=SEED) if begin is None else \
+        openTSNE.initialization.rescale(np.asarray(begin, dtype=np.float64))
     embedding = openTSNE.TSNEEmbedding(start, affinities, negative_gradient_method="fft", n_jobs=-1,
                                        random_state=SEED, verbose=False)
     done = 0

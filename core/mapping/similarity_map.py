@@ -10,16 +10,20 @@ its group names stay stable as a few files come and go. Removed files leave with
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from nearby.core.mapping.clusters import distinctive_words, find_clusters
-from nearby.core.mapping.layout import layout, place
+from nearby.core.mapping.clusters import distinctive_words, find_clusters, name_worthy, verb_form
+from nearby.core.mapping.layout import first_picture, layout, place
+from nearby.core.mapping.small_tsne import SMALL_MAP
 from nearby.core.progress import CancelToken, IndexProgress
+from nearby.core.search.picture_words import common_words
 from nearby.core.search.words import WordSpace
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import NATIVE_TABLES
@@ -27,6 +31,15 @@ from nearby.core.storage.vectors import NATIVE_TABLES
 ALL = "all"
 # A layout is made again in full when more than this share of its files is new (or gone).
 RELAYOUT_SHARE = 0.2
+# A big map's first picture (core/mapping/layout.first_picture) is stored under its model's name with
+# this mark, so that an update that finds it (the refinement stopped) makes the full layout; and its
+# progress carries FIRST_PICTURE as its path, so that the window shows it while the layout goes on.
+FIRST_PICTURE_MARK = " (first picture)"
+FIRST_PICTURE = "first picture shown"
+# A group is named for its pictures (or songs) when they are at least this share of it.
+MEDIA_SHARE = 0.6
+KIND_WORDS = {"image": "Photos", "song": "Songs"}
+SURE_SHARE = 0.1  # a picture's class counts from this share up (its runners-up are often noise)
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,24 @@ def update_map(store: Store, name: str = ALL, words: WordSpace | None = None, fu
     kept = {i: (x, y, c) for i, x, y, c in store.map_points(name)} if info and info.model == model else {}
     new = [i for i in ids if i not in kept]
     if full or not kept or len(new) + (info.items - len(kept) if info else 0) > RELAYOUT_SHARE * max(len(kept), 1):
-        positions = yield from layout(np.stack([vectors[i] for i in ids]) if ids else np.zeros((0, 2)), cancel)
+        matrix = np.stack([vectors[i] for i in ids]) if ids else np.zeros((0, 2))
+        start = None
+        if len(ids) > SMALL_MAP:  # a first picture in seconds, stored and announced, refined after
+            start = yield from first_picture(matrix, cancel)
+            if start is None:
+                return None
+            labels = find_clusters(start)
+            names = _names(store, ids, labels, [vectors[i] for i in ids], table, words)
+            with writing(), store.transaction():  # marked: the next update makes the full layout if this one stops
+                store.save_map(name, model + FIRST_PICTURE_MARK,
+                               [(i, *start[j], int(labels[j])) for j, i in enumerate(ids)], names)
+        refining = layout(matrix, cancel, start)
+        try:
+            while True:  # the layout's progress, saying (once a first picture is stored) that there is one
+                step = next(refining)
+                yield step if start is None else replace(step, path=FIRST_PICTURE)
+        except StopIteration as finished:
+            positions = finished.value
         if positions is None:
             return None
         labels = find_clusters(positions)
@@ -117,18 +147,54 @@ def update_map(store: Store, name: str = ALL, words: WordSpace | None = None, fu
 
 def _names(store: Store, ids: list[int], labels: np.ndarray, vectors: list[np.ndarray], table: str,
            words: WordSpace | None) -> list[dict[str, object]]:
+    """Each group's name, as a person would write it: "Photos: dog · cat" where pictures (or songs) make
+    most of it, from what their model saw; else the words that set its files apart (clusters.py keeps
+    file-name tokens, boilerplate and bare verbs out) and the vocabulary word nearest its centre."""
     k = int(labels.max()) + 1 if len(labels) else 0
     texts = store.item_texts(ids)
-    found = distinctive_words([texts.get(i, "") for i in ids], labels, k)
+    rows = store.items_by_ids(ids)
+    kinds = [rows[i].kind if i in rows else "document" for i in ids]
+    names_of = {i: rows[i].path for i in rows}
+    ranks = words.ranks() if words is not None and words.available() else None
+    found = distinctive_words([texts.get(i, "") for i in ids], labels, k, [names_of.get(i, "") for i in ids],
+                              ranks or ())
+    one_kind = table != "item_vectors" or len(set(kinds)) == 1  # a map of one kind: no "Photos:" on every name
     out: list[dict[str, object]] = []
     for c in range(k):
-        label = found.get(c, [])[:2]
-        if words is not None and words.available() and table == "item_vectors":
-            centre = np.mean([vectors[j] for j in np.flatnonzero(labels == c)], axis=0)
-            near = words.nearest(words.vector("", centre / max(float(np.linalg.norm(centre)), 1e-12)), label, 3)
-            label += [w for w, _ in near if w not in label and " " not in w][:1]
-        out.append({"id": c, "label": " · ".join(label) or f"group {c + 1}"})
+        members = np.flatnonzero(labels == c)
+        shares = Counter(kinds[j] for j in members)
+        kind, most = shares.most_common(1)[0] if shares else ("document", 0)
+        label: list[str] = []
+        if kind in KIND_WORDS and most >= MEDIA_SHARE * len(members):
+            seen = [_seen_labels(rows[ids[j]].meta) for j in members if ids[j] in rows and kinds[j] == kind]
+            label = common_words(seen, 2, ranks) if kind == "image" else _common_tags(seen)
+        if not label:
+            label = found.get(c, [])[:2]
+            if ranks is not None and words is not None and table == "item_vectors":
+                centre = np.mean([vectors[j] for j in members], axis=0)
+                near = words.nearest(words.vector("", centre / max(float(np.linalg.norm(centre)), 1e-12)), label, 5)
+                label += [w for w, _ in near if w not in label and " " not in w and name_worthy(w)
+                          and not verb_form(w, ranks)][:1]
+        text = " · ".join(label) or f"group {c + 1}"
+        if kind in KIND_WORDS and most >= MEDIA_SHARE * len(members) and not one_kind:
+            text = f"{KIND_WORDS[kind]}: {text}"
+        out.append({"id": c, "label": text})
     return out
+
+
+def _seen_labels(meta: str) -> list[str]:
+    """A picture's classes (or a song's tags) the model was fairly sure of; its top one at least."""
+    data = json.loads(meta or "{}")
+    labels = [str(x) for x in data.get("labels") or []]
+    shares = data.get("label_shares") or []
+    if len(shares) == len(labels) and labels:
+        return [label for label, share in zip(labels, shares, strict=True) if share >= SURE_SHARE] or labels[:1]
+    return labels
+
+
+def _common_tags(tags: list[list[str]]) -> list[str]:
+    counts = Counter(t for song in tags for t in song[:3])
+    return [t for t, n in counts.most_common(2) if n >= 2 or len(tags) == 1]
 
 
 def load_map(store: Store, name: str = ALL) -> SimilarityMap | None:
@@ -152,7 +218,5 @@ def load_map(store: Store, name: str = ALL) -> SimilarityMap | None:
 
 
 def _thumbnail(meta: str) -> str | None:
-    import json
-
     value = json.loads(meta or "{}").get("thumbnail")
     return str(value) if value else None

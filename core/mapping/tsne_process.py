@@ -1,6 +1,7 @@
 """The map's layout process: `python -m nearby.core.mapping.tsne_process FOLDER`.
 
-Reads FOLDER/vectors.npy, prints "progress N" lines as t-SNE iterates, writes FOLDER/layout.npy.
+Reads FOLDER/vectors.npy (and FOLDER/start.npy, where to begin, if there), prints "progress N"
+lines as t-SNE iterates, writes FOLDER/layout.npy.
 Started by core/mapping/layout.py so that openTSNE never runs (or is imported) in the process of
 the window; reads and writes only that folder, and nothing else.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nearby.core.mapping.layout import LAYOUT_FILE, VECTORS_FILE, tsne
+from nearby.core.mapping.layout import LAYOUT_FILE, START_FILE, VECTORS_FILE, tsne
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +22,8 @@ def main(argv: list[str]) -> int:
         return 2
     folder = Path(argv[0])
     vectors = np.load(folder / VECTORS_FILE, allow_pickle=False)
-    for what, value in tsne(vectors):
+    begin = np.load(folder / START_FILE, allow_pickle=False) if (folder / START_FILE).is_file() else None
+    for what, value in tsne(vectors, begin):
         if what == "progress":
             print(f"progress {value}", flush=True)
         else:

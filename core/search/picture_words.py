@@ -14,8 +14,10 @@ things in general — give no verdict, and the picture keeps its score.
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -123,3 +125,77 @@ def _base_forms(table: _Table, phrase: str) -> list[str]:
         if phrase.endswith(suffix) and len(phrase) > len(suffix) + 2:
             forms.append(phrase[: -len(suffix)] + ending)
     return forms
+
+
+# The broadest WordNet nouns ("entity", "object", "organism", "artifact") cover hundreds of classes and
+# name nothing a person would write on a group of photos.
+BROADEST_GROUP = 250
+COMMON_SHARE = 0.4  # a noun names a group of pictures when it covers at least this share of them
+
+
+def common_words(shown: Sequence[Sequence[str]], count: int = 2, ranks: Mapping[str, int] | None = None) -> list[str]:
+    """Words (WordNet nouns) for what most of these pictures show, from each picture's likeliest
+    classes: the noun covering most of them, more specific ones preferred ("dog" over "carnivore"),
+    then one that is not merely a broader word for the first. Each noun is called by its commonest
+    word (``ranks``: a word's place in a vocabulary by frequency; else its shortest). For a map
+    group's name."""
+    table = _table()
+    if table is None:
+        return []
+    index = {label: i for i, label in enumerate(table.labels)}
+    members = [m for m in ({index[label] for label in labels if label in index} for labels in shown) if m]
+    if not members:
+        return []
+    covering, words_of_group = _covering()
+    names = {g: _commonest(words, ranks) for g, words in words_of_group.items()}
+    names = {g: name for g, name in names.items() if name}
+    seen: Counter[int] = Counter()
+    for classes in members:
+        seen.update(set().union(*(covering[c] for c in classes)))
+
+    def score(group: int) -> float:
+        size = len(table.groups[group])
+        return seen[group] * (1.0 - 0.6 * math.log(size) / math.log(len(table.labels)))
+
+    chosen: list[int] = []
+    least = max(2, math.ceil(COMMON_SHARE * len(members)))  # a name that covers a few of many says little
+    for group in sorted((g for g in seen if len(table.groups[g]) <= BROADEST_GROUP and g in names
+                         and seen[g] >= least),
+                        key=lambda g: (-score(g), names[g])):
+        if len(chosen) == count:
+            break
+        if any(set(table.groups[group]) >= set(table.groups[c]) for c in chosen):
+            continue  # a broader word for one already chosen ("animal" after "dog")
+        chosen.append(group)
+    if chosen:
+        return [names[g] for g in chosen]
+    # Pictures with little in common: their commonest classes, by the class's last word ("plant pot",
+    # "coonhound" for "Black and Tan Coonhound").
+    counts = Counter(table.labels[c] for classes in members for c in classes)
+    return [label.lower() if len(label.split()) <= 2 else label.split()[-1].lower()
+            for label, _ in counts.most_common(count)]
+
+
+@cache
+def _covering() -> tuple[tuple[frozenset[int], ...], dict[int, tuple[str, ...]]]:
+    """For each class, the noun groups that cover it; for each group, its words."""
+    table = _table()
+    assert table is not None
+    covering: list[set[int]] = [set() for _ in table.labels]
+    for group, classes in enumerate(table.groups):
+        for c in classes:
+            covering[c].add(group)
+    words: dict[int, list[str]] = {}
+    for word, group in table.words.items():
+        words.setdefault(group, []).append(word)
+    return tuple(frozenset(g) for g in covering), {g: tuple(sorted(w)) for g, w in words.items()}
+
+
+def _commonest(words: Sequence[str], ranks: Mapping[str, int] | None) -> str:
+    """The word a person would use: the commonest one-word name in the vocabulary (not "jak" for
+    jackfruit, nor "salyut" for a space station), else the shortest one-word name."""
+    single = [w for w in words if " " not in w and "-" not in w]
+    if ranks is not None:
+        known = [w for w in single if w in ranks]
+        return min(known, key=lambda w: ranks[w]) if known else ""
+    return min(single, key=lambda w: (len(w), w)) if single else ""

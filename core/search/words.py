@@ -84,6 +84,11 @@ class WordSpace:
         """The prepared text-model vectors of the words, float32, one row per word."""
         return load_text_vectors(self.text_file)
 
+    def ranks(self) -> dict[str, int]:
+        """Each word's place in the vocabulary, commonest first (GloVe's order: by frequency)."""
+        self._load_static()
+        return self._index
+
     def _load_static(self) -> tuple[list[str], np.ndarray]:
         if self._words is None or self._static is None:
             path = self.folder / VOCABULARY

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nearby.core.library import Library
+from nearby.core.mapping.clusters import BOILERPLATE, FILE_NAME_TOKENS, STOPWORDS, VERBS
 from nearby.core.progress import run_to_end
 
 TOPICS = {
@@ -130,11 +131,11 @@ def test_map_updates_are_single_flight_and_skip_files_removed_meanwhile(tmp_path
     laid_out, inside, release = [], threading.Event(), threading.Event()
     real_layout = similarity_map.layout
 
-    def slow_layout(vectors, cancel=None):  # type: ignore[no-untyped-def]
+    def slow_layout(vectors, cancel=None, start=None):  # type: ignore[no-untyped-def]
         laid_out.append(len(vectors))
         inside.set()
         release.wait(30)
-        return (yield from real_layout(vectors, cancel))
+        return (yield from real_layout(vectors, cancel, start))
 
     monkeypatch.setattr(similarity_map, "layout", slow_layout)
     maps: list[object] = []
@@ -151,3 +152,86 @@ def test_map_updates_are_single_flight_and_skip_files_removed_meanwhile(tmp_path
         t.join(60)
     assert laid_out == [12], "one layout for four requests"
     assert len(maps) == 4 and all(m is not None and len(m.points) == 11 for m in maps)  # type: ignore[attr-defined]
+
+
+BAD_IN_NAMES = FILE_NAME_TOKENS | BOILERPLATE | STOPWORDS | VERBS
+
+
+def bad_names(labels: list[str]) -> list[str]:
+    """Group names holding a file-name token, boilerplate, a stop word, a bare verb or digits."""
+    return [label for label in labels
+            if any(w in BAD_IN_NAMES or any(ch.isdigit() for ch in w) for w in label.lower().replace(":", " ")
+                   .replace("·", " ").split() if w not in ("photos", "songs"))]
+
+
+def test_group_names_are_words_a_person_would_write(tmp_path: Path, text_embedder: object) -> None:
+    """Files named by a camera or a scanner, text under a licence header, a web page's footer: the
+    groups are still named by their topics (no "img · black · camera", "org · copyright · gnu")."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    header = ("Copyright (C) 2019 Free Software Foundation, Inc. This program is free software under the "
+              "GNU General Public License; see http://www.gnu.org/licenses for details. ")
+    footer = " Subscribe to our newsletter at www.example.com. Privacy policy. Cookies. All rights reserved."
+    n = 0
+    for topic, lines in TOPICS.items():
+        for line in lines:
+            n += 1
+            name = f"IMG_{2014 + n}.txt" if topic == "space" else f"scan_{n:04}.txt" if topic == "cooking" else \
+                f"DSC{n:05}.txt"
+            (folder / name).write_text((header if topic != "football" else "") + line + footer)
+    library = Library(tmp_path / "lib.sqlite", text_embedder, with_media=False)  # type: ignore[arg-type]
+    run_to_end(library.index([folder]))
+    the_map = run_to_end(library.update_map())
+    assert the_map is not None and len(the_map.points) == 24
+    labels = [c.label for c in the_map.clusters]
+    assert labels and not bad_names(labels), labels
+
+
+def test_the_sample_collections_groups_are_named_cleanly(tmp_path: Path, models_dir: Path) -> None:
+    """Photos, songs and notes with the real models: photo and song groups named by what their models
+    saw ("Photos: …", "Songs: …"), none by a file-name token, boilerplate or digits."""
+    import shutil
+
+    from nearby.desktop.sample_collection import shipped_sample
+
+    shutil.copytree(shipped_sample(), tmp_path / "sample")
+    library = Library(tmp_path / "lib.sqlite")
+    run_to_end(library.index([tmp_path / "sample"]))
+    the_map = run_to_end(library.update_map())
+    assert the_map is not None
+    labels = [c.label for c in the_map.clusters]
+    assert not bad_names(labels), labels
+    assert not [label for label in labels if label.startswith("group ")], labels
+
+
+def test_a_big_map_shows_a_first_picture_then_refines_it(tmp_path: Path) -> None:
+    """Past SMALL_MAP files the layout process takes a while: a first picture (a sample laid out, the
+    rest placed) is stored and announced within seconds, marked so that a stopped run lays out again;
+    the finished map keeps its files and replaces it."""
+    from nearby.core.mapping.similarity_map import FIRST_PICTURE, FIRST_PICTURE_MARK
+    from nearby.core.mapping.small_tsne import SMALL_MAP
+    from tests.fakes import FakeEmbedder
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    words = [w for lines in TOPICS.values() for line in lines for w in line.lower().rstrip(".").split()]
+    rng = np.random.default_rng(3)
+    for i in range(SMALL_MAP + 50):
+        (folder / f"n{i}.txt").write_text(" ".join(rng.choice(words, size=12)))
+    library = Library(tmp_path / "lib.sqlite", FakeEmbedder(), with_media=False)
+    run_to_end(library.index([folder]))
+    updating = library.update_map()
+    first = None
+    try:
+        while True:
+            step = next(updating)
+            if step.path == FIRST_PICTURE and first is None:
+                first = library.load_map()
+    except StopIteration as done:
+        final = done.value
+    assert first is not None and len(first.points) == SMALL_MAP + 50 and first.model.endswith(FIRST_PICTURE_MARK)
+    assert final is not None and len(final.points) == SMALL_MAP + 50 and not final.model.endswith(FIRST_PICTURE_MARK)
+    # A first picture left behind (the refinement stopped) is not taken for a finished map.
+    with library._readers.borrow() as store:  # noqa: SLF001
+        info = store.map_info("all")
+    assert info is not None and FIRST_PICTURE_MARK not in info.model
