@@ -26,6 +26,7 @@ from nearby.core.indexing.watch import Batch, FolderWatcher
 from nearby.core.inference.text_embedder import Embedder
 from nearby.core.library_file import check_library_place, default_library_path, library_text_model
 from nearby.core.library_status import LibraryStatus
+from nearby.core.mapping.arithmetic_overlay import Overlay, overlay
 from nearby.core.mapping.similarity_map import ALL, SimilarityMap, load_map, update_map
 from nearby.core.media import decoders
 from nearby.core.media.joint import joint_pipeline
@@ -421,6 +422,21 @@ class Library:
         with self._readers.borrow() as store:
             samples = self._kind_samples(store, self._query_spaces(store))
             return arithmetic.evaluate(store, self.embedder, self.words, expression, k, n_words, kind, cwd, samples)
+
+    def map_arithmetic(self, expression: str, k: int = 10, n_words: int = 10, cwd: Path | None = None,
+                       ) -> tuple[SimilarityMap | None, Overlay | None, ArithmeticResult]:
+        """An expression worked out (as ``arithmetic``) and placed on the stored map of every kind
+        (core/mapping/arithmetic_overlay.py): the map, where its parts lie, and the answers. No map
+        yet: (None, None, answers)."""
+        result = self.arithmetic(expression, k, n_words, None, cwd)
+        with self._readers.borrow() as store:
+            the_map = load_map(store, ALL)
+            if the_map is None:
+                return None, None, result
+            vectors = store.vectors_by_ids("item_vectors", [p.item_id for p in the_map.points])
+        words = [w for w, _ in result.words]
+        embedded = self.embedder.embed(words) if words else np.zeros((0, 1), dtype=np.float32)
+        return the_map, overlay(the_map, vectors, result, dict(zip(words, embedded, strict=True))), result
 
     def compare(self, a: str, b: str, cwd: Path | None = None) -> Comparison:
         """How close two words, phrases or files are (see core.search.arithmetic.compare)."""

@@ -112,6 +112,36 @@ def test_cli_map_json_and_png(library: tuple[Library, Path], models_dir: Path) -
     assert Image.open(png).size == (800, 600)
 
 
+def test_cli_map_arithmetic_places_the_expression_on_the_map(library: tuple[Library, Path], models_dir: Path) -> None:
+    """`nearby map --arithmetic EXPR --json`: the terms, the result point, the answer words and files
+    on the map; queen nearer the result than king, man and woman; the parallelogram closes (the result
+    is king + (woman - man) on the points); answer files where the map has them."""
+    import math
+
+    lib, _ = library
+    done = subprocess.run([sys.executable, "-m", "nearby.core.cli", "--library", str(lib.path), "map",
+                           "--arithmetic", "king - man + woman", "--json"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    placed = out["arithmetic"]
+    assert set(placed) == {"terms", "result", "words", "files"} and len(out["points"]) == 24
+    assert [(t["text"], t["weight"]) for t in placed["terms"]] == [("king", 1.0), ("man", -1.0), ("woman", 1.0)]
+    assert set(placed["terms"][0]) == {"text", "weight", "x", "y"} and set(placed["result"]) == {"x", "y"}
+    at = {t["text"]: (t["x"], t["y"]) for t in placed["terms"]}
+    result = (placed["result"]["x"], placed["result"]["y"])
+    parallelogram = (at["king"][0] + at["woman"][0] - at["man"][0], at["king"][1] + at["woman"][1] - at["man"][1])
+    assert math.dist(result, parallelogram) < 0.01
+    words = {w["text"]: (w["x"], w["y"]) for w in placed["words"]}
+    assert "queen" in words and all(math.dist(words["queen"], result) < math.dist(at[t], result) for t in at)
+    points = {p["path"]: (p["x"], p["y"]) for p in out["points"]}
+    assert all(points[f["path"]] == (f["x"], f["y"]) for f in placed["files"])
+    refused = subprocess.run([sys.executable, "-m", "nearby.core.cli", "--library", str(lib.path), "map", "--kind",
+                              "image", "--arithmetic", "king - man + woman"], capture_output=True, text=True,
+                             timeout=300, check=False)
+    assert refused.returncode == 2 and "every kind" in refused.stderr
+
+
 def test_map_updates_are_single_flight_and_skip_files_removed_meanwhile(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A change notice each time the library changes starts a map update: while one lays the map
