@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -426,9 +427,11 @@ class Library:
     def map_arithmetic(self, expression: str, k: int = 10, n_words: int = 10, cwd: Path | None = None,
                        ) -> tuple[SimilarityMap | None, Overlay | None, ArithmeticResult]:
         """An expression worked out (as ``arithmetic``) and placed on the stored map of every kind
-        (core/mapping/arithmetic_overlay.py): the map, where its parts lie, and the answers. No map
+        (core/mapping/arithmetic_overlay.py): the map, where its parts lie, and the answers (the
+        files among them those that answer it well: scoring at least the search's min_score). No map
         yet: (None, None, answers)."""
         result = self.arithmetic(expression, k, n_words, None, cwd)
+        good = replace(result, results=tuple(r for r in result.results if r.hit.score >= self.settings.min_score))
         with self._readers.borrow() as store:
             the_map = load_map(store, ALL)
             if the_map is None:
@@ -436,7 +439,7 @@ class Library:
             vectors = store.vectors_by_ids("item_vectors", [p.item_id for p in the_map.points])
         words = [w for w, _ in result.words]
         embedded = self.embedder.embed(words) if words else np.zeros((0, 1), dtype=np.float32)
-        return the_map, overlay(the_map, vectors, result, dict(zip(words, embedded, strict=True))), result
+        return the_map, overlay(the_map, vectors, good, dict(zip(words, embedded, strict=True))), result
 
     def compare(self, a: str, b: str, cwd: Path | None = None) -> Comparison:
         """How close two words, phrases or files are (see core.search.arithmetic.compare)."""

@@ -31,6 +31,7 @@ from nearby.core.indexing.watch import FolderWatcher
 from nearby.core.library import Library, LibraryStatus
 from nearby.core.mapping.similarity_map import FIRST_PICTURE, MapPoint, SimilarityMap
 from nearby.core.progress import IndexProgress, IndexSummary
+from nearby.core.search.expression import is_expression
 from nearby.core.search.filters import is_under
 from nearby.core.search.hits import SearchHit
 from nearby.desktop import window_state
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         relayout.setToolTip("Make the whole layout again (new files are otherwise placed among the others)")
         relayout.clicked.connect(lambda: self.update_map(full=True))
         export = QPushButton("Export PNG…")
+        self.export_button = export
         export.clicked.connect(self.export_map)
         self.map_status = QLabel("Shift+drag to lasso files · scroll to zoom · drag to pan")
         self.map_status.setObjectName("emptyText")
@@ -253,7 +255,8 @@ class MainWindow(QMainWindow):
              "Look for new, changed and deleted files in the folders added before")
         item(file, "Try the &Sample Collection", self.try_sample, tip="A few photos, songs and notes to try Nearby")
         file.addSeparator()
-        item(file, "&Export Map as PNG…", self.export_map)
+        self.export_action = item(file, "&Export Map as PNG…", self.export_map)
+        self.export_action.setEnabled(False)  # until the library holds files (status)
         file.addSeparator()
         settings = item(file, "&Settings…", self.show_settings, Key.Preferences)  # Ctrl+, (⌘, on macOS)
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -322,7 +325,7 @@ class MainWindow(QMainWindow):
             act(hit)
 
     def focus_search(self) -> None:
-        self.map_button.setChecked(False)
+        """Ctrl+F: the search field; on the map, the map stays (its results light up on it)."""
         self.search.field.setFocus()
         self.search.field.selectAll()
 
@@ -503,9 +506,32 @@ class MainWindow(QMainWindow):
                                 "Shift+drag to lasso · scroll or +/- to zoom · drag to pan · arrows to walk")
 
     def _highlight_on_map(self, hits: list[SearchHit], fit: bool | None = None) -> None:
-        """Light up a search's results on the map (browsing the library answers nothing: no lights)."""
+        """Light up a search's results on the map (browsing the library answers nothing: no lights);
+        an expression is drawn on it, its terms, result and answers."""
         paths = [] if self.search.browsing else [h.path for h in hits]
-        self.map_view.highlight(paths, fit=self.map_button.isChecked() if fit is None else fit)
+        on_map = self.map_button.isChecked()
+        self.map_view.highlight(paths, fit=on_map if fit is None else fit)
+        query = self.search.field.text().strip()
+        if on_map and paths:
+            self.map_status.setText(f"{len(paths)} result{'s' if len(paths) != 1 else ''} for “{query}” lit on the "
+                                    "map · the Map button shows them as a list")
+        self._draw_expression(query)
+
+    def _draw_expression(self, query: str) -> None:
+        """The query's arithmetic on the map, when it is an expression and the map is shown."""
+        if not (self.map_button.isChecked() and query and is_expression(query)):
+            self.map_view.set_overlay(None)
+            return
+
+        def placed(answer: Any) -> None:
+            the_map, overlay, _ = answer
+            if the_map is not None and overlay is not None and self.search.field.text().strip() == query:
+                self.map_view.set_overlay(overlay)
+                best = ", ".join(w for w, _, _ in overlay.words[:3])
+                self.map_status.setText(f"{query} drawn on the map" + (f": = {best}" if best else "")
+                                        + " · the arrows run from each term taken away to each one added")
+
+        self.ops.read(lambda library: library.map_arithmetic(query, library.settings.result_count), placed)
 
     def _show_lassoed(self, points: list[MapPoint]) -> None:
         self.map_button.setChecked(False)
@@ -541,6 +567,9 @@ class MainWindow(QMainWindow):
         self.stats_label.setText(f"{counts or 'Nothing indexed'} · {status.model} on {provider}")
         self.skipped_button.setText(f"{status.skipped:,} skipped…")
         self.skipped_button.setVisible(status.skipped > 0)
+        for widget in (getattr(self, "export_action", None), getattr(self, "export_button", None)):
+            if widget is not None:  # no map of an empty library to export
+                widget.setEnabled(status.items > 0)
         self.search.show_status(status)
 
     def show_skipped(self) -> None:

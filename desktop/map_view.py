@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from nearby.core.mapping.arithmetic_overlay import Overlay
 from nearby.core.mapping.similarity_map import MapPoint, SimilarityMap
 from nearby.desktop.thumbnails import pictures
 
@@ -45,6 +46,10 @@ FEW = 60  # files: a map of this few shows titles and thumbnails without zooming
 SPARSE = 500  # files: at most this many get big dots
 CROWDED = 20_000  # points past which the zoomed-out dots are drawn smaller
 MAX_TITLES = 150
+# Search hits, the lasso and an expression's answers: a colour none of the groups or kinds uses.
+LIT = "#ff1f8e"
+TERM_COLOURS = {1: "#1a7f37", -1: "#c62828"}  # an added term, a subtracted one
+ANSWER_WORDS_SHOWN = 5
 
 
 class MapView(QWidget):
@@ -70,6 +75,7 @@ class MapView(QWidget):
         self.selected: MapPoint | None = None
         self.highlighted: set[str] = set()
         self.lines: list[tuple[str, str]] = []  # (from path, to path): similar files, arithmetic arrows
+        self.overlay: Overlay | None = None  # an expression drawn on the map (terms, result, answers)
         self._xy: np.ndarray = np.zeros((0, 2), dtype=np.float32)
         self._index: dict[str, int] = {}  # path → row
         self._bounds: tuple[np.ndarray, np.ndarray] | None = None
@@ -106,6 +112,20 @@ class MapView(QWidget):
         self.highlighted = {p for p in paths if p in self._index}
         if fit and self.highlighted:
             self.fit([self._index[p] for p in self.highlighted])
+        self.update()
+
+    def set_overlay(self, overlay: Overlay | None) -> None:
+        """Draw an expression on the map (None: take it off); the view shows the whole map and it."""
+        self.overlay = overlay
+        if overlay is not None and len(self._xy):
+            self.fit()
+            spots = self._base(np.array([(x, y) for _, _, x, y in overlay.terms] + [overlay.result],
+                                        dtype=np.float32))
+            for _ in range(12):  # words lie by the map's files, but a term can fall past its edge
+                screen = spots * self.zoom + np.array([self.offset.x(), self.offset.y()])
+                if ((screen >= MARGIN / 2) & (screen <= np.array([self.width(), self.height()]) - MARGIN / 2)).all():
+                    break
+                self.zoom_by(0.8)
         self.update()
 
     def set_lines(self, lines: list[tuple[str, str]]) -> None:
@@ -236,8 +256,9 @@ class MapView(QWidget):
         self._draw_lines(painter, pts)
         self._draw_highlights(painter, pts)
         self._draw_titles(painter, pts)
-        self._draw_cluster_names(painter)
-        self._draw_legend(painter)
+        legend = self._draw_legend(painter)
+        self._draw_cluster_names(painter, [legend])
+        self._draw_overlay(painter)
         if self._lasso:
             painter.setPen(QPen(QColor("#333333"), 1, Qt.PenStyle.DashLine))
             path = QPainterPath(self._lasso[0])
@@ -256,8 +277,8 @@ class MapView(QWidget):
                 painter.drawLine(QPointF(*pb), QPointF(*tip))
 
     def _draw_highlights(self, painter: QPainter, pts: np.ndarray) -> None:
-        painter.setPen(QPen(QColor("#111111"), 2))
-        painter.setBrush(QColor(255, 215, 0, 200))
+        painter.setPen(QPen(QColor("white"), 2))
+        painter.setBrush(QColor(LIT))
         for path in self.highlighted:
             x, y = pts[self._index[path]]
             painter.drawEllipse(QPointF(x, y), 6, 6)
@@ -289,15 +310,16 @@ class MapView(QWidget):
             text = metrics.elidedText(point.title or Path(point.path).name, Qt.TextElideMode.ElideRight, 160)
             painter.drawText(QPointF(x + 6, y + 4), text)
 
-    def _draw_cluster_names(self, painter: QPainter) -> None:
-        """Group names at their centres, the biggest first; more appear as you zoom in (no overlaps)."""
+    def _draw_cluster_names(self, painter: QPainter, kept_clear: list[QRectF]) -> None:
+        """Group names at their centres, the biggest first; more appear as you zoom in (no overlaps,
+        nothing over the legend)."""
         if self.the_map is None:
             return
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
         metrics = QFontMetrics(font)
-        taken: list[QRectF] = []
+        taken: list[QRectF] = list(kept_clear)
         base = self._base(np.array([[c.x, c.y] for c in self.the_map.clusters], dtype=np.float32))
         for c, b in sorted(zip(self.the_map.clusters, base, strict=True), key=lambda cb: -cb[0].size):
             x, y = b * self.zoom + np.array([self.offset.x(), self.offset.y()])
@@ -314,21 +336,79 @@ class MapView(QWidget):
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, c.label)
         painter.setFont(self.font())
 
-    def _draw_legend(self, painter: QPainter) -> None:
-        """What the colours mean: the kinds, or the biggest groups."""
+    def _draw_legend(self, painter: QPainter) -> QRectF:
+        """What the colours mean (the kinds, or the biggest groups), in a strip of its own at the
+        bottom left that group names keep clear of; returns where it is."""
         if self.colour_mode == "kind":
-            entries = list(KIND_COLOURS.items())
+            entries = [(KIND_NAMES.get(k, k), c) for k, c in KIND_COLOURS.items()]
         else:
             groups = sorted(self.the_map.clusters, key=lambda c: -c.size)[:LEGEND_GROUPS] if self.the_map else []
             entries = [(c.label, PALETTE[c.id % len(PALETTE)]) for c in groups]
-        y = 12
+        if self.highlighted:
+            entries.append(("found by the search", LIT))
+        metrics = QFontMetrics(self.font())
+        width = max((metrics.horizontalAdvance(name) for name, _ in entries), default=0) + 34
+        box = QRectF(6, self.height() - 18 * len(entries) - 14, min(width, self.width() / 2), 18 * len(entries) + 8)
+        if not entries:
+            return QRectF()
+        panel = QColor(self.palette().base().color())
+        panel.setAlpha(225)
+        painter.setPen(QPen(self.palette().mid().color(), 1))
+        painter.setBrush(panel)
+        painter.drawRoundedRect(box, 5, 5)
+        y = box.top() + 13
         for name, colour in entries:
             painter.setBrush(QColor(colour))
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawEllipse(QPointF(16, y), 5, 5)
+            painter.drawEllipse(QPointF(box.left() + 12, y), 5, 5)
             painter.setPen(self.palette().text().color())
-            painter.drawText(QPointF(26, y + 4), name)
+            painter.drawText(QPointF(box.left() + 24, y + 4),
+                             metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(box.width() - 30)))
             y += 18
+        return box
+
+    def _draw_overlay(self, painter: QPainter) -> None:
+        """An expression on the map: arrows from each subtracted term to each added one, the terms as
+        labelled diamonds, the result as a ring, the best answer words beside it, answer files lit."""
+        overlay = self.overlay
+        if overlay is None or self.the_map is None:
+            return
+
+        def screen(x: float, y: float) -> QPointF:
+            b = self._base(np.array([[x, y]], dtype=np.float32))[0] * self.zoom
+            return QPointF(float(b[0]) + self.offset.x(), float(b[1]) + self.offset.y())
+
+        bold = QFont(self.font())
+        bold.setBold(True)
+        minus = [screen(x, y) for _, w, x, y in overlay.terms if w < 0]
+        plus = [screen(x, y) for _, w, x, y in overlay.terms if w > 0]
+        painter.setPen(QPen(QColor(60, 60, 60, 170), 1.5, Qt.PenStyle.DashLine))
+        for a in minus:
+            for b in plus:
+                _arrow(painter, a, b)
+        result = screen(*overlay.result)
+        painter.setPen(QPen(QColor(LIT), 2))
+        for b in plus:
+            _arrow(painter, b, result)
+        for _path, x, y in overlay.files:
+            painter.setPen(QPen(QColor("white"), 2))
+            painter.setBrush(QColor(LIT))
+            painter.drawEllipse(screen(x, y), 6, 6)
+        painter.setFont(bold)
+        for text, weight, x, y in overlay.terms:
+            at = screen(x, y)
+            colour = QColor(TERM_COLOURS[1 if weight > 0 else -1])
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(colour)
+            painter.drawPolygon([at + QPointF(0, -8), at + QPointF(8, 0), at + QPointF(0, 8), at + QPointF(-8, 0)])
+            _label(painter, at + QPointF(10, 4), f"{'+' if weight > 0 else '−'}{text}", colour)
+        painter.setPen(QPen(QColor(LIT), 3))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(result, 9, 9)
+        # The answers lie about the result by their score, the best nearest: named beside it, best first.
+        answers = ", ".join(w for w, _, _ in overlay.words[:ANSWER_WORDS_SHOWN])
+        _label(painter, result + QPointF(12, -10), f"= {answers}" if answers else "= the result", QColor(LIT), bold)
+        painter.setFont(self.font())
 
     # -- interaction --------------------------------------------------------------------------
 
@@ -432,3 +512,30 @@ class MapView(QWidget):
         row = self.point_at(event.position())
         if row is not None and self.the_map is not None:
             self.point_opened.emit(self.the_map.points[row])
+
+
+KIND_NAMES = {"document": "documents", "image": "photos", "song": "songs"}
+
+
+def _arrow(painter: QPainter, a: QPointF, b: QPointF) -> None:
+    painter.drawLine(a, b)
+    d = np.array([b.x() - a.x(), b.y() - a.y()])
+    d = d / max(float(np.linalg.norm(d)), 1e-6)
+    side = np.array([-d[1], d[0]])
+    tip = np.array([b.x(), b.y()]) - 11 * d
+    for head in (tip + 5 * side, tip - 5 * side):
+        painter.drawLine(b, QPointF(float(head[0]), float(head[1])))
+
+
+def _label(painter: QPainter, at: QPointF, text: str, colour: QColor, font: QFont | None = None) -> None:
+    """Text on a pale pill, readable over the dots."""
+    if font is not None:
+        painter.setFont(font)
+    metrics = QFontMetrics(painter.font())
+    box = QRectF(at.x() - 3, at.y() - metrics.ascent() - 2, metrics.horizontalAdvance(text) + 6,
+                 metrics.height() + 3)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 220))
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(colour)
+    painter.drawText(at, text)

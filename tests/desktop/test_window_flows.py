@@ -376,3 +376,31 @@ def test_the_map_of_the_sample(qtbot: QtBot, sample_library: Path) -> None:
                     timeout=60_000)
     assert "26 files" in win.map_status.text() or "Arranging" in win.map_status.text()
     shoot(win, "map")
+    # Three zoom levels (thumbnails and titles appear as it zooms), the legend in a strip of its own.
+    view = win.map_view
+    for level, factor in (("near", 4.0), ("close", 4.0)):
+        view.zoom_by(factor)
+        shoot(win, f"map-{level}")
+    view.fit()
+    assert not win.map_view.arranging
+
+
+def test_arithmetic_on_the_map_and_a_search_that_keeps_it(qtbot: QtBot, sample_library: Path) -> None:
+    """With the map shown, Ctrl+F and a search keep the map and light the results up on it; an
+    expression is drawn on it (terms, arrows, the result ringed with its answers)."""
+    win = open_window(qtbot, sample_library)
+    win.map_button.setChecked(True)
+    qtbot.waitUntil(lambda: win.map_view.the_map is not None and not win.map_view.arranging, timeout=60_000)
+    win.actions_by_name["Find"].trigger()
+    assert win.map_button.isChecked() and win.search_field.hasFocus()
+    hits = search(qtbot, win, "stars and planets")
+    assert win.map_button.isChecked() and win.views.currentIndex() == 1
+    assert win.map_view.highlighted and "lit on the map" in win.map_status.text()
+    assert len(win.map_view.highlighted) == len([h for h in hits if h.path in win.map_view._index])  # noqa: SLF001
+    search(qtbot, win, "king - man + woman")
+    qtbot.waitUntil(lambda: win.map_view.overlay is not None, timeout=WAIT_MS)
+    overlay = win.map_view.overlay
+    assert [t for t, _, _, _ in overlay.terms] == ["king", "man", "woman"] and overlay.words[0][0] == "queen"
+    shoot(win, "map-arithmetic")
+    search(qtbot, win, "moon")
+    qtbot.waitUntil(lambda: win.map_view.overlay is None, timeout=WAIT_MS)
