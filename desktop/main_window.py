@@ -7,6 +7,7 @@ into the library in Operations (off the GUI thread), errors in the one ErrorBann
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSlider,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -56,6 +58,7 @@ FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q", QKeySequence.StandardK
                  QKeySequence.StandardKey.HelpContents: "F1", QKeySequence.StandardKey.Find: "Ctrl+F",
                  QKeySequence.StandardKey.Open: "Ctrl+O"}
 GIL_SWITCH_S = 0.001
+TIME_STEPS = 1000  # the map's time slider's steps from the oldest file to the newest
 SAID_MS = 5_000  # a confirmation ("Copied 3 paths") stays this long in the status bar
 SUMMARY_SHOWN_MS = 8_000  # how long an indexing summary replaces the counts in the status bar
 KIND_NAMES = {"document": ("document", "documents"), "image": ("photo", "photos"), "song": ("song", "songs")}
@@ -163,6 +166,15 @@ class MainWindow(QMainWindow):
         self.map_colours = QComboBox()
         self.map_colours.addItem("Colour by group", "cluster")
         self.map_colours.addItem("Colour by kind", "kind")
+        self.map_colours.addItem("Colour by date", "date")
+        # The library as it grew: files appear in the order they were made as the slider moves.
+        self.map_time = QSlider(Qt.Orientation.Horizontal)
+        self.map_time.setRange(0, TIME_STEPS)
+        self.map_time.setValue(TIME_STEPS)
+        self.map_time.setFixedWidth(140)
+        self.map_time.setAccessibleName("Files made up to")
+        self.map_time.setToolTip("Move left to see the library as it was: files appear in the order they were made")
+        self.map_time.valueChanged.connect(self._map_time_moved)
         self.map_colours.setAccessibleName("Map colours")
         self.map_colours.currentIndexChanged.connect(
             lambda _: self.map_view.set_colour_mode(self.map_colours.currentData()))
@@ -182,7 +194,9 @@ class MainWindow(QMainWindow):
         self.map_status = QLabel("Shift+drag to lasso files · scroll to zoom · drag to pan")
         self.map_status.setObjectName("emptyText")
         self.map_status.setWordWrap(True)  # on one line it held the window 320 px wider than small screens allow
-        for widget in (self.map_kind, self.map_colours, relayout, export):
+        when = QLabel("Made up to")
+        when.setBuddy(self.map_time)
+        for widget in (self.map_kind, self.map_colours, when, self.map_time, relayout, export):
             bar.addWidget(widget)
         bar.addWidget(self.map_status, 1)
         layout = QVBoxLayout(page)
@@ -501,6 +515,8 @@ class MainWindow(QMainWindow):
         if the_map is None or the_map.name != (self.map_kind.currentData() or "all"):
             return  # cancelled, or a map of another kind than the one chosen now
         self.map_view.set_map(the_map)
+        if self.map_time.value() < TIME_STEPS:
+            self._map_time_moved(self.map_time.value())  # the slider holds for the new map too
         self._highlight_on_map(self.search.model.hits, fit=False)
         self.map_status.setText(f"{len(the_map.points):,} files in {len(the_map.clusters)} groups · "
                                 "Shift+drag to lasso · scroll or +/- to zoom · drag to pan · arrows to walk")
@@ -516,6 +532,19 @@ class MainWindow(QMainWindow):
             self.map_status.setText(f"{len(paths)} result{'s' if len(paths) != 1 else ''} for “{query}” lit on the "
                                     "map · the Map button shows them as a list")
         self._draw_expression(query)
+
+    def _map_time_moved(self, value: int) -> None:
+        first, last = self.map_view.date_range()
+        if value >= TIME_STEPS or last <= first:
+            self.map_view.set_until(None)
+            self.map_time.setToolTip("Every file (move left to see the library as it was)")
+            return
+        until = first + (last - first) * value / TIME_STEPS
+        self.map_view.set_until(until)
+        shown = int((self.map_view._made() <= until).sum())  # noqa: SLF001 - the view's own dates
+        words = f"{shown:,} files made up to {time.strftime('%d %b %Y', time.localtime(until))}"
+        self.map_time.setToolTip(words)
+        self.map_status.setText(words)
 
     def _draw_expression(self, query: str) -> None:
         """The query's arithmetic on the map, when it is an expression and the map is shown."""

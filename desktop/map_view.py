@@ -9,6 +9,7 @@ Shift+drag draws a lasso whose files become a result list.
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ MAX_TITLES = 150
 LIT = "#ff1f8e"
 TERM_COLOURS = {1: "#1a7f37", -1: "#c62828"}  # an added term, a subtracted one
 ANSWER_WORDS_SHOWN = 5
+DATE_COLOURS = ((192, 76, 59), (48, 160, 240))  # BGR: the oldest files (blue), the newest (orange)
 
 
 class MapView(QWidget):
@@ -71,6 +73,9 @@ class MapView(QWidget):
         self.the_map: SimilarityMap | None = None
         self.colour_mode = "cluster"
         self.arranging = False  # a layout is being made: say so where the map will be, not "no map yet"
+        self.until: float | None = None  # the time slider: files made after this are not drawn
+        self._made_cache = np.zeros(0)
+        self._made_of: SimilarityMap | None = None
         self.zoom, self.offset = 1.0, QPointF(0, 0)  # screen = base(world) * zoom + offset
         self.selected: MapPoint | None = None
         self.highlighted: set[str] = set()
@@ -100,6 +105,23 @@ class MapView(QWidget):
         self.update()
 
     def _picture_ready(self, _path: str) -> None:
+        self.update()
+
+    def _made(self) -> np.ndarray:
+        if self._made_of is not self.the_map:
+            points = self.the_map.points if self.the_map else ()
+            self._made_cache = np.fromiter((p.made for p in points), dtype=np.float64, count=len(points))
+            self._made_of = self.the_map
+        return self._made_cache
+
+    def date_range(self) -> tuple[float, float]:
+        """When the map's oldest and newest files were made (0, 0 for an empty map)."""
+        made = self._made()
+        return (float(made.min()), float(made.max())) if len(made) else (0.0, 0.0)
+
+    def set_until(self, until: float | None) -> None:
+        """Show only the files made up to this time (None: all of them), as the library grew."""
+        self.until = until
         self.update()
 
     def set_colour_mode(self, mode: str) -> None:
@@ -198,7 +220,13 @@ class MapView(QWidget):
         key = (id(self.the_map), self.colour_mode)
         if self._colour_key != key:
             assert self.the_map is not None
-            if self.colour_mode == "kind":
+            if self.colour_mode == "date":  # oldest blue to newest orange, by rank (a few old files do not squash it)
+                made = np.fromiter((p.made for p in self.the_map.points), dtype=np.float64, count=len(self._xy))
+                share = np.argsort(np.argsort(made, kind="stable"), kind="stable") / max(len(made) - 1, 1)
+                old_c, new_c = np.array(DATE_COLOURS[0], dtype=np.float64), np.array(DATE_COLOURS[1], dtype=np.float64)
+                bgr = old_c[None, :] + (new_c - old_c)[None, :] * share[:, None]
+                rows = np.concatenate([bgr, np.full((len(made), 1), 255.0)], axis=1).astype(np.uint8)
+            elif self.colour_mode == "kind":
                 kinds = np.array([p.kind for p in self.the_map.points])
                 table = {k: QColor(v) for k, v in KIND_COLOURS.items()}
                 rows = np.zeros((len(kinds), 4), dtype=np.uint8)
@@ -216,7 +244,7 @@ class MapView(QWidget):
         """The points in view, rasterised with numpy into one image the size of the view: a few
         milliseconds for 100k points, so every pan and zoom frame is drawn afresh."""
         key = (self.width(), self.height(), round(self.zoom, 4), round(self.offset.x(), 2),
-               round(self.offset.y(), 2), self.colour_mode, id(self.the_map))
+               round(self.offset.y(), 2), self.colour_mode, id(self.the_map), self.until)
         if self._layer is not None and self._layer_key == key:
             return self._layer
         width, height = max(self.width(), 1), max(self.height(), 1)
@@ -231,6 +259,8 @@ class MapView(QWidget):
         at = np.round(self.screen_points()).astype(np.int64)
         inside = (at[:, 0] >= -radius) & (at[:, 1] >= -radius) & (at[:, 0] < width + radius) \
             & (at[:, 1] < height + radius)
+        if self.until is not None and self.the_map is not None:  # the library as it was then
+            inside &= self._made() <= self.until
         centres = (at[inside, 1] + pad) * full_w + (at[inside, 0] + pad)
         colours = self._colours()[inside].view(np.uint32).ravel()
         for dx in range(-radius, radius + 1):
@@ -341,6 +371,10 @@ class MapView(QWidget):
         bottom left that group names keep clear of; returns where it is."""
         if self.colour_mode == "kind":
             entries = [(KIND_NAMES.get(k, k), c) for k, c in KIND_COLOURS.items()]
+        elif self.colour_mode == "date":
+            first, last = self.date_range()
+            entries = [(f"oldest ({time.strftime('%b %Y', time.localtime(first))})", _hex(DATE_COLOURS[0])),
+                       (f"newest ({time.strftime('%b %Y', time.localtime(last))})", _hex(DATE_COLOURS[1]))]
         else:
             groups = sorted(self.the_map.clusters, key=lambda c: -c.size)[:LEGEND_GROUPS] if self.the_map else []
             entries = [(c.label, PALETTE[c.id % len(PALETTE)]) for c in groups]
@@ -539,3 +573,7 @@ def _label(painter: QPainter, at: QPointF, text: str, colour: QColor, font: QFon
     painter.drawRoundedRect(box, 4, 4)
     painter.setPen(colour)
     painter.drawText(at, text)
+
+
+def _hex(bgr: tuple[int, int, int]) -> str:
+    return f"#{bgr[2]:02x}{bgr[1]:02x}{bgr[0]:02x}"

@@ -10,11 +10,13 @@ its group names stay stable as a few files come and go. Removed files leave with
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -52,6 +54,7 @@ class MapPoint:
     y: float
     cluster: int
     thumbnail: str | None = None
+    made: float = 0.0  # when the file was made (a photo's date taken, else its modification), epoch seconds
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "kind": self.kind, "x": round(self.x, 3), "y": round(self.y, 3),
@@ -205,7 +208,8 @@ def load_map(store: Store, name: str = ALL) -> SimilarityMap | None:
     rows = store.map_points(name)
     items = store.items_by_ids([r[0] for r in rows])
     points = tuple(MapPoint(i, items[i].path, items[i].kind, items[i].title, x, y, c,
-                            _thumbnail(items[i].meta)) for i, x, y, c in rows if i in items)
+                            *_thumbnail_and_date(items[i].meta, items[i].mtime_ns))
+                   for i, x, y, c in rows if i in items)
     labels = {int(c["id"]): str(c["label"]) for c in info.clusters}  # type: ignore[call-overload]
     groups = np.fromiter((p.cluster for p in points), dtype=np.int64, count=len(points))
     width = max(labels, default=-1) + 1
@@ -217,6 +221,14 @@ def load_map(store: Store, name: str = ALL) -> SimilarityMap | None:
     return SimilarityMap(name, info.model, points, clusters)
 
 
-def _thumbnail(meta: str) -> str | None:
-    value = json.loads(meta or "{}").get("thumbnail")
-    return str(value) if value else None
+def _thumbnail_and_date(meta: str, mtime_ns: int) -> tuple[str | None, float]:
+    """A file's thumbnail, and when it was made: a photo's date taken (EXIF's "2019:07:14 12:00:00"
+    or ISO), else the time it was last changed."""
+    data = json.loads(meta or "{}")
+    thumbnail = str(data["thumbnail"]) if data.get("thumbnail") else None
+    taken = str(data.get("taken") or "")
+    made = mtime_ns / 1e9
+    if len(taken) >= 10:
+        with contextlib.suppress(ValueError):
+            made = datetime.strptime(taken[:10].replace(":", "-"), "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
+    return thumbnail, made

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QMouseEvent, QPalette
@@ -21,6 +22,7 @@ from nearby.core.settings import Settings
 from nearby.desktop.detail_pane import clock
 from nearby.desktop.grid import TILE_GAP
 from nearby.desktop.main_window import MainWindow
+from nearby.desktop.map_view import DATE_COLOURS
 from nearby.desktop.player import Player
 from nearby.desktop.results import selection_colour
 from nearby.desktop.thumbnails import pictures
@@ -404,3 +406,28 @@ def test_arithmetic_on_the_map_and_a_search_that_keeps_it(qtbot: QtBot, sample_l
     shoot(win, "map-arithmetic")
     search(qtbot, win, "moon")
     qtbot.waitUntil(lambda: win.map_view.overlay is None, timeout=WAIT_MS)
+
+
+def test_the_map_by_date_and_as_the_library_grew(qtbot: QtBot, sample_library: Path) -> None:
+    """Colour by date (oldest blue to newest orange, the legend saying when); the time slider shows
+    the library as it was: files appear in the order they were made."""
+    win = open_window(qtbot, sample_library)
+    win.map_button.setChecked(True)
+    qtbot.waitUntil(lambda: win.map_view.the_map is not None and not win.map_view.arranging, timeout=60_000)
+    view = win.map_view
+    win.map_colours.setCurrentIndex(win.map_colours.findData("date"))
+    assert view.colour_mode == "date"
+    colours = view._colours()  # noqa: SLF001
+    made = view._made()  # noqa: SLF001
+    oldest, newest = int(np.argmin(made)), int(np.argmax(made))
+    assert tuple(colours[oldest][:3]) == DATE_COLOURS[0] and tuple(colours[newest][:3]) == DATE_COLOURS[1]
+    shoot(win, "map-by-date")
+    win.map_time.setValue(500)  # half way from the oldest file (lease.txt, 800 days ago) to the newest
+    assert view.until is not None and "files made up to" in win.map_status.text()
+    shown = int((made <= view.until).sum())
+    assert shown == 1, shown  # only the lease: the others were made within the last day
+    layer = view._points_layer()  # noqa: SLF001 - what is drawn: one dot's worth of pixels
+    drawn = np.frombuffer(layer.constBits(), dtype=np.uint32)[: layer.width() * layer.height()]
+    assert 0 < int((drawn != 0).sum()) < 200
+    win.map_time.setValue(win.map_time.maximum())
+    assert view.until is None
