@@ -108,7 +108,21 @@ def view_frames(n: int = 100_000) -> None:
     rng = np.random.default_rng(7)
     tracemalloc.start()
     xy = rng.standard_normal((n, 2)).astype(np.float32) * 30
-    points = tuple(MapPoint(i, f"/bench/{i}.txt", "document", f"file {i}", float(x), float(y), i % 40)
+    # A fifth of them photos with thumbnails (as the thumbnail cache holds them: ~256 px JPEGs), so that
+    # the zoomed-in frames draw pictures, not only dots and titles.
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp(prefix="nearby-thumbs-"))
+    thumbs = []
+    for t in range(50):
+        picture = Image.fromarray(rng.integers(0, 255, (192, 256, 3), dtype=np.uint8))
+        picture.save(folder / f"{t}.jpg", quality=80)
+        thumbs.append(str(folder / f"{t}.jpg"))
+    points = tuple(MapPoint(i, f"/bench/{i}.{'jpg' if i % 5 == 0 else 'txt'}", "image" if i % 5 == 0 else "document",
+                            f"file {i}", float(x), float(y), i % 40, thumbs[i % 50] if i % 5 == 0 else None)
                    for i, (x, y) in enumerate(xy))
     clusters = tuple(Cluster(c, f"group {c}", n // 40, 0.0, 0.0) for c in range(40))
     view = MapView()
@@ -121,9 +135,15 @@ def view_frames(n: int = 100_000) -> None:
         view.render(frame)
         return (time.perf_counter() - t0) * 1000
 
-    print(f"map view, {n:,} points, 1280×800 offscreen:")
-    for zoom in (1.0, 4.0, 16.0):
+    print(f"map view, {n:,} points (a fifth photos with thumbnails), 1280×800 offscreen (target ≤ 16 ms a frame):")
+    from nearby.desktop.thumbnails import pictures
+
+    for zoom in (1.0, 4.0, 16.0, 64.0):
         view.zoom = zoom
+        paint()
+        deadline = time.perf_counter() + 30  # the thumbnails in view decoded (in the background), as after a moment
+        while pictures()._loading and time.perf_counter() < deadline:  # noqa: SLF001
+            app.processEvents()
         redraw = paint()  # a zoom step: the point layer is drawn again
         pans = []
         for step in range(10):
