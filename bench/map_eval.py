@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from nearby.core.library import Library
+from nearby.core.mapping.clusters import BOILERPLATE, FILE_NAME_TOKENS, STOPWORDS, VERBS
 from nearby.core.mapping.layout import (
     EARLY_EXAGGERATION,
     EARLY_ITERATIONS,
@@ -62,6 +63,11 @@ def main() -> None:
     print(f"  exact t-SNE in process ({took:.1f} s CPU): trustworthiness {trustworthiness(matrix, exact):.3f}, "
           f"k-NN recall {knn_recall(matrix, exact):.3f}")
     print(f"  PCA:   trustworthiness {trustworthiness(matrix, flat):.3f}, k-NN recall {knn_recall(matrix, flat):.3f}")
+    not_names = FILE_NAME_TOKENS | BOILERPLATE | STOPWORDS | VERBS
+    bad = [c.label for c in the_map.clusters
+           if any(w in not_names or any(ch.isdigit() for ch in w) for w in c.label.replace("·", " ").split())]
+    print(f"  group names with a file-name token, boilerplate, a stop word, a bare verb or digits: {len(bad)} "
+          f"of {len(the_map.clusters)} (target 0) {bad if bad else ''}")
     for c in sorted(the_map.clusters, key=lambda c: -c.size)[:8]:
         print(f"  {c.size:>4}  {c.label}")
 

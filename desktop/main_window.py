@@ -198,10 +198,11 @@ class MainWindow(QMainWindow):
         when.setBuddy(self.map_time)
         for widget in (self.map_kind, self.map_colours, when, self.map_time, relayout, export):
             bar.addWidget(widget)
-        bar.addWidget(self.map_status, 1)
+        bar.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.map_status)  # a line of its own: beside the controls it was a tall thin column
         layout.addWidget(self.map_view, 1)
         return page
 

@@ -140,14 +140,8 @@ class MapView(QWidget):
         """Draw an expression on the map (None: take it off); the view shows the whole map and it."""
         self.overlay = overlay
         if overlay is not None and len(self._xy):
-            self.fit()
-            spots = self._base(np.array([(x, y) for _, _, x, y in overlay.terms] + [overlay.result],
-                                        dtype=np.float32))
-            for _ in range(12):  # words lie by the map's files, but a term can fall past its edge
-                screen = spots * self.zoom + np.array([self.offset.x(), self.offset.y()])
-                if ((screen >= MARGIN / 2) & (screen <= np.array([self.width(), self.height()]) - MARGIN / 2)).all():
-                    break
-                self.zoom_by(0.8)
+            spots = np.array([(x, y) for _, _, x, y in overlay.terms] + [overlay.result], dtype=np.float32)
+            self._fit_base(np.concatenate([self._base(self._xy), self._base(spots)]))
         self.update()
 
     def set_lines(self, lines: list[tuple[str, str]]) -> None:
@@ -159,10 +153,14 @@ class MapView(QWidget):
         """Zoom so that these points (default: all) fill the view."""
         if not len(self._xy):
             return
-        base = self._base(self._xy if rows is None else self._xy[rows])
+        self._fit_base(self._base(self._xy if rows is None else self._xy[rows]))
+
+    def _fit_base(self, base: np.ndarray) -> None:
+        """Zoom and pan so that these unzoomed screen points fill the view."""
         lo, hi = base.min(axis=0), base.max(axis=0)
-        span = max(float((hi - lo).max()), 1.0)
-        self.zoom = float(np.clip(min(self.width(), self.height()) * 0.8 / span, 0.2, 200))
+        span = np.maximum(hi - lo, 1.0)  # each axis on its own: a wide map in a wide window fills it
+        self.zoom = float(np.clip(min((self.width() - 2 * MARGIN) / span[0], (self.height() - 2 * MARGIN) / span[1]),
+                                  0.2, 200))
         centre = (lo + hi) / 2 * self.zoom
         self.offset = QPointF(self.width() / 2 - centre[0], self.height() / 2 - centre[1])
         self.update()
