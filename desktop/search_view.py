@@ -405,15 +405,21 @@ class SearchView(QObject):
         if hits:
             self.map_lines.emit([(t.item.path, hits[0].path) for t in result.terms if t.item is not None])
 
-    def find_similar(self, hit: SearchHit) -> None:
-        """The file's look-alikes, the file itself shown first (marked as the source)."""
+    def _new_listing(self) -> int:
+        """A list that answers no query (look-alikes, For you): the field emptied without searching (the
+        query is not what is shown now; Back brings it back), the answer words and mix put away.
+        Returns the new list's number (answers to older requests are dropped)."""
         self.answers.hide()
         self.mix.show_expression("")
-        self.field.blockSignals(True)  # the query is not what is shown now (Back brings it back)
+        self.field.blockSignals(True)
         self.field.clear()
         self.field.blockSignals(False)
         self._seq += 1
-        seq = self._seq
+        return self._seq
+
+    def find_similar(self, hit: SearchHit) -> None:
+        """The file's look-alikes, the file itself shown first (marked as the source)."""
+        seq = self._new_listing()
         self._visit(Place("similar", source=hit))
         self._repeat = lambda: self.find_similar(hit)
         self.delegate.highlight = []
@@ -428,13 +434,7 @@ class SearchView(QObject):
         self.ops.read(lambda library: library.similar(hit.path, library.settings.result_count), show)
 
     def _similar_to_several(self, hits: list[SearchHit]) -> None:
-        self.answers.hide()
-        self.mix.show_expression("")
-        self.field.blockSignals(True)
-        self.field.clear()
-        self.field.blockSignals(False)
-        self._seq += 1
-        seq = self._seq
+        seq = self._new_listing()
         files = tuple(hits)
         self._visit(Place("similar", files=files, caption=f"similar to these {len(hits)}"))
         self._repeat = lambda: self._similar_to_several(list(files))
@@ -453,13 +453,7 @@ class SearchView(QObject):
 
     def show_for_you(self) -> None:
         """Files close to what the person liked and not liked yet, each "because you liked" one."""
-        self.answers.hide()
-        self.mix.show_expression("")
-        self.field.blockSignals(True)
-        self.field.clear()
-        self.field.blockSignals(False)
-        self._seq += 1
-        seq = self._seq
+        seq = self._new_listing()
         self._visit(Place("foryou"))
         self._repeat = self.show_for_you
         self.source = None
