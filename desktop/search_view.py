@@ -208,9 +208,7 @@ class SearchView(QObject):
         self.results.setMouseTracking(True)
         # Ctrl and Shift choose several, as in a file manager; chosen files drag out to other apps.
         self.results.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.results.setDragEnabled(True)
-        self.results.setDragDropMode(QListView.DragDropMode.DragOnly)
-        self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self._drag_out()
         self.sort = "relevance"
         self.sort_box = QComboBox()
         self.sort_box.setAccessibleName("Sort results")
@@ -612,6 +610,15 @@ class SearchView(QObject):
         else:
             self.results.setItemDelegate(self.delegate)
             use_list(self.results)
+        self._drag_out()
+
+    def _drag_out(self) -> None:
+        """Chosen results drag out to other apps as files. (QListView turns dragging off whenever its
+        items are made immovable, as both layouts make them: it is turned on again after each.)"""
+        self.results.setDragEnabled(True)
+        self.results.setDragDropMode(QListView.DragDropMode.DragOnly)
+        self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.results.viewport().setAcceptDrops(False)  # folders dropped go to the window (to be added)
 
     # -- Back and Forward ---------------------------------------------------------------------
 

@@ -9,7 +9,16 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QScrollArea,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from nearby.desktop.main_window import MainWindow
@@ -165,6 +174,9 @@ def test_choosing_several_results_and_acting_on_them(qtbot: QtBot, sample_librar
     assert [u.toLocalFile() for u in data.urls()] == [h.path for h in chosen]
     assert win.model.supportedDragActions() == Qt.DropAction.CopyAction
     assert win.model.flags(win.model.index(photos[0])) & Qt.ItemFlag.ItemIsDragEnabled
+    for mode in ("grid", "list", "auto"):  # (QListView turns dragging off as either layout is set)
+        win.search.set_view_mode(mode)
+        assert win.results.dragEnabled() and win.results.dragDropMode() == QListView.DragDropMode.DragOnly, mode
     # Find similar of several: their mean, none of them among the answers; Back returns.
     with qtbot.waitSignal(win.search_finished, timeout=WAIT_MS):
         win.actions_by_name["Find Similar"].trigger()
