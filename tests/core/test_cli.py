@@ -58,6 +58,9 @@ def test_index_search_similar_status_round_trip(corpus: Path, tmp_path: Path) ->
 
     similar = json.loads(nearby("--library", lib, "similar", str(corpus / "garden.txt"), "--json").stdout)
     assert str(corpus / "garden.txt") not in [h["path"] for h in similar] and len(similar) == 2
+    both = [str(corpus / "garden.txt"), similar[0]["path"]]  # several files: like them together, none of them
+    together = json.loads(nearby("--library", lib, "similar", *both, "--json").stdout)
+    assert len(together) == 1 and together[0]["path"] not in both
 
     status = json.loads(nearby("--library", lib, "status", "--json").stdout)
     assert status["items"] == 3 and status["skipped"] == 1 and status["model"] == "all-MiniLM-L6-v2"
