@@ -610,11 +610,13 @@ class Library:
 
     def _media_models(self) -> dict[str, str]:
         """kind → model for the kinds indexed now; "ocr": the model that reads text in pictures, when
-        pictures are indexed and it is installed."""
+        pictures are indexed and it is installed; "words": concept arithmetic's vocabulary, if installed."""
         models = {kind: m.name for kind, m in self.media.items() if m.available()}
         reader = getattr(self.media.get("image"), "reader", None)
         if "image" in models and reader is not None and reader.is_installed():
             models["ocr"] = reader.name
+        if self.words.available():  # concept arithmetic's answer words
+            models["words"] = self.words.spec.name
         return models
 
     def status(self) -> LibraryStatus:

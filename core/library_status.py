@@ -43,9 +43,10 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
     from nearby.core.library_file import shadow_path
     from nearby.core.media import decoders
     from nearby.core.storage.migrations import migrations
-    from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, DEFAULT_OCR_MODEL, MODELS
+    from nearby.models.catalog import DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL, DEFAULT_OCR_MODEL, GLOVE_WORDS, MODELS
     from nearby.models.locate import missing_files, model_dir, models_root
     from nearby.models.manifest import find_joint_models
+    from nearby.models.spec import VOCABULARY_FILE
 
     if not path.is_file() or path.stat().st_size == 0 or shadow_path(path).exists():
         return None
@@ -78,6 +79,8 @@ def read_status(path: Path, shown_as: str) -> LibraryStatus | None:
     ocr = MODELS[DEFAULT_OCR_MODEL]
     if "image" in media and not missing_files(ocr, model_dir(ocr).parent):  # as Library._media_models
         media["ocr"] = ocr.name
+    if (model_dir(GLOVE_WORDS) / VOCABULARY_FILE).is_file():
+        media["words"] = GLOVE_WORDS.name
     return LibraryStatus(path=shown_as, items=counts[0], passages=counts[1], skipped=counts[2], by_kind=by_kind,
                          folders=folders, model=text.name, provider=candidate_providers(available)[0],
                          media_models=media, decoders=decoders.summary())

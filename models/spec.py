@@ -108,6 +108,10 @@ class OcrSettings:
     min_confidence: float  # lines read with less mean confidence are dropped
 
 
+# The file the word vectors are converted into, in the model's folder (core/search/words.py reads it).
+VOCABULARY_FILE = "vocabulary.npz"
+
+
 @dataclass(frozen=True)
 class WordVectors:
     """Static word vectors for concept arithmetic's word answers (see core/search/words.py)."""

@@ -28,11 +28,11 @@ from nearby.core.inference.text_embedder import Embedder
 from nearby.core.progress import CancelToken, IndexProgress
 from nearby.models.catalog import GLOVE_WORDS
 from nearby.models.locate import INSTALL_COMMAND, is_bundled, model_dir
-from nearby.models.spec import ModelSpec, WordVectors
+from nearby.models.spec import VOCABULARY_FILE, ModelSpec, WordVectors
 
 # Words embedded per call while preparing: big enough for full batches, small enough for progress.
 PREPARE_BATCH = 1000
-VOCABULARY = "vocabulary.npz"
+VOCABULARY = VOCABULARY_FILE
 _TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 
