@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -287,3 +288,27 @@ def test_layouts_from_800x600_to_4k(qtbot: QtBot, sample_library: Path) -> None:
         assert results.height() >= 150 and detail.height() >= 150 and results.width() >= 300
         if name:
             shoot(win, name)
+
+
+def test_opening_many_chosen_files_stops_at_a_dozen(qtbot: QtBot, sample_library: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+A then Open: at most OPEN_AT_ONCE files open in their applications, and it says so."""
+    from PySide6.QtGui import QDesktopServices
+
+    from nearby.desktop.search_view import OPEN_AT_ONCE
+
+    win = open_window(qtbot, sample_library)
+    qtbot.waitUntil(lambda: win.model.rowCount() > OPEN_AT_ONCE, timeout=WAIT_MS)  # browsing: all 26 files
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    win.results.setFocus()
+    win.actions_by_name["Select All Results"].trigger()
+    assert len(win.search.selected_hits()) == win.model.rowCount()
+    win.actions_by_name["Open"].trigger()
+    assert opened == [h.path for h in win.search.selected_hits()][:OPEN_AT_ONCE]
+    assert f"first {OPEN_AT_ONCE} of {win.model.rowCount()}" in win.statusBar().currentMessage()
+    win.results.clearSelection()
+    win.results.setCurrentIndex(win.model.index(2))
+    opened.clear()
+    win.actions_by_name["Open"].trigger()
+    assert opened == [win.model.hits[2].path]
