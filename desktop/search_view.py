@@ -531,6 +531,7 @@ class SearchView(QObject):
         """Fill the list (as a list or a grid, whichever fits them) and choose the first result."""
         self.browsing = False  # the list answers a search, a similar-list or a lasso (browsing says otherwise)
         self._found = list(hits)
+        self._stats.clear()  # dates and sizes read afresh for each list (files change)
         self.model.set_hits(self._sorted(hits))
         self._apply_view_mode()
         chosen, self._chosen_again = self._chosen_again, None
@@ -725,7 +726,7 @@ class SearchView(QObject):
 
     def set_sort(self, key: str) -> None:
         """Best match first (as found), newest, oldest, name or largest first; the chosen file stays chosen."""
-        self.sort = key if key in dict((k, k) for _, k in SORTS) else "relevance"
+        self.sort = key if key in {k for _, k in SORTS} else "relevance"
         at = self.sort_box.findData(self.sort)
         if at != self.sort_box.currentIndex():
             self.sort_box.blockSignals(True)
