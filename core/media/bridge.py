@@ -38,6 +38,7 @@ NAME_WEIGHT = 0.6
 # counts at 0.15 and lost more above it.
 LOOK_WEIGHT = 0.15
 LOOK_PHRASES = 512  # phrase vectors kept (0.8 MB at most)
+NAME_TEXTS = 4096  # name-word vectors kept (6 MB at most): folders' names repeat over their pictures
 # Camera-made names carry no meaning ("IMG_2041", "DSC00012", "PXL_20230101").
 _CAMERA_PREFIX = re.compile(r"^(img|dsc[nf]?|dcim|pxl|mvimg|p|photo|image|pic|scan|vid)$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -67,6 +68,7 @@ class LabelBridge:
         self._lock = threading.Lock()
         # Colour-word phrases repeat from picture to picture (a few dozen in all): embed each once.
         self._look_vectors: dict[str, np.ndarray] = {}
+        self._name_vectors: dict[str, np.ndarray] = {}
 
     def label_vectors(self) -> np.ndarray:
         """The labels' text vectors: ~2 s for 1000 labels, so kept in the cache folder."""
@@ -104,17 +106,22 @@ class LabelBridge:
         mixed = (weights[:, None] * self.label_vectors()[top]).sum(axis=0)
         mixed /= max(float(np.linalg.norm(mixed)), 1e-12)
         if words:
-            mixed = mixed + NAME_WEIGHT * self.text.embed_one(words)
+            mixed = mixed + NAME_WEIGHT * self._kept(self._name_vectors, words, NAME_TEXTS)
         if looks:
             mixed = mixed + LOOK_WEIGHT * self._look_vector(looks)
         return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 
     def _look_vector(self, looks: str) -> np.ndarray:
-        vector = self._look_vectors.get(looks)
+        return self._kept(self._look_vectors, looks, LOOK_PHRASES)
+
+    def _kept(self, kept: dict[str, np.ndarray], text: str, most: int) -> np.ndarray:
+        """The text's vector, made once: looks phrases come from a small vocabulary, and the words of
+        a folder's name are every one of its pictures' (a text model call costs ~7 ms a picture)."""
+        vector = kept.get(text)
         if vector is None:
-            vector = self.text.embed_one(looks)
-            if len(self._look_vectors) < LOOK_PHRASES:
-                self._look_vectors[looks] = vector
+            vector = self.text.embed_one(text)
+            if len(kept) < most:
+                kept[text] = vector
         return vector
 
 

@@ -167,14 +167,28 @@ def thumbnail_path(sha256: str) -> Path:
     return thumbnail_dir() / sha256[:2] / f"{sha256}.jpg"
 
 
-def write_thumbnail(picture: Picture, sha256: str) -> Path:
-    """Save a small JPEG of the picture in the cache (named by content, so moves keep it)."""
+def small_copy(image: Image.Image, side: int = THUMBNAIL_SIZE) -> Image.Image:
+    """The picture at most ``side`` pixels on its longest side, made without copying the whole picture
+    first (shrunk by whole factors, then resampled): the thumbnail, and what the hash reads."""
+    from PIL import Image as PILImage
+
+    scale = min(1.0, side / max(image.size))
+    if scale >= 1.0:
+        return image.copy()
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    factor = max(1, int(max(image.size) / side))  # a box filter by a whole factor (cheap), still ≥ side
+    shrunk = image.reduce(factor) if factor > 1 else image
+    return shrunk.resize(size, PILImage.Resampling.BICUBIC)
+
+
+def write_thumbnail(picture: Picture, sha256: str, small: Image.Image | None = None) -> Path:
+    """Save a small JPEG of the picture in the cache (named by content, so moves keep it); ``small``:
+    a small_copy of it already made."""
     target = thumbnail_path(sha256)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    small = picture.image.copy()
-    small.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    small = small if small is not None else small_copy(picture.image)
     partial = target.with_suffix(".partial")
     small.save(partial, "JPEG", quality=THUMBNAIL_QUALITY)
     partial.replace(target)

@@ -12,9 +12,10 @@ import numpy as np
 
 
 def turned_hashes(image: Any) -> list[int]:
-    """The hash of a PIL image under 0°, 90°, 180° and 270° turns."""
+    """The hash of a PIL image under 0°, 90°, 180° and 270° turns (a thumbnail-sized copy does as
+    well as the picture: the hash reads a 9×8 grid)."""
     grey = image.convert("L")
-    grey.thumbnail((256, 256))  # the hash reads a 9×8 grid: a small copy is as good, and fast
+    grey.thumbnail((256, 256))
     return [_dhash(grey.rotate(angle, expand=True)) for angle in (0, 90, 180, 270)]
 
 
