@@ -117,13 +117,18 @@ def main() -> None:
         plain_paths = sorted(plain.iterdir())
         plain_decoded, t_plain_decode = timed(lambda: [open_picture(p).image for p in plain_paths])
         _, t_plain_model = timed(lambda: [images.analyse(im) for im in plain_decoded])
+        # Warmed by the 12 other pictures indexed first, untimed: the models loaded and the library's
+        # one-off work done (the score calibration's query vectors, the colour phrases' vectors), so that
+        # what is timed is the cost per picture, as in a library of thousands.
         warm = Path(tmp) / "warm"
         warm.mkdir()
-        Image.new("RGB", (640, 480), "teal").save(warm / "warm.jpg")
+        for p in pic_paths:
+            if p.stem.endswith(f"-{COPIES - 1}"):
+                (warm / p.name).write_bytes(p.read_bytes())
         t_plain = index_time(plain, Path(tmp) / "plain.sqlite", warm)
         report("photos without text (camera photos whose classes the text reader passes by)", len(plain_paths),
                t_plain_decode, t_plain_model, t_plain, "pictures")
-        print("  (target: full/(decode+model) ≤ 1.3x; the models loaded first, by one picture indexed untimed)")
+        print("  (target: full/(decode+model) ≤ 1.3x; the models loaded and the library's one-off vectors made first)")
         reader = TextReader()
         unread = [im for p, im in zip(pic_paths, decoded, strict=True) if p.stem.endswith(f"-{COPIES - 1}")]
         _, t_ocr = timed(lambda: [reader.read(im) for im in unread])
