@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nearby.desktop import window_state
@@ -31,9 +31,9 @@ class FirstFrame(QWidget):
         state = window_state.window_settings()
         apply_theme(window_state.read(state, "theme", "system"))
         self.resize(*DEFAULT_SIZE)
-        geometry = state.value("geometry")
-        if isinstance(geometry, QByteArray | bytes) and geometry:
-            self.restoreGeometry(QByteArray(geometry))
+        geometry = window_state.saved_state(state, "geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
         self.message = QLabel("Opening your library…")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet("font-size: 13pt; color: palette(placeholder-text);")

@@ -64,6 +64,7 @@ class IndexController(QObject):
         self._ticker.timeout.connect(self._tick)
         self._live = QTimer(self, interval=LIVE_COUNTS_MS)
         self._live.timeout.connect(self.committed)
+        self._shown_running = False  # what running_changed said last
         self._show_running(False)
 
     @property
@@ -100,7 +101,7 @@ class IndexController(QObject):
             self.progress.setFormat("Stopping after the file in hand…")
 
     def _show_running(self, running: bool) -> None:
-        if running != getattr(self, "_shown_running", False):
+        if running != self._shown_running:
             self._shown_running = running
             self.running_changed.emit(running)
         self.progress.setVisible(running)

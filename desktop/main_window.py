@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -542,7 +542,7 @@ class MainWindow(QMainWindow):
             return
         until = first + (last - first) * value / TIME_STEPS
         self.map_view.set_until(until)
-        shown = int((self.map_view._made() <= until).sum())  # noqa: SLF001 - the view's own dates
+        shown = int((self.map_view.made_times() <= until).sum())
         words = f"{shown:,} files made up to {time.strftime('%d %b %Y', time.localtime(until))}"
         self.map_time.setToolTip(words)
         self.map_status.setText(words)
@@ -597,9 +597,8 @@ class MainWindow(QMainWindow):
         self.stats_label.setText(f"{counts or 'Nothing indexed'} · {status.model} on {provider}")
         self.skipped_button.setText(f"{status.skipped:,} skipped…")
         self.skipped_button.setVisible(status.skipped > 0)
-        for widget in (getattr(self, "export_action", None), getattr(self, "export_button", None)):
-            if widget is not None:  # no map of an empty library to export
-                widget.setEnabled(status.items > 0)
+        for widget in (self.export_action, self.export_button):  # no map of an empty library to export
+            widget.setEnabled(status.items > 0)
         self.search.show_status(status)
 
     def show_skipped(self) -> None:
@@ -618,12 +617,12 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         """Size and place, splitter, list or grid, filters and the last query, as they were."""
-        geometry = self.state.value("geometry")
-        if isinstance(geometry, QByteArray | bytes) and geometry:
-            self.restoreGeometry(QByteArray(geometry))
-        splitter = self.state.value("splitter")
-        if isinstance(splitter, QByteArray | bytes) and splitter:
-            self.search.splitter.restoreState(QByteArray(splitter))
+        geometry = window_state.saved_state(self.state, "geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = window_state.saved_state(self.state, "splitter")
+        if splitter is not None:
+            self.search.splitter.restoreState(splitter)
         else:
             self.search.splitter.setSizes([self.width() * 3 // 5, self.width() * 2 // 5])
         self.search.view_mode = window_state.read(self.state, "view", "auto")

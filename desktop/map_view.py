@@ -107,7 +107,8 @@ class MapView(QWidget):
     def _picture_ready(self, _path: str) -> None:
         self.update()
 
-    def _made(self) -> np.ndarray:
+    def made_times(self) -> np.ndarray:
+        """When each point's file was made (epoch seconds), in the map's order (cached per map)."""
         if self._made_of is not self.the_map:
             points = self.the_map.points if self.the_map else ()
             self._made_cache = np.fromiter((p.made for p in points), dtype=np.float64, count=len(points))
@@ -116,7 +117,7 @@ class MapView(QWidget):
 
     def date_range(self) -> tuple[float, float]:
         """When the map's oldest and newest files were made (0, 0 for an empty map)."""
-        made = self._made()
+        made = self.made_times()
         return (float(made.min()), float(made.max())) if len(made) else (0.0, 0.0)
 
     def set_until(self, until: float | None) -> None:
@@ -258,7 +259,7 @@ class MapView(QWidget):
         inside = (at[:, 0] >= -radius) & (at[:, 1] >= -radius) & (at[:, 0] < width + radius) \
             & (at[:, 1] < height + radius)
         if self.until is not None and self.the_map is not None:  # the library as it was then
-            inside &= self._made() <= self.until
+            inside &= self.made_times() <= self.until
         centres = (at[inside, 1] + pad) * full_w + (at[inside, 0] + pad)
         colours = self._colours()[inside].view(np.uint32).ravel()
         for dx in range(-radius, radius + 1):

@@ -59,6 +59,9 @@ SEARCH_HINT = 'Search by meaning — e.g. notes about the budget  ·  "exact wor
 EMPTY_TEXT_WIDTH = 520  # a wrapped paragraph reads best at ~70 characters a line
 ANSWER_WORDS = 8  # answer words shown above an expression's files: one line's worth
 BROWSE_COUNT = 300  # files shown when browsing with no query (newest first)
+# Said after a caption while a run indexes files (and taken off when it ends).
+STILL_INDEXING = " · still indexing: results so far"
+STILL_INDEXING_NOTHING = " yet · still indexing, more files to come"
 NARROW_WIDTH = 1000  # px: under this the detail pane goes below the results
 OPEN_AT_ONCE = 12  # files a selection opens in their applications at one go (more is likely a slip)
 SORTS = (("Best match first", "relevance"), ("Newest first", "newest"), ("Oldest first", "oldest"),
@@ -259,8 +262,8 @@ class SearchView(QObject):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
-        page.installEventFilter(self)  # narrow: the detail pane goes below the results
         self._results_page = page
+        page.installEventFilter(self)  # narrow: the detail pane goes below the results
         self.stack.addWidget(page)
 
     def _empty_page(self) -> QWidget:
@@ -336,7 +339,7 @@ class SearchView(QObject):
             self.results.setFocus()
             self.results.setCurrentIndex(self.model.index(0))
             return True
-        if watched is getattr(self, "_results_page", None) and event.type() == QEvent.Type.Resize:
+        if watched is self._results_page and event.type() == QEvent.Type.Resize:
             self._fit_splitter()
         # Space on a result: the viewer (as Quick Look and file managers do); Space there closes it.
         if watched is self.results and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
@@ -522,7 +525,7 @@ class SearchView(QObject):
         more = f' · <a href="weaker">show {len(self._weaker)} weaker</a>' if self._weaker else ""
         said = f"{count} {caption}" if strong or not none_strong else none_strong
         if self.indexing:  # files not read yet may answer better: say so, beside what is found so far
-            said += " · still indexing: results so far" if strong else " yet · still indexing, more files to come"
+            said += STILL_INDEXING if strong else STILL_INDEXING_NOTHING
         self.caption.setText(f"{html.escape(said)}{more}")
         self._show_page()
         self.search_finished.emit(strong)
@@ -765,8 +768,7 @@ class SearchView(QObject):
         self.indexing = running
         text = self.caption.text()
         if not running and "still indexing" in text:
-            self.caption.setText(text.replace(" · still indexing: results so far", "").replace(
-                " yet · still indexing, more files to come", ""))
+            self.caption.setText(text.replace(STILL_INDEXING, "").replace(STILL_INDEXING_NOTHING, ""))
 
     def _fit_splitter(self) -> None:
         """Side by side where the width allows; below each other on a narrow window (a small laptop

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_dir
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
 WINDOW_FILE = "window.ini"
 
@@ -18,6 +18,12 @@ def window_settings() -> QSettings:
     folder = Path(user_config_dir("Nearby", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / WINDOW_FILE), QSettings.Format.IniFormat)
+
+
+def saved_state(settings: QSettings, key: str) -> QByteArray | None:
+    """A state Qt saved as bytes (a window's geometry, a splitter's sizes), or None if none was."""
+    value = settings.value(key)
+    return QByteArray(value) if isinstance(value, QByteArray | bytes) and value else None
 
 
 def read(settings: QSettings, key: str, default: Any) -> Any:

@@ -323,3 +323,26 @@ def test_a_png_with_a_large_text_chunk_is_read_not_called_damaged(tmp_path: Path
     Image.new("RGB", (64, 48), (200, 30, 30)).save(path, pnginfo=info)
     picture = open_picture(path)
     assert (picture.width, picture.height) == (64, 48)
+
+
+def test_the_bridges_kept_vectors_stop_at_their_caps_and_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Name words and colour phrases are embedded once each, up to NAME_TEXTS and LOOK_PHRASES kept;
+    past the caps a text is embedded afresh, and every vector is the one the text model gives."""
+    import numpy as np
+
+    from nearby.core.media import bridge as bridge_module
+    from tests.fakes import FakeEmbedder
+
+    monkeypatch.setattr(bridge_module, "NAME_TEXTS", 3)
+    monkeypatch.setattr(bridge_module, "LOOK_PHRASES", 2)
+    text = FakeEmbedder()
+    bridge = bridge_module.LabelBridge(text, ["cat", "dog", "boat"], mixed=3)
+    probabilities = np.array([0.7, 0.2, 0.1], dtype=np.float32)
+    names = [f"folder{i}" for i in range(6)]
+    looks = ["blue sky", "green", "dark", "red"]
+    first = [bridge.vector(probabilities, n, lk) for n, lk in zip(names, looks + looks[:2], strict=True)]
+    assert len(bridge._name_vectors) == 3 and len(bridge._look_vectors) == 2  # noqa: SLF001
+    again = [bridge.vector(probabilities, n, lk) for n, lk in zip(names, looks + looks[:2], strict=True)]
+    assert all(np.allclose(a, b) for a, b in zip(first, again, strict=True))
+    for name in names:
+        assert np.allclose(bridge._kept({}, name, 0), text.embed_one(name))  # noqa: SLF001

@@ -418,7 +418,7 @@ def test_the_map_by_date_and_as_the_library_grew(qtbot: QtBot, sample_library: P
     win.map_colours.setCurrentIndex(win.map_colours.findData("date"))
     assert view.colour_mode == "date"
     colours = view._colours()  # noqa: SLF001
-    made = view._made()  # noqa: SLF001
+    made = view.made_times()
     oldest, newest = int(np.argmin(made)), int(np.argmax(made))
     assert tuple(colours[oldest][:3]) == DATE_COLOURS[0] and tuple(colours[newest][:3]) == DATE_COLOURS[1]
     shoot(win, "map-by-date")
