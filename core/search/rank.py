@@ -173,6 +173,10 @@ def nearest_files(store: Store, table: str, vector: np.ndarray, k: int, kind: st
     for, and more again while the passages found name fewer than k files: the first k files in
     the order of the true nearest passages are the true nearest k files.
     """
+    if table == PASSAGE_VECTORS:
+        grouped = store.nearest_passage_items(vector, k, kind, only)  # the side index groups them itself
+        if grouped is not None:
+            return grouped
     wanted = max(MIN_PASSAGES, k * PASSAGES_PER_HIT) if table == PASSAGE_VECTORS else k
     while True:
         found = store.knn(table, vector, wanted, kind, only)

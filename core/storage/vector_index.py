@@ -50,7 +50,8 @@ from nearby.core.storage.row_filter import OPEN, RowFilter
 from nearby.core.storage.writer_lock import file_lock
 
 log = logging.getLogger(__name__)
-FORMAT = 3  # 3: an HNSW graph a kind; the floats are read from the library (2: int8 + float32 copies)
+FORMAT = 4  # 4: codes fitted to their sample's quantiles (3: its range, widened); 3: an HNSW graph a kind, the floats
+# read from the library (2: int8 + float32 copies)
 # The graph: 24 neighbours a node (48 on the bottom layer), built with a candidate list of 120.
 # Measured on real MiniLM embeddings (117k WordNet glosses, 300 held-out glosses as queries):
 # recall@10 of the exact answer 0.994 walking 128 candidates and re-scoring the best 20, 0.996
@@ -58,12 +59,29 @@ FORMAT = 3  # 3: an HNSW graph a kind; the floats are read from the library (2: 
 # 128-160. 16 neighbours or a list of 40 lose 0.004-0.02.
 GRAPH_M = 24
 GRAPH_EF_BUILD = 120
-# Rows re-scored exactly for a query asking k: k and half as many again, at least k + 16 (a search
-# asks each kind for ~80 passages to find its 10 best files: recall@80 0.983 re-scoring 120 of 192
-# walked, 0.992 re-scoring 160 of 256, for 2/3 of the time).
-RESCORE_EXTRA = 16
-# The walk keeps EF_SEARCH candidates, or half as many again as it re-scores.
-EF_SEARCH = 160
+# Measured at 1M passages (bench search's vectors, 100 queries; 800k documents, 150k pictures,
+# 50k songs, a graph each), CPU ms on 2 cores:
+# - a passage search re-scores k and half as many again, at least k + RESCORE_EXTRA, of a walk
+#   keeping EF_SEARCH candidates: recall@10 0.997 (0.995 before weak rows were linked; 0.9900
+#   re-scoring k + 16), 3.9 ms for the three kinds;
+# - a search for files re-scores, of the walk's candidates, up to ITEM_ROWS rows of each of the
+#   best files + FILES_EXTRA items by their codes and of any item within CODE_MARGIN of the
+#   files-th (the codes err by ~0.006 in cosine, 0.016 at the 99th percentile): the exact best 10
+#   files 0.996-0.998 of the time a kind, the product's whole search 4.3 ms (5.4 ms and 0.983 for
+#   documents without the margin; 9.3 ms re-scoring 120 passages a kind for 10 files);
+# - EF_SEARCH 96 loses 0.001-0.002 of either, 160 gains nothing for 0.8 ms;
+# - a walk under a filter passes rows it may not answer with: it keeps FILTERED_EF times more
+#   candidates at most (the square root of the part's rows over the allowed ones): 30% of the
+#   files allowed, recall 0.995 → 0.997.
+RESCORE_EXTRA = 30
+FILES_EXTRA = 5
+ITEM_ROWS = 3
+CODE_MARGIN = 0.02
+EF_SEARCH = 112
+FILTERED_EF = 2
+# A row at most WEAK_LINKS rows point to is linked from its WEAK_NEIGHBOURS nearest (_link_weak_rows).
+WEAK_LINKS = 2
+WEAK_NEIGHBOURS = 12
 # A part, or an allowed set, this small is scanned whole rather than walked (an exact first pass,
 # as fast as a walk below ~10k rows); so is an allowed set under FLAT_SHARE of its part (a walk
 # would rarely meet its rows).
@@ -82,6 +100,7 @@ DELTA_MAX = 20_000
 # written; once it holds OUTGROWN times the rows it had then (and at least FIT_MIN), it is rebuilt.
 FIT_SAMPLE = 20_000
 FIT_MIN = 1_000
+CLIP = 0.002  # the codes' range: the sample's 0.2% and 99.8% quantiles (_new_graph)
 OUTGROWN = 8
 _ROWS_PER_READ = 20_000
 # A search that finds no usable side index writes it itself up to this many passages (a few
@@ -132,6 +151,7 @@ class Part:
     columns: dict[str, np.ndarray]
     graph: Any = None  # faiss IndexHNSWSQ over the rows, in row order; None when there are none
     _valid: np.ndarray | None = None
+    _valid_count: int = 0
 
     def valid(self, gone: np.ndarray | None) -> np.ndarray:
         """Rows that may answer: alive, and not gone since the side index was written (cached)."""
@@ -139,23 +159,31 @@ class Part:
             valid = self.columns["alive"] == 1
             if gone is not None and len(gone):
                 valid &= ~np.isin(self.columns["ids"], gone)
-            self._valid = valid
+            self._valid, self._valid_count = valid, int(valid.sum())
         return self._valid
 
-    def knn(self, q: np.ndarray, k: int, gone: np.ndarray | None, only: RowFilter, floats: Floats) -> list[Hit]:
-        """Nearest rows to a unit query ``q`` among those ``only`` allows: candidates from the
-        graph (or a scan of the allowed rows' codes), re-scored with their float32 vectors."""
+    def _allowed(self, gone: np.ndarray | None, only: RowFilter) -> tuple[np.ndarray, int]:
+        valid = self.valid(gone)
+        if only.is_open:
+            return valid, self._valid_count  # counted once (an 800k-row sum is ~0.1 ms a search)
+        valid = valid & only.mask(self.columns["items"], self.columns["ids"])
+        return valid, int(valid.sum())
+
+    def _candidates(self, q: np.ndarray, want: int, gone: np.ndarray | None, only: RowFilter,
+                    ef: int = 0) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+        """Up to ``want`` rows near a unit query among those allowed, best first by their 4-bit
+        codes (a walk keeping ``ef`` candidates, at least EF_SEARCH and half as many again as
+        wanted): (rows, their cosines by the codes, whether they come from a scan of every allowed
+        row, whether they are every allowed row the walk or scan could give)."""
+        none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), True, True
         count = len(self.columns["ids"])
         if not count or self.graph is None:
-            return []
-        valid = self.valid(gone)
-        if not only.is_open:
-            valid = valid & only.mask(self.columns["items"], self.columns["ids"])
-        allowed = int(valid.sum())
+            return none
+        valid, allowed = self._allowed(gone, only)
         if not allowed:
-            return []
+            return none
         scan = allowed <= FLAT_ROWS or allowed < FLAT_SHARE * count
-        want = min(allowed, max(k + k // 2, k + RESCORE_EXTRA, SCAN_RESCORE if scan else 0))
+        want = min(allowed, max(want, SCAN_RESCORE if scan else 0))
         faiss = _faiss()
         selector, bitmap = None, None
         if allowed < count:
@@ -164,23 +192,85 @@ class Part:
         query = np.ascontiguousarray(q.reshape(1, -1), dtype=np.float32)
         if scan:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
-            _, found = self.graph.storage.search(query, want, params=params)
+            approx, found = self.graph.storage.search(query, want, params=params)
         else:
             params = faiss.SearchParametersHNSW()
-            params.efSearch = max(EF_SEARCH, want + want // 2)
+            params.efSearch = max(ef, want) if ef else max(EF_SEARCH, want + want // 2)
+            if allowed < count:  # the walk passes through rows it may not answer with: a longer one
+                params.efSearch = int(params.efSearch * min(FILTERED_EF, (count / allowed) ** 0.5))
             if selector is not None:
                 params.sel = selector
-            _, found = self.graph.search(query, want, params=params)
+            approx, found = self.graph.search(query, want, params=params)
         del bitmap  # kept alive until faiss has read it
-        rows = found[0][found[0] >= 0]
-        ids, items = self.columns["ids"][rows], self.columns["items"][rows]
-        item_of = dict(zip(ids.tolist(), items.tolist(), strict=True))
+        kept = found[0] >= 0
+        return found[0][kept], approx[0][kept], scan, want >= allowed
+
+    def knn(self, q: np.ndarray, k: int, gone: np.ndarray | None, only: RowFilter, floats: Floats) -> list[Hit]:
+        """Nearest rows to a unit query ``q`` among those ``only`` allows: candidates from the
+        graph (or a scan of the allowed rows' codes), re-scored with their float32 vectors."""
+        rows, _, _, _ = self._candidates(q, max(k + k // 2, k + RESCORE_EXTRA), gone, only)
+        ids, items, exact = self._rescored(q, rows, floats)
+        order = np.argsort(-exact)[:k]
+        return [Hit(int(ids[i]), int(items[i]), float(exact[i])) for i in order]
+
+    def nearest_items(self, q: np.ndarray, files: int, gone: np.ndarray | None, only: RowFilter,
+                      floats: Floats) -> list[Hit]:
+        """The ``files`` items nearest a unit query, each by its nearest row, best first: the
+        walk's candidates grouped by item by their codes, and only the best ITEM_ROWS rows of the
+        best files + FILES_EXTRA items re-scored (a file's passages crowd a passage search: 120
+        re-scored for 10 files). A scan's rows are all re-scored, as a passage search's."""
+        want = max(EF_SEARCH, 2 * (files + FILES_EXTRA))
+        while True:
+            rows, approx, scanned, whole = self._candidates(q, want, gone, only, ef=want)  # best first by codes
+            if scanned:  # all it found (SCAN_RESCORE at least): a part this small is answered exactly
+                chosen = rows
+                break
+            chosen, enough = self._best_of_each(rows, approx, files)
+            if enough or whole:
+                break
+            want *= 4  # a few files' passages filled the walk: a wider one
+        ids, items, exact = self._rescored(q, chosen, floats)
+        best: dict[int, Hit] = {}
+        for i in np.argsort(-exact).tolist():
+            if len(best) == files:
+                break
+            if int(items[i]) not in best:
+                best[int(items[i])] = Hit(int(ids[i]), int(items[i]), float(exact[i]))
+        return list(best.values())
+
+    def _best_of_each(self, rows: np.ndarray, approx: np.ndarray, files: int) -> tuple[np.ndarray, bool]:
+        """Of rows best first by their codes, those that may be among the best rows of the nearest
+        ``files`` items: up to ITEM_ROWS of each item, of the first files + FILES_EXTRA items and
+        of any item scoring within CODE_MARGIN of the files-th by its codes (the codes err by
+        ~0.006 in cosine: a bunch of files about as near gets all its members re-scored). Also
+        whether the rows named enough items for that."""
+        items = self.columns["items"][rows].tolist()
+        firsts: dict[int, int] = {}  # item → the index of its best row
+        for i, item in enumerate(items):
+            firsts.setdefault(item, i)
+        if len(firsts) < files + FILES_EXTRA:
+            return rows, False
+        floor = float(approx[list(firsts.values())[files - 1]]) - CODE_MARGIN
+        chosen, taken = [], dict[int, int]()
+        for i, item in enumerate(items):
+            count = taken.get(item, 0)
+            if count >= ITEM_ROWS or (approx[i] < floor and (count or len(taken) >= files + FILES_EXTRA)):
+                continue
+            taken[item] = count + 1
+            chosen.append(i)
+        return rows[chosen], True
+
+    def _rescored(self, q: np.ndarray, rows: np.ndarray, floats: Floats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage ids, items, exact cosines) of rows, their vectors read from the library."""
+        if not len(rows):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        ids = np.asarray(self.columns["ids"][rows])
         read_ids, matrix = floats(ids)
         if not len(read_ids):
-            return []
-        exact = matrix @ q
-        order = np.argsort(-exact)[:k]
-        return [Hit(int(read_ids[i]), int(item_of[int(read_ids[i])]), float(exact[i])) for i in order]
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        order = np.argsort(ids)
+        items = np.asarray(self.columns["items"][rows])[order][np.searchsorted(ids[order], read_ids)]
+        return read_ids, items, matrix @ q
 
 
 @dataclass
@@ -205,21 +295,45 @@ class View:
             only: RowFilter = OPEN) -> list[Hit]:
         """The k rows nearest the query by cosine among those ``only`` allows; ``floats`` reads
         passages' float32 vectors from the library (the re-score's one copy)."""
-        q = np.asarray(query, dtype=np.float32).reshape(-1)
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        q = _unit(query)
         gone = self.delta.gone if self.delta is not None else None
         hits: list[Hit] = []
         for name, part in self.parts.items():
             if kind is None or name == kind:
                 hits += part.knn(q, k, gone, only, floats)
-        if self.delta is not None and len(self.delta.ids):
-            allowed = only.mask(self.delta.items, self.delta.ids)
-            chosen = [i for i, each in enumerate(self.delta.kinds) if (kind is None or each == kind) and allowed[i]]
-            scores = self.delta.vectors[chosen] @ q if chosen else np.zeros(0)
-            hits += [Hit(int(self.delta.ids[i]), int(self.delta.items[i]), float(s))
-                     for i, s in zip(chosen, scores, strict=True)]
+        hits += self._delta_hits(q, kind, only)
         hits.sort(key=lambda h: -h.cosine)
         return hits[:k]
+
+    def nearest_items(self, query: np.ndarray, files: int, floats: Floats, kind: str | None = None,
+                      only: RowFilter = OPEN) -> list[Hit]:
+        """The ``files`` items nearest the query, each by its nearest allowed row, best first."""
+        q = _unit(query)
+        gone = self.delta.gone if self.delta is not None else None
+        hits: list[Hit] = []
+        for name, part in self.parts.items():
+            if kind is None or name == kind:
+                hits += part.nearest_items(q, files, gone, only, floats)
+        hits += self._delta_hits(q, kind, only)
+        best: dict[int, Hit] = {}
+        for hit in sorted(hits, key=lambda h: -h.cosine):
+            best.setdefault(hit.item_id, hit)
+        return list(best.values())[:files]
+
+    def _delta_hits(self, q: np.ndarray, kind: str | None, only: RowFilter) -> list[Hit]:
+        """The unfolded log rows' exact hits (they are few: scanned whole)."""
+        if self.delta is None or not len(self.delta.ids):
+            return []
+        allowed = only.mask(self.delta.items, self.delta.ids)
+        chosen = [i for i, each in enumerate(self.delta.kinds) if (kind is None or each == kind) and allowed[i]]
+        scores = self.delta.vectors[chosen] @ q if chosen else np.zeros(0)
+        return [Hit(int(self.delta.ids[i]), int(self.delta.items[i]), float(s))
+                for i, s in zip(chosen, scores, strict=True)]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    q = np.asarray(vector, dtype=np.float32).reshape(-1)
+    return q / max(float(np.linalg.norm(q)), 1e-12)
 
 
 @dataclass
@@ -319,6 +433,12 @@ def view(store: Any) -> View:
         return _view(store, folder)
     finally:
         _lock.release()
+
+
+def current(side: View) -> bool:
+    """Whether a view is still the one this process holds for its side index (not dropped,
+    rebuilt or replaced since)."""
+    return _views.get(side.folder) is side
 
 
 def _view(store: Any, folder: Path) -> View:
@@ -566,13 +686,18 @@ def _open(folder: Path) -> View | None:
 
 def _new_graph(dim: int, sample: np.ndarray) -> Any:
     """An empty graph whose 4-bit codes are fitted to ``sample`` (unit rows): each dimension's
-    range from the sample, widened a fifth for the rows to come."""
+    range from the sample's CLIP and 1 - CLIP quantiles when it is big enough to say (a value beyond
+    is coded as the range's end: the re-score is exact anyway), else its whole range widened a fifth
+    for the rows to come. Measured on 200k passages (bench search's vectors): the exact best 10
+    among the best 20 by the codes 0.993 of the time with quantiles, 0.972 with the widened range."""
     faiss = _faiss()
     graph = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_4bit, GRAPH_M, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = GRAPH_EF_BUILD
     quantiser = faiss.downcast_index(graph.storage).sq
-    quantiser.rangestat = faiss.ScalarQuantizer.RS_minmax
-    quantiser.rangestat_arg = 0.2
+    if len(sample) >= FIT_MIN:
+        quantiser.rangestat, quantiser.rangestat_arg = faiss.ScalarQuantizer.RS_quantiles, CLIP
+    else:
+        quantiser.rangestat, quantiser.rangestat_arg = faiss.ScalarQuantizer.RS_minmax, 0.2
     if len(sample) < 2:  # nothing to measure a range on: the widest a unit vector's component can take
         sample = np.concatenate([np.full((1, dim), -1.0, np.float32), np.full((1, dim), 1.0, np.float32)])
     graph.train(np.ascontiguousarray(sample, dtype=np.float32))
@@ -611,8 +736,54 @@ def _append(folder: Path, meta: dict[str, Any], ids: np.ndarray, items: np.ndarr
             else:
                 graph, part["fitted"] = _new_graph(dim, matrix[rows]), len(rows)  # refitted when outgrown
             graph.add(np.ascontiguousarray(matrix[rows]))
+            _link_weak_rows(graph)
             part["graph"] = _write_graph(folder / part["dir"], graph)
         part["count"] += len(rows)
+
+
+def _link_weak_rows(graph: Any) -> int:
+    """Rows the walk can hardly reach, linked from their nearest rows: the build prunes each row's
+    bottom-layer neighbours to a diverse few, and a row in a tight bunch can end with two
+    neighbours and one or no row pointing to it (~0.2% of 800k passages: exact nearest passages a
+    walk of any length missed). Each row at most WEAK_LINKS others point to is written into the
+    free slots of the lists of its nearest rows (found by the graph itself from its codes), and
+    they into its own. An in-memory graph only (a mapped one is read-only). How many were linked."""
+    faiss = _faiss()
+    hnsw, count = graph.hnsw, graph.ntotal
+    if count < 3:
+        return 0
+    slots = faiss.rev_swig_ptr(hnsw.neighbors.data(), hnsw.neighbors.size())  # written in place
+    starts = faiss.vector_to_array(hnsw.offsets).astype(np.int64)[:count]
+    width = int(faiss.vector_to_array(hnsw.cum_nneighbor_per_level)[1])  # bottom-layer slots a row
+    pointed = np.zeros(count, dtype=np.int64)
+    for first in range(0, count, 50_000):  # in blocks: all the lists at once would be ~0.5 GB of indexes
+        block = slots[starts[first : first + 50_000, None] + np.arange(width)]
+        pointed += np.bincount(block[block >= 0], minlength=count)
+    weak = np.nonzero(pointed <= WEAK_LINKS)[0]
+    if not len(weak):
+        return 0
+    params = faiss.SearchParametersHNSW()
+    params.efSearch = 64
+    _, near = graph.search(graph.storage.reconstruct_batch(weak), WEAK_NEIGHBOURS, params=params)
+
+    def link(source: int, target: int) -> bool:
+        row = slots[starts[source] : starts[source] + width]
+        free = np.nonzero(row < 0)[0]
+        if not len(free) or (row == target).any():
+            return False
+        slots[starts[source] + free[0]] = target
+        return True
+
+    for row, found in zip(weak.tolist(), near.tolist(), strict=True):
+        added = 0
+        for other in found:
+            if other < 0 or other == row:
+                continue
+            added += link(other, row)
+            link(row, other)
+            if added >= 2:
+                break
+    return len(weak)
 
 
 def _write_graph(part_folder: Path, graph: Any) -> str:
@@ -634,10 +805,12 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
                             "token": token_at(store.conn, head), **_owner(store.path)}
     graphs: dict[str, Any] = {}
     for (kind,) in store.conn.execute("SELECT DISTINCT kind FROM items").fetchall():
-        sample = [r[0] for r in store.conn.execute(
-            "SELECT embedding FROM passage_embeddings WHERE kind = ? LIMIT ?", (kind, FIT_SAMPLE))]
-        if sample:
-            matrix = np.frombuffer(b"".join(sample), dtype=np.float32).reshape(len(sample), -1)
+        # Spread over the whole kind (the first rows are one folder's: its range is not the library's).
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT p.id FROM passages p JOIN items i ON i.id = p.item_id WHERE i.kind = ?", (kind,))]
+        _, matrix = vec0_rows.read(store.conn, "passage_embeddings", "passage_id",
+                                   ids[:: max(1, len(ids) // FIT_SAMPLE)][:FIT_SAMPLE], store.text_dim)
+        if len(matrix):
             graphs[kind] = _new_graph(store.text_dim, matrix / np.maximum(
                 np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12))
     cursor = store.conn.execute("SELECT passage_id, item_id, kind, embedding FROM passage_embeddings")
@@ -648,6 +821,7 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
         _append(fresh, meta, np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
                 [r[2] for r in rows], np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32), graphs)
     for kind, part in meta["parts"].items():
+        _link_weak_rows(graphs[kind])
         part["graph"], part["fitted"] = _write_graph(fresh / part["dir"], graphs[kind]), part["count"]
     _write_meta(fresh, meta)
     _swap_in(fresh, folder)

@@ -42,6 +42,7 @@ class Vectors(Connected):
 
     text_dim: int
     side_index_enabled = True  # passage KNN through core/storage/vector_index.py; False: vec0's scan
+    _side_view: tuple[tuple[int, int], vector_index.View] | None = None  # the last view, and when it was checked
 
     def after_vectors_changed(self) -> None:
         """Bring the side index level with this commit and trim the log behind it."""
@@ -61,11 +62,19 @@ class Vectors(Connected):
 
     def _side_index(self) -> vector_index.View | None:
         """The passages' side index, or None where sqlite-vec must answer (switched off, being
-        written by another, or an unwritable cache)."""
+        written by another, or an unwritable cache). Checked against the library's log once per
+        change to the library (a search asks once per kind)."""
         if not self.side_index_enabled:
             return None
+        # data_version moves when another connection commits, total_changes when this one writes.
+        stamp = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes())
+        if self._side_view is not None and self._side_view[0] == stamp and vector_index.current(self._side_view[1]):
+            return self._side_view[1]
+        self._side_view = None
         try:
-            return vector_index.view(self)
+            side = vector_index.view(self)
+            self._side_view = (stamp, side)
+            return side
         except vector_index.IndexBusy as exc:  # being written: vec0 answers meanwhile
             _log.info("%s; answering without it meanwhile", exc)
         except OSError as exc:  # an unwritable cache
@@ -113,6 +122,19 @@ class Vectors(Connected):
         params: tuple[Any, ...] = (np.asarray(vector, dtype=np.float32).tobytes(), k)
         rows = self.conn.execute(sql, params + ((kind,) if has_kind else ()))
         return [Neighbour(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+    def nearest_passage_items(self, vector: np.ndarray, k: int, kind: str | None = None,
+                              only: RowFilter = OPEN) -> list[Neighbour] | None:
+        """The k items whose passages are nearest a vector, each by its nearest passage, best
+        first, through the side index; None where it cannot answer (the caller asks knn for
+        passages until they name k items)."""
+        if only.is_empty or k < 1:
+            return []
+        side = self._side_index()
+        if side is None:
+            return None
+        hits = side.nearest_items(vector, k, self._passage_floats, kind, only)
+        return [Neighbour(h.passage_id, 1.0 - h.cosine, h.item_id) for h in hits]
 
     def _scan(self, table: str, vector: np.ndarray, k: int, kind: str | None, only: RowFilter) -> list[Neighbour]:
         """The exact nearest rows by reading them all (in chunks): what a filtered KNN costs when
