@@ -3,9 +3,12 @@
 sqlite-vec's vec0 answers a KNN by a full scan (1.0-1.7 s at 1M passages), and any exact scan
 grows with the library (~100 ms at 1M even as int8). The side index keeps, in the cache folder,
 one HNSW graph per kind (faiss's IndexHNSWSQ: the graph plus each vector as 4-bit codes, ~400
-bytes a passage), walked to find a few hundred candidates, which are then re-scored exactly
-with their float32 vectors read from the library's own vec0 table (core/storage/vec0_rows.py):
-the vectors are stored once at full precision, in the library file. A filter or an exclusion
+bytes a passage), walked to find ~100 candidates, of which the best by their codes are then
+re-scored exactly with their float32 vectors read from the library's own vec0 table
+(core/storage/vec0_rows.py): the vectors are stored once at full precision, in the library file.
+A search for files (nearest_items) groups the candidates by file first and re-scores only the
+best few rows of the files that may be among the best: a long document's passages do not fill
+the re-score. A filter or an exclusion
 reaches the graph as a bitmap of the rows it allows (faiss's IDSelectorBitmap), so a filtered
 search keeps its true top k; an allowed set too small for a graph walk to find is scanned whole
 (the 4-bit codes of those rows only), and a part this small is always scanned.
@@ -71,17 +74,21 @@ GRAPH_EF_BUILD = 120
 #   documents without the margin; 9.3 ms re-scoring 120 passages a kind for 10 files);
 # - EF_SEARCH 96 loses 0.001-0.002 of either, 160 gains nothing for 0.8 ms;
 # - a walk under a filter passes rows it may not answer with: it keeps FILTERED_EF times more
-#   candidates at most (the square root of the part's rows over the allowed ones): 30% of the
-#   files allowed, recall 0.995 → 0.997.
+#   candidates at most (the part's rows over the allowed ones, to the power FILTERED_POWER), and
+#   re-scores k + FILTERED_RESCORE_EXTRA: 30% of the files allowed, recall 0.994 → 0.995 (the
+#   re-score; a longer walk, to the power 1, gained nothing).
 RESCORE_EXTRA = 30
 FILES_EXTRA = 5
 ITEM_ROWS = 3
 CODE_MARGIN = 0.02
 EF_SEARCH = 112
 FILTERED_EF = 2
-# A row at most WEAK_LINKS rows point to is linked from its WEAK_NEIGHBOURS nearest (_link_weak_rows).
-WEAK_LINKS = 2
-WEAK_NEIGHBOURS = 12
+FILTERED_POWER = 0.5
+FILTERED_RESCORE_EXTRA = 50
+# A row at most WEAK_LINKS rows point to is linked from as many of its WEAK_NEIGHBOURS nearest
+# (_link_weak_rows): at 1M passages the filtered searches' misses were rows 3 rows pointed to.
+WEAK_LINKS = 4
+WEAK_NEIGHBOURS = 16
 # A part, or an allowed set, this small is scanned whole rather than walked (an exact first pass,
 # as fast as a walk below ~10k rows); so is an allowed set under FLAT_SHARE of its part (a walk
 # would rarely meet its rows).
@@ -197,7 +204,7 @@ class Part:
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(ef, want) if ef else max(EF_SEARCH, want + want // 2)
             if allowed < count:  # the walk passes through rows it may not answer with: a longer one
-                params.efSearch = int(params.efSearch * min(FILTERED_EF, (count / allowed) ** 0.5))
+                params.efSearch = int(params.efSearch * min(FILTERED_EF, (count / allowed) ** FILTERED_POWER))
             if selector is not None:
                 params.sel = selector
             approx, found = self.graph.search(query, want, params=params)
@@ -208,7 +215,8 @@ class Part:
     def knn(self, q: np.ndarray, k: int, gone: np.ndarray | None, only: RowFilter, floats: Floats) -> list[Hit]:
         """Nearest rows to a unit query ``q`` among those ``only`` allows: candidates from the
         graph (or a scan of the allowed rows' codes), re-scored with their float32 vectors."""
-        rows, _, _, _ = self._candidates(q, max(k + k // 2, k + RESCORE_EXTRA), gone, only)
+        extra = RESCORE_EXTRA if only.is_open else FILTERED_RESCORE_EXTRA
+        rows, _, _, _ = self._candidates(q, max(k + k // 2, k + extra), gone, only)
         ids, items, exact = self._rescored(q, rows, floats)
         order = np.argsort(-exact)[:k]
         return [Hit(int(ids[i]), int(items[i]), float(exact[i])) for i in order]
@@ -667,6 +675,19 @@ def _read_graph(path: Path, mapped: bool = True) -> Any:
     return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC if mapped else 0)
 
 
+def _fault_in(graph: Any) -> None:
+    """Touch a mapped graph's pages once (one value a page): a walk's first visits to pages not yet
+    in this process's page tables cost ~1 µs each, and a fresh process searching 1M passages
+    paid 8.7 ms a search over its first hundred (4.8 once warm); touched when opened (17 ms at
+    1M passages, the file already in the OS's cache), 5.4."""
+    faiss = _faiss()
+    for vector in (graph.hnsw.neighbors, graph.hnsw.offsets, graph.hnsw.levels,
+                   faiss.downcast_index(graph.storage).codes):
+        if vector.size():
+            values = faiss.rev_swig_ptr(vector.data(), vector.size())
+            int(values[:: max(1, 4096 // values.itemsize)].sum())
+
+
 def _open(folder: Path) -> View | None:
     meta = _read_meta(folder)
     if meta is None or meta.get("format") != FORMAT:
@@ -678,6 +699,8 @@ def _open(folder: Path) -> View | None:
             graph = _read_graph(folder / p["dir"] / p["graph"]) if count else None
             if graph is not None and graph.ntotal != count:
                 return None  # not the graph the meta counts: rebuilt by the caller's sync
+            if graph is not None:
+                _fault_in(graph)
             parts[kind] = Part(_columns(folder / p["dir"], count), graph)
     except (OSError, ValueError, KeyError, RuntimeError):
         return None  # files shorter than the meta says, or a damaged graph: rebuilt by the caller's sync
@@ -781,7 +804,7 @@ def _link_weak_rows(graph: Any) -> int:
                 continue
             added += link(other, row)
             link(row, other)
-            if added >= 2:
+            if added >= WEAK_LINKS:
                 break
     return len(weak)
 
