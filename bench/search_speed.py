@@ -135,11 +135,11 @@ def peak_rss_mb() -> float:
 # ~ 1/i^SPECTRUM over the first 300 of 384 directions, as sentence embeddings' principal components
 # fall), in a random basis. Matched to MiniLM over WordNet's glosses (held-out glosses as queries):
 # nearest / 10th nearest cosine and faiss HNSW (M=32, ef 64) recall@10 at 10k, 30k and 117k passages
-#   real:      0.563 / 0.408, 0.995  0.628 / 0.466, 0.989  0.699 / 0.541, 0.981
-#   synthetic: 0.577 / 0.424, 0.991  0.638 / 0.479, 0.988  0.702 / 0.556, 0.982
-# (the generator before this one drew new subtopics of 10 passages for every 10 passages added: as
-# hard as real at 117k, ever harder past it — faiss HNSW's recall 0.54 at 1M — where a real
-# collection, sampled denser, loses ~0.007 a tripling).
+#   real (300 held-out glosses): 0.563 / 0.408, 0.995  0.628 / 0.466, 0.989  0.699 / 0.541, 0.981
+#   these vectors (300 queries):  0.589 / 0.434, 0.991  0.647 / 0.495, 0.987  0.708 / 0.574, 0.977
+# and at 1M faiss HNSW's recall is 0.91. (The generator before this one drew new subtopics of 10
+# passages for every 10 passages added: as hard as real at 117k, ever harder past it — faiss
+# HNSW's recall 0.54 at 1M — where a real collection, sampled denser, loses ~0.007 a tripling.)
 LEVELS = ((500, 0.55), (20, 0.45), (10, 0.4), (4, 0.3))
 LEAF = 0.55
 SHARED = 0.23  # a direction all passages share (MiniLM's mean vector has this length)

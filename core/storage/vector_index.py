@@ -303,30 +303,31 @@ class View:
             only: RowFilter = OPEN) -> list[Hit]:
         """The k rows nearest the query by cosine among those ``only`` allows; ``floats`` reads
         passages' float32 vectors from the library (the re-score's one copy)."""
-        q = _unit(query)
-        gone = self.delta.gone if self.delta is not None else None
-        hits: list[Hit] = []
-        for name, part in self.parts.items():
-            if kind is None or name == kind:
-                hits += part.knn(q, k, gone, only, floats)
-        hits += self._delta_hits(q, kind, only)
-        hits.sort(key=lambda h: -h.cosine)
+        hits = self._all_hits(query, kind, only, lambda part, q, gone: part.knn(q, k, gone, only, floats))
         return hits[:k]
 
     def nearest_items(self, query: np.ndarray, files: int, floats: Floats, kind: str | None = None,
                       only: RowFilter = OPEN) -> list[Hit]:
         """The ``files`` items nearest the query, each by its nearest allowed row, best first."""
+        hits = self._all_hits(query, kind, only,
+                              lambda part, q, gone: part.nearest_items(q, files, gone, only, floats))
+        best: dict[int, Hit] = {}
+        for hit in hits:
+            best.setdefault(hit.item_id, hit)
+        return list(best.values())[:files]
+
+    def _all_hits(self, query: np.ndarray, kind: str | None, only: RowFilter,
+                  ask: Callable[[Part, np.ndarray, np.ndarray | None], list[Hit]]) -> list[Hit]:
+        """Each searched part's hits (``ask``) and the unfolded log rows', best first."""
         q = _unit(query)
         gone = self.delta.gone if self.delta is not None else None
         hits: list[Hit] = []
         for name, part in self.parts.items():
             if kind is None or name == kind:
-                hits += part.nearest_items(q, files, gone, only, floats)
+                hits += ask(part, q, gone)
         hits += self._delta_hits(q, kind, only)
-        best: dict[int, Hit] = {}
-        for hit in sorted(hits, key=lambda h: -h.cosine):
-            best.setdefault(hit.item_id, hit)
-        return list(best.values())[:files]
+        hits.sort(key=lambda h: -h.cosine)
+        return hits
 
     def _delta_hits(self, q: np.ndarray, kind: str | None, only: RowFilter) -> list[Hit]:
         """The unfolded log rows' exact hits (they are few: scanned whole)."""
