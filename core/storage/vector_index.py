@@ -74,7 +74,7 @@ GRAPH_EF_BUILD = 120
 #   documents without the margin; 9.3 ms re-scoring 120 passages a kind for 10 files);
 # - EF_SEARCH 96 loses 0.001-0.002 of either, 160 gains nothing for 0.8 ms;
 # - a walk under a filter passes rows it may not answer with: it keeps FILTERED_EF times more
-#   candidates at most (the part's rows over the allowed ones, to the power FILTERED_POWER), and
+#   candidates at most (the square root of the part's rows over the allowed ones), and
 #   re-scores k + FILTERED_RESCORE_EXTRA: 30% of the files allowed, recall 0.994 → 0.995 (the
 #   re-score; a longer walk, to the power 1, gained nothing).
 RESCORE_EXTRA = 30
@@ -83,7 +83,6 @@ ITEM_ROWS = 3
 CODE_MARGIN = 0.02
 EF_SEARCH = 112
 FILTERED_EF = 2
-FILTERED_POWER = 0.5
 FILTERED_RESCORE_EXTRA = 50
 # A row at most WEAK_LINKS rows point to is linked from as many of its WEAK_NEIGHBOURS nearest
 # (_link_weak_rows): at 1M passages the filtered searches' misses were rows 3 rows pointed to.
@@ -204,7 +203,7 @@ class Part:
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(ef, want) if ef else max(EF_SEARCH, want + want // 2)
             if allowed < count:  # the walk passes through rows it may not answer with: a longer one
-                params.efSearch = int(params.efSearch * min(FILTERED_EF, (count / allowed) ** FILTERED_POWER))
+                params.efSearch = int(params.efSearch * min(FILTERED_EF, (count / allowed) ** 0.5))
             if selector is not None:
                 params.sel = selector
             approx, found = self.graph.search(query, want, params=params)
@@ -341,8 +340,12 @@ class View:
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
-    q = np.asarray(vector, dtype=np.float32).reshape(-1)
-    return q / max(float(np.linalg.norm(q)), 1e-12)
+    return _unit_rows(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (a zero row stays zero)."""
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 @dataclass
@@ -736,7 +739,7 @@ def _append(folder: Path, meta: dict[str, Any], ids: np.ndarray, items: np.ndarr
     the caller."""
     dim = int(meta["dim"])
     matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), dim)
-    matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    matrix = _unit_rows(matrix)
     kinds_array = np.array(kinds, dtype=object)
     for kind in dict.fromkeys(kinds):
         rows = np.nonzero(kinds_array == kind)[0]
@@ -835,8 +838,7 @@ def _rebuild(store: Any, folder: Path, epoch: str, head: int) -> dict[str, Any]:
         _, matrix = vec0_rows.read(store.conn, "passage_embeddings", "passage_id",
                                    ids[:: max(1, len(ids) // FIT_SAMPLE)][:FIT_SAMPLE], store.text_dim)
         if len(matrix):
-            graphs[kind] = _new_graph(store.text_dim, matrix / np.maximum(
-                np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12))
+            graphs[kind] = _new_graph(store.text_dim, _unit_rows(matrix))
     cursor = store.conn.execute("SELECT passage_id, item_id, kind, embedding FROM passage_embeddings")
     while True:
         rows = _take(cursor, _ROWS_PER_READ)
@@ -885,7 +887,7 @@ def _read_delta(conn: Any, after: int, dim: int) -> Delta:
     added = {p: v for p, v in last.items() if v[0] is not None}
     ids, vectors = vec0_rows.read(conn, "passage_embeddings", "passage_id", list(added), dim)
     if len(vectors):
-        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        vectors = _unit_rows(vectors)
     kept = [added[int(p)] for p in ids]
     return Delta(seq, token, np.array(list(last), dtype=np.int64), ids,
                  np.array([v[0] for v in kept], dtype=np.int64), [str(v[1]) for v in kept], vectors)
