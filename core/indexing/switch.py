@@ -39,9 +39,9 @@ def pending_switch(library: Path) -> str | None:
 
 
 def prepare_shadow(library: Path) -> None:
-    """Make the shadow file, if missing, with the library's page size: SQLite's backup (how
-    adopt_shadow copies it in) cannot copy a WAL database into one with other pages, and a library
-    made before 64 KiB pages keeps its 4 KiB ones (core/storage/connection.py)."""
+    """Make the shadow file, if missing, with the library's page size and auto-vacuum: SQLite's
+    backup (how adopt_shadow copies it in) cannot copy a WAL database into one with other pages,
+    and a library made before 64 KiB pages (or auto-vacuum) keeps its own (core/storage/connection.py)."""
     import apsw
 
     shadow = shadow_path(library)
@@ -51,11 +51,14 @@ def prepare_shadow(library: Path) -> None:
     try:
         row = source.execute("PRAGMA page_size").fetchone()
         page_size = int(row[0]) if row else 4096
+        row = source.execute("PRAGMA auto_vacuum").fetchone()
+        auto_vacuum = int(row[0]) if row else 0
     finally:
         source.close()
     conn = apsw.Connection(str(shadow))
     try:
         conn.execute(f"PRAGMA page_size={page_size}")
+        conn.execute(f"PRAGMA auto_vacuum={auto_vacuum}")
         conn.execute("PRAGMA journal_mode=WAL")  # writes the header: the page size is fixed from here
     finally:
         conn.close()

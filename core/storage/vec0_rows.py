@@ -5,7 +5,8 @@ A vec0 table keeps its vectors in chunks: one BLOB of ``chunk_size`` vectors in 
 own look-up by id (``WHERE passage_id IN (...)``) took 30-56 ms for 100 rows at 100k passages;
 reading the same rows as slices of their chunk's BLOB takes ~0.3-2 ms with 64 KiB pages and a
 memory map (new libraries have both: core/storage/connection.py): SQLite walks a BLOB's
-overflow pages to reach an offset, 24 pages a 1.5 MB chunk at 64 KiB against 384 at 4 KiB.
+overflow pages to reach an offset, 24 pages a 1.5 MB chunk at 64 KiB against 384 at 4 KiB; with
+auto-vacuum's map of pages (libraries made since), along the map instead of the pages themselves.
 
 The layout is sqlite-vec's, not a public interface, so each table is checked once against
 vec0's own answer for one row; where it differs (another version of sqlite-vec) or a read fails,

@@ -282,14 +282,17 @@ def test_a_library_with_4k_pages_switches_and_keeps_its_pages(tmp_path: Path, mo
 
     folder = _folder(tmp_path)
     monkeypatch.setattr(connection, "PAGE_SIZE", 4096)
+    monkeypatch.setattr(connection, "AUTO_VACUUM", 0)  # nor auto-vacuum's map of pages
     library = _indexed(tmp_path / "lib.sqlite", folder, FakeEmbedder(dim=32))
     monkeypatch.setattr(connection, "PAGE_SIZE", 65536)
+    monkeypatch.setattr(connection, "AUTO_VACUUM", 2)
     run_to_end(library.use_text_model(OtherFake(dim=24)))
     assert library.embedder.name == "other-fake" and library.status().items == len(NOTES)
     assert _answers(library) == _answers(_indexed(tmp_path / "fresh.sqlite", folder, OtherFake(dim=24)))
     store = Store(library.path, 24)
     try:
         assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         store.close()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nearby.core.search.rank import nearest_files
-from nearby.core.storage import vector_index
+from nearby.core.storage import vec0_rows, vector_index
 from nearby.core.storage.items import ItemRow
 from nearby.core.storage.store import Store
 from nearby.core.storage.vectors import PASSAGE_VECTORS
@@ -463,8 +463,6 @@ def test_vectors_are_read_from_vec0s_chunks_or_else_from_vec0(library_path: Path
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The re-score's one copy: the library's vec0 table, read as slices of its chunks; where the
     layout is not as expected, through sqlite-vec's own look-up. Both past the ids bound a query."""
-    from nearby.core.storage import vec0_rows
-
     rng = np.random.default_rng(23)
     store = Store(library_path, DIM)
     for first in range(0, 600, 200):
@@ -481,22 +479,34 @@ def test_vectors_are_read_from_vec0s_chunks_or_else_from_vec0(library_path: Path
     same_answers(store, rng)
 
 
-def test_new_libraries_get_64k_pages_and_older_ones_keep_theirs(library_path: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_libraries_get_64k_pages_and_auto_vacuum_and_older_ones_keep_theirs(
+        library_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nearby.core.storage import connection
 
     rng = np.random.default_rng(24)
     store = Store(library_path, DIM)
     assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 65536
+    assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+    add_items(store, rng, range(0, 1200))  # chunks of 1,024 rows: more than one, over many pages
+    same_answers(store, rng)
+    ids = [int(r[0]) for r in store.conn.execute("SELECT id FROM passages")]
+    via_vec0 = vec0_rows.looked_up(store.conn, PASSAGE_VECTORS, "passage_id", np.array(sorted(ids)), DIM)
+    chunks = store.passage_vectors(ids)  # read along the chunks' pages by auto-vacuum's map
+    assert all(np.array_equal(chunks[i], v) for i, v in zip(via_vec0[0].tolist(), via_vec0[1], strict=True))
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
     older = tmp_path / "older.sqlite"
     monkeypatch.setattr(connection, "PAGE_SIZE", 4096)  # as every library made before
+    monkeypatch.setattr(connection, "AUTO_VACUUM", 0)
     add_items(Store(older, DIM), rng, range(40))
     monkeypatch.setattr(connection, "PAGE_SIZE", 65536)
+    monkeypatch.setattr(connection, "AUTO_VACUUM", 2)
     store = Store(older, DIM)
     assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
     add_items(store, rng, range(40, 80))
     same_answers(store, rng)
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_a_moved_library_keeps_its_side_index_and_a_replaced_one_gets_its_own(library_path: Path,
