@@ -18,6 +18,7 @@ import logging
 import mmap
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,25 @@ log = logging.getLogger(__name__)
 MEMORY_SHARE = 8  # graphs held in memory take at most this part of the machine's memory
 UNKNOWN_MEMORY = 8 << 30  # what a machine whose memory cannot be read is taken to have
 _PIECE = 32 << 20  # read a piece at a time: a process leaving stops a read within one piece
+_LEAVE_WAIT_S = 10.0
 _leaving = threading.Event()
-atexit.register(_leaving.set)  # before daemon threads are stopped mid-call at the interpreter's exit
+_readers: list[threading.Thread] = []
 
 
-def leaving() -> bool:
-    """Whether the process is exiting (a thread reading graphs in should stop)."""
-    return _leaving.is_set()
+def in_background(work: Callable[[], None]) -> threading.Thread:
+    """Run ``work`` (reading graphs in) on a thread that the process's exit stops and waits for:
+    a daemon thread stopped by the interpreter inside faiss would abort the process."""
+    thread = threading.Thread(target=work, name="nearby-graphs-in-memory", daemon=True)
+    _readers[:] = [t for t in _readers if t.is_alive()] + [thread]
+    thread.start()
+    return thread
+
+
+@atexit.register
+def _stop_readers() -> None:  # atexit runs before daemon threads are stopped mid-call
+    _leaving.set()
+    for thread in list(_readers):
+        thread.join(_LEAVE_WAIT_S)
 
 
 def physical_memory() -> int:

@@ -315,9 +315,7 @@ class View:
                     return  # replaced meanwhile, or the process is leaving: the mapped ones serve
                 part.graph, part.resident = graph, True
 
-        thread = threading.Thread(target=hold, name="nearby-graphs-in-memory", daemon=True)
-        thread.start()
-        return thread
+        return graph_memory.in_background(hold)
 
     def set_delta(self, delta: Delta | None) -> None:
         self.delta = delta

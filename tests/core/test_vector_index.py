@@ -653,3 +653,32 @@ def test_a_view_that_keeps_searching_holds_its_graphs_in_memory_and_answers_the_
     path = view.folder / view.meta["parts"][kind]["dir"] / view.meta["parts"][kind]["graph"]
     assert graph_memory.read_resident(path, int(part.graph.ntotal) + 1) is None  # not the graph it names
     assert graph_memory.read_resident(path.with_name("gone.faiss"), int(part.graph.ntotal)) is None
+
+
+def test_a_process_leaving_while_it_reads_its_graphs_in_exits_cleanly(library_path: Path) -> None:
+    """The exit stops the thread reading graphs into memory and waits for it: a daemon thread
+    stopped by the interpreter inside faiss would abort the process ("terminate called ...")."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(28)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(300), passages=2)
+    store.close()
+    script = f"""
+import atexit
+threads = []
+atexit.register(lambda: print("alive" if threads[0].is_alive() else "stopped", flush=True))  # runs last
+from nearby.core.storage import graph_memory, vector_index
+from nearby.core.storage.store import Store
+graph_memory._PIECE = 1  # a byte a read: still reading when the process leaves
+store = Store({str(library_path)!r}, {DIM})
+view = vector_index.view(store)
+thread = view.hold_in_memory()
+assert thread is not None and thread.is_alive()
+threads.append(thread)
+print("leaving", flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["leaving", "stopped"] and "terminate" not in done.stderr
