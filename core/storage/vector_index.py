@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from nearby.core.cache import cache_root
-from nearby.core.storage import graph_memory, vec0_rows
+from nearby.core.storage import vec0_rows
 from nearby.core.storage.row_filter import OPEN, RowFilter
 from nearby.core.storage.writer_lock import file_lock
 
@@ -112,9 +112,6 @@ _ROWS_PER_READ = 20_000
 # A search that finds no usable side index writes it itself up to this many passages (a few
 # seconds); above, on a thread, answering without it meanwhile.
 INLINE_REBUILD_MAX = 5_000
-# A view's graphs are read into the process's memory once it has answered this many searches of a
-# kind (a process that keeps searching: the window; core/storage/graph_memory.py), on a thread.
-RESIDENT_AFTER = 16
 # A search waits at most this long for another thread's use of the index table (normally µs).
 LOCK_WAIT_S = 0.5
 _COLUMNS: dict[str, str] = {"ids": "i8", "items": "i8", "alive": "u1"}  # file → dtype, one value a row
@@ -159,7 +156,6 @@ class Part:
 
     columns: dict[str, np.ndarray]
     graph: Any = None  # faiss IndexHNSWSQ over the rows, in row order; None when there are none
-    resident: bool = False  # the graph read into this process's memory (else mapped from its file)
     _valid: np.ndarray | None = None
     _valid_count: int = 0
 
@@ -292,30 +288,10 @@ class View:
     meta: dict[str, Any]
     parts: dict[str, Part]
     delta: Delta | None = None
-    _answered: int = 0  # searches of a kind answered (see RESIDENT_AFTER)
-    _asked_to_hold: bool = False
 
     @property
     def seq(self) -> int:
         return int(self.meta["seq"])
-
-    def hold_in_memory(self) -> threading.Thread | None:
-        """Read the graphs into this process's memory on a thread, part by part (searches go on
-        with the mapped ones meanwhile); the thread, or None where they would not fit
-        (core/storage/graph_memory.py)."""
-        named = [(part, self.folder / self.meta["parts"][kind]["dir"] / self.meta["parts"][kind]["graph"])
-                 for kind, part in self.parts.items() if part.graph is not None and not part.resident]
-        if not named or not graph_memory.fits([path for _, path in named]):
-            return None
-
-        def hold() -> None:
-            for part, path in named:
-                graph = graph_memory.read_resident(path, int(part.graph.ntotal))
-                if graph is None:
-                    return  # replaced meanwhile, or the process is leaving: the mapped ones serve
-                part.graph, part.resident = graph, True
-
-        return graph_memory.in_background(hold)
 
     def set_delta(self, delta: Delta | None) -> None:
         self.delta = delta
@@ -342,10 +318,6 @@ class View:
     def _all_hits(self, query: np.ndarray, kind: str | None, only: RowFilter,
                   ask: Callable[[Part, np.ndarray, np.ndarray | None], list[Hit]]) -> list[Hit]:
         """Each searched part's hits (``ask``) and the unfolded log rows', best first."""
-        self._answered += 1
-        if self._answered >= RESIDENT_AFTER and not self._asked_to_hold:
-            self._asked_to_hold = True
-            self.hold_in_memory()
         q = _unit(query)
         gone = self.delta.gone if self.delta is not None else None
         hits: list[Hit] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -609,76 +608,3 @@ def test_rows_the_walk_can_hardly_reach_are_linked_from_their_nearest() -> None:
     gained = after >= np.minimum(links + 2, vector_index.WEAK_LINKS + 1)
     assert np.mean(gained) >= 0.9, "nearly all gain rows pointing to them"
     assert found_from_itself(weak) >= before - 0.02, "and the walk finds them no worse"
-
-
-def test_a_view_that_keeps_searching_holds_its_graphs_in_memory_and_answers_the_same(
-        library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After RESIDENT_AFTER searches a view's graphs are read into the process's memory on a
-    thread (core/storage/graph_memory.py): the walks then give the very same answers as the mapped
-    graphs did. Not where they would not fit, and not a graph whose file was replaced meanwhile."""
-    from nearby.core.storage import graph_memory
-
-    monkeypatch.setattr(vector_index, "FLAT_ROWS", 50)  # walked, not scanned
-    monkeypatch.setattr(vector_index, "RESIDENT_AFTER", 10**9)  # held only when this test says
-    rng = np.random.default_rng(27)
-    store = Store(library_path, DIM)
-    add_items(store, rng, range(600), passages=2)  # 1,200 rows, 400 a kind
-    queries = random_units(rng, 8)
-
-    def answers() -> list[list[tuple[int, float]]]:
-        return [[(h.rowid, round(h.distance, 6)) for h in store.knn(PASSAGE_VECTORS, q, 10, kind)]
-                + [(h.item_id, round(h.distance, 6)) for h in nearest_files(store, PASSAGE_VECTORS, q, 10, kind)]
-                for q in queries for kind in (None, *KINDS)]
-
-    mapped = answers()
-    view = vector_index.view(store)
-    assert not any(part.resident for part in view.parts.values())
-    with monkeypatch.context() as small:
-        small.setattr(graph_memory, "physical_memory", lambda: 1 << 20)  # 128 KiB for graphs: too little
-        assert view.hold_in_memory() is None
-    monkeypatch.setattr(vector_index, "RESIDENT_AFTER", 3)  # the third search of a kind starts it
-    for query in queries[:3]:
-        store.knn(PASSAGE_VECTORS, query, 10)
-    vector_index.view(store)
-    deadline = threading.Event()
-    for _ in range(200):  # a generous condition, not a fixed sleep: the thread reads 3 small files
-        if all(part.resident for part in view.parts.values()):
-            break
-        deadline.wait(0.05)
-    assert all(part.resident for part in view.parts.values())
-    assert vector_index.view(store) is view  # the same view, now searching graphs in memory
-    assert answers() == mapped
-    part = next(iter(view.parts.values()))
-    kind = next(iter(view.parts))
-    path = view.folder / view.meta["parts"][kind]["dir"] / view.meta["parts"][kind]["graph"]
-    assert graph_memory.read_resident(path, int(part.graph.ntotal) + 1) is None  # not the graph it names
-    assert graph_memory.read_resident(path.with_name("gone.faiss"), int(part.graph.ntotal)) is None
-
-
-def test_a_process_leaving_while_it_reads_its_graphs_in_exits_cleanly(library_path: Path) -> None:
-    """The exit stops the thread reading graphs into memory and waits for it: a daemon thread
-    stopped by the interpreter inside faiss would abort the process ("terminate called ...")."""
-    import subprocess
-    import sys
-
-    rng = np.random.default_rng(28)
-    store = Store(library_path, DIM)
-    add_items(store, rng, range(300), passages=2)
-    store.close()
-    script = f"""
-import atexit
-threads = []
-atexit.register(lambda: print("alive" if threads[0].is_alive() else "stopped", flush=True))  # runs last
-from nearby.core.storage import graph_memory, vector_index
-from nearby.core.storage.store import Store
-graph_memory._PIECE = 1  # a byte a read: still reading when the process leaves
-store = Store({str(library_path)!r}, {DIM})
-view = vector_index.view(store)
-thread = view.hold_in_memory()
-assert thread is not None and thread.is_alive()
-threads.append(thread)
-print("leaving", flush=True)
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["leaving", "stopped"] and "terminate" not in done.stderr
