@@ -302,6 +302,18 @@ def measure(passages: int, dim: int = 384, seed: int = 7, with_vec0: bool = Fals
     return {**out, **result, "file_ratio": round(file_ratio, 3), "disk_ratio": round(disk_ratio, 3)}
 
 
+def _read_through(library: Path) -> None:
+    """Read the library file once, so that the OS holds it in its cache as it holds a library in
+    use: after a long build a machine that pages out idle memory (this project's VM does, after a
+    minute untouched) would otherwise time reads from the disk, not the search (1M passages:
+    8.6 ms a search with the file paged out, 4.3-4.5 ms cached)."""
+    for path in (library, Path(f"{library}-wal")):
+        if path.exists():
+            with open(path, "rb", buffering=0) as file:
+                while file.read(16 << 20):
+                    pass
+
+
 def _search_process(library: str, dim: int, with_vec0: bool) -> None:
     """The measured side: open the library, search it as the product does, report as JSON."""
     import json
@@ -311,6 +323,7 @@ def _search_process(library: str, dim: int, with_vec0: bool) -> None:
     folder = Path(library).parent
     queries, first = np.load(folder / "queries.npy"), np.load(folder / "first.npy")
     filters = {name: RowFilter(items=np.load(folder / f"{name}.npy")) for name in ("filter30", "filter1")}
+    _read_through(Path(library))
     store = Store(library, dim)
     kinds = {kind: np.zeros((0, dim), np.float32) for kind in set(MIXED)}  # the kinds known, as the app has them
     search_vector(store, first[0], K, samples=kinds)  # opens the side index, loads the maps
