@@ -24,7 +24,7 @@ from nearby.core.errors import LibraryError
 from nearby.core.indexing.sweep import is_offline
 from nearby.core.library_file import shadow_path
 from nearby.core.storage import vector_index
-from nearby.core.storage.connection import BUSY_TIMEOUT_MS, connect
+from nearby.core.storage.connection import AUTO_VACUUM, BUSY_TIMEOUT_MS, connect
 from nearby.core.storage.model_record import recorded_text_model
 from nearby.core.storage.store import Store
 
@@ -39,9 +39,11 @@ def pending_switch(library: Path) -> str | None:
 
 
 def prepare_shadow(library: Path) -> None:
-    """Make the shadow file, if missing, with the library's page size and auto-vacuum: SQLite's
-    backup (how adopt_shadow copies it in) cannot copy a WAL database into one with other pages,
-    and a library made before 64 KiB pages (or auto-vacuum) keeps its own (core/storage/connection.py)."""
+    """Make the shadow file, if missing, with the library's page size: SQLite's backup (how
+    adopt_shadow copies it in) cannot copy a WAL database into one with other pages, and a library
+    made before 64 KiB pages keeps its 4 KiB ones (core/storage/connection.py). Auto-vacuum's map of
+    pages, which the backup can bring, is given to every shadow: a library made before it gets it
+    with its next model switch, which rewrites every page anyway."""
     import apsw
 
     shadow = shadow_path(library)
@@ -51,14 +53,12 @@ def prepare_shadow(library: Path) -> None:
     try:
         row = source.execute("PRAGMA page_size").fetchone()
         page_size = int(row[0]) if row else 4096
-        row = source.execute("PRAGMA auto_vacuum").fetchone()
-        auto_vacuum = int(row[0]) if row else 0
     finally:
         source.close()
     conn = apsw.Connection(str(shadow))
     try:
         conn.execute(f"PRAGMA page_size={page_size}")
-        conn.execute(f"PRAGMA auto_vacuum={auto_vacuum}")
+        conn.execute(f"PRAGMA auto_vacuum={AUTO_VACUUM}")
         conn.execute("PRAGMA journal_mode=WAL")  # writes the header: the page size is fixed from here
     finally:
         conn.close()
