@@ -608,3 +608,51 @@ def test_rows_the_walk_can_hardly_reach_are_linked_from_their_nearest() -> None:
     gained = after >= np.minimum(links + 2, vector_index.WEAK_LINKS + 1)
     assert np.mean(gained) >= 0.9, "nearly all gain rows pointing to them"
     assert found_from_itself(weak) >= before - 0.02, "and the walk finds them no worse"
+
+
+def test_a_rebuilt_part_is_renumbered_in_walk_order_and_still_answers_right(
+        library_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild renumbers each part's rows in the order a breadth-first walk of its graph meets
+    them (_walk_order): the graph and the columns together, so every row keeps its own passage,
+    file and code; walked answers against brute force, before and after rows are added and deleted."""
+    from nearby.core.storage.row_filter import RowFilter
+
+    monkeypatch.setattr(vector_index, "FLAT_ROWS", 50)  # walked
+    rng = np.random.default_rng(29)
+    store = Store(library_path, DIM)
+    add_items(store, rng, range(900), passages=2)  # 600 rows a kind
+    vector_index.forget(library_path)
+    vector_index.sync(store)  # written afresh
+    view = vector_index.view(store)
+    for part in view.parts.values():
+        ids = np.asarray(part.columns["ids"])
+        assert sorted(ids.tolist()) == sorted(set(ids.tolist())) and not bool(np.all(np.diff(ids) > 0))
+        exact = store.passage_vectors(ids.tolist())
+        codes = part.graph.storage.reconstruct_batch(np.arange(len(ids)))  # each row's code is its own passage's
+        nearest = np.argmax(codes @ np.stack([exact[int(i)] for i in ids]).T, axis=1)
+        assert np.array_equal(nearest, np.arange(len(ids)))
+        items = dict(store.conn.execute("SELECT id, item_id FROM passages").fetchall())
+        assert [items[int(i)] for i in ids] == np.asarray(part.columns["items"]).tolist()
+
+    def check() -> None:
+        found = wanted = 0
+        for query in random_units(rng, 10):
+            for kind in (None, "image"):
+                hits = store.knn(PASSAGE_VECTORS, query, 10, kind)
+                truth = oracle(store, query, 10, kind)
+                assert [h.rowid for h in hits][:1] == truth[:1]
+                found += len({h.rowid for h in hits} & set(truth))
+                wanted += len(truth)
+                files = nearest_files(store, PASSAGE_VECTORS, query, 10, kind)
+                assert [f.item_id for f in files][:1] == [file_oracle(store, query, 10, kind)[0][0]]
+        assert found / wanted >= 0.98
+
+    check()
+    add_items(store, rng, range(850, 1000), passages=2)  # 50 replaced, 100 new: appended after the walk order
+    with store.transaction():
+        for n in range(0, 300, 3):
+            store.delete_path(f"/x/{n}.txt")
+    check()
+    allowed = np.array(sorted(r[0] for r in store.conn.execute("SELECT id FROM items LIMIT 200")))
+    hits = store.knn(PASSAGE_VECTORS, random_units(rng, 1)[0], 10, only=RowFilter(items=allowed))
+    assert {h.item_id for h in hits} <= set(allowed.tolist())
