@@ -768,6 +768,16 @@ def _append(folder: Path, meta: dict[str, Any], ids: np.ndarray, items: np.ndarr
         part["count"] += len(rows)
 
 
+def _bottom_layer(graph: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """A graph's neighbour lists as (every slot, viewed in place: writable; where each row's
+    lists start; how many bottom-layer slots a row has, first in its lists; -1 where free)."""
+    faiss = _faiss()
+    hnsw = graph.hnsw
+    slots = faiss.rev_swig_ptr(hnsw.neighbors.data(), hnsw.neighbors.size())
+    starts = faiss.vector_to_array(hnsw.offsets).astype(np.int64)[: graph.ntotal]
+    return slots, starts, int(faiss.vector_to_array(hnsw.cum_nneighbor_per_level)[1])
+
+
 def _link_weak_rows(graph: Any) -> int:
     """Rows the walk can hardly reach, linked from their nearest rows: the build prunes each row's
     bottom-layer neighbours to a diverse few, and a row in a tight bunch can end with two
@@ -776,12 +786,10 @@ def _link_weak_rows(graph: Any) -> int:
     free slots of the lists of its nearest rows (found by the graph itself from its codes), and
     they into its own. An in-memory graph only (a mapped one is read-only). How many were linked."""
     faiss = _faiss()
-    hnsw, count = graph.hnsw, graph.ntotal
+    count = graph.ntotal
     if count < 3:
         return 0
-    slots = faiss.rev_swig_ptr(hnsw.neighbors.data(), hnsw.neighbors.size())  # written in place
-    starts = faiss.vector_to_array(hnsw.offsets).astype(np.int64)[:count]
-    width = int(faiss.vector_to_array(hnsw.cum_nneighbor_per_level)[1])  # bottom-layer slots a row
+    slots, starts, width = _bottom_layer(graph)
     pointed = np.zeros(count, dtype=np.int64)
     for first in range(0, count, 50_000):  # in blocks: all the lists at once would be ~0.5 GB of indexes
         block = slots[starts[first : first + 50_000, None] + np.arange(width)]
@@ -819,12 +827,9 @@ def _walk_order(part_folder: Path, graph: Any, count: int) -> None:
     columns alike: a walk then finds its next rows near the last ones in memory, on fewer pages
     (the 800k-row part of 1M passages: a walk 0.73 → 0.57 ms, mapped; the same answers). Rows
     appended later go at the end."""
-    faiss = _faiss()
     if count < 3:
         return
-    slots = faiss.rev_swig_ptr(graph.hnsw.neighbors.data(), graph.hnsw.neighbors.size())
-    starts = faiss.vector_to_array(graph.hnsw.offsets).astype(np.int64)[:count]
-    width = int(faiss.vector_to_array(graph.hnsw.cum_nneighbor_per_level)[1])
+    slots, starts, width = _bottom_layer(graph)
     order = np.empty(count, dtype=np.int64)
     seen = np.zeros(count, dtype=bool)
     filled, start = 0, int(graph.hnsw.entry_point)
