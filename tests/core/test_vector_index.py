@@ -656,3 +656,33 @@ def test_a_rebuilt_part_is_renumbered_in_walk_order_and_still_answers_right(
     allowed = np.array(sorted(r[0] for r in store.conn.execute("SELECT id FROM items LIMIT 200")))
     hits = store.knn(PASSAGE_VECTORS, random_units(rng, 1)[0], 10, only=RowFilter(items=allowed))
     assert {h.item_id for h in hits} <= set(allowed.tolist())
+
+
+def test_the_walk_order_keeps_rows_no_walk_from_the_entry_reaches(tmp_path: Path) -> None:
+    """Rows cut off from the entry row (every link to them gone) are numbered after the walk from
+    the entry, each with its own columns; the renumbered graph gives the same answers."""
+    rng = np.random.default_rng(30)
+    rows = random_units(rng, 400)
+    graph = vector_index._new_graph(DIM, rows)
+    graph.add(rows)
+    slots, starts, width = vector_index._bottom_layer(graph)
+    cut = np.array([5, 77, 300])
+    bottom = slots[starts[:, None] + np.arange(width)]
+    for row in range(len(rows)):  # no row points to the cut ones, and they point nowhere
+        listed = starts[row] + np.arange(width)
+        slots[listed[np.isin(bottom[row], cut)]] = -1
+    for row in cut:
+        slots[starts[row] + np.arange(width)] = -1
+    assert int(graph.hnsw.entry_point) not in cut.tolist()
+    ids = np.arange(1000, 1000 + len(rows), dtype=np.int64)
+    ids.tofile(tmp_path / "ids")
+    (ids * 10).tofile(tmp_path / "items")
+    np.ones(len(rows), dtype=np.uint8).tofile(tmp_path / "alive")
+    before = graph.search(rows[:20], 5)[1]
+    vector_index._walk_order(tmp_path, graph, len(rows))
+    moved = np.fromfile(tmp_path / "ids", dtype=np.int64)
+    assert sorted(moved.tolist()) == ids.tolist()
+    assert set(moved[-len(cut):].tolist()) == set((1000 + cut).tolist())  # after every row the walk met
+    assert np.array_equal(np.fromfile(tmp_path / "items", dtype=np.int64), moved * 10)
+    after = graph.search(rows[:20], 5)[1]
+    assert np.array_equal(moved[after] - 1000, before)  # the same rows, by their new numbers
