@@ -51,6 +51,7 @@ class _Table:
     groups: tuple[tuple[int, ...], ...]
     words: dict[str, int]
     plurals: dict[str, str]
+    unjudged: frozenset[str]  # names of several words with no verdict, read whole ("circuit board")
 
 
 @cache
@@ -58,7 +59,8 @@ def _table() -> _Table | None:
     if not DATA.is_file():
         return None
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"])
+    return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"],
+                  frozenset(data.get("unjudged", ())))
 
 
 @cache
@@ -81,7 +83,11 @@ def query_things(query: str) -> Things | None:
         for size in range(min(LONGEST, len(tokens) - i), 0, -1):
             if size == 1 and tokens[i] in STOP_WORDS:
                 continue
-            hit = _look_up(table, " ".join(tokens[i:i + size]))
+            phrase = " ".join(tokens[i:i + size])
+            if size > 1 and any(form in table.unjudged for form in _base_forms(table, phrase)):
+                i += size  # a thing ImageNet cannot judge, whatever its words could ("circuit board")
+                break
+            hit = _look_up(table, phrase)
             if hit is not None:
                 found.append((i, i + size, *hit))
                 i += size

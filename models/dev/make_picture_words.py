@@ -38,20 +38,29 @@ MAX_CLASSES = 20
 # WordNet's lexicographer files of things a photo can show (animals, artefacts, food, natural
 # objects, plants): a word's other senses ("flower" as a prime, "cat" as a CT scan) are not looked at.
 PHYSICAL = {"05", "06", "13", "17", "20"}
+NEAR = 2  # hypernym steps: a near ancestor (a tennis racket is a racket, a beacon a tower)
 MAX_WORDS = 3  # lemmas of up to three words ("tennis racket", "grand piano", "eiffel tower")
 # People (person, individual …; and Homo, human being, as an animal): ImageNet has almost no classes
 # of people, so its silence about one says nothing.
 PEOPLE = ("00007846", "02471762")
+# Groups WordNet reaches through what things are made of or used for, whose classes have nothing in
+# common to look at: "part, portion", "substance", "relation", "agent" (eggnog, espresso, red wine …
+# for an oak, soap, a cigarette, a playing card), "piece" (baby bib, bath towel … for a tie beam),
+# "drug" and "drug of abuse", "ingredient", "support" and "supporting structure" (a tripod, a pier
+# for timber; a honeycomb for a sawhorse), "mechanism", "system" (an iPod, a maze, a television).
+CATCH_ALL = frozenset(("13809207", "03892891", "00019613", "00031921", "14778436", "03932203", "03248958",
+                       "03247620", "07809096", "03570709", "04359589", "04361095", "03738472", "04377057"))
 INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not hear
 
 
-def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str]]:
+def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str], set[str]]:
     """synset offset → its lemmas; synset offset → its hypernyms (and instance hypernyms); the
     synsets of physical things (PHYSICAL)."""
     lemmas: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
     physical: set[str] = set()
     tops: set[str] = set()
+    shown: set[str] = set()
     for line in (WORDNET / "data.noun").read_text(encoding="latin-1").splitlines():
         if line.startswith(" "):
             continue
@@ -68,7 +77,9 @@ def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], 
             physical.add(offset)
         if fields[1] == "03":
             tops.add(offset)
-    return lemmas, parents, physical, tops
+        if fields[1] == "10":
+            shown.add(offset)
+    return lemmas, parents, physical, tops, shown
 
 
 def ancestors(offset: str, parents: dict[str, list[str]]) -> set[str]:
@@ -98,7 +109,7 @@ def senses() -> list[tuple[str, list[str]]]:
 
 
 def main(wnids: Path, labels_file: Path) -> None:
-    lemmas, parents, physical, tops = read_nouns()
+    lemmas, parents, physical, tops, shown = read_nouns()
     classes = [w.strip()[1:] for w in wnids.read_text().split() if w.strip()]
     assert len(classes) == 1000, len(classes)
     covers: dict[str, set[int]] = defaultdict(set)  # synset → the classes at or under it
@@ -107,18 +118,30 @@ def main(wnids: Path, labels_file: Path) -> None:
             covers[node].add(index)
     nodes: dict[frozenset[int], int] = {}
     exact: dict[str, int] = {}
+    unjudged: list[str] = []
     for name, offsets in senses():
         if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
             continue
         seen: set[int] = set()
         for offset in offsets:
-            if offset not in physical or any(p in ancestors(offset, parents) for p in PEOPLE):
+            if any(p in ancestors(offset, parents) for p in PEOPLE):
+                continue
+            if offset not in physical:
+                # A message shown (a street sign, a web page) is a "sign" in WordNet's sense of
+                # communication: judged by the classes near under it; its ancestors are ideas.
+                seen |= {c for c in covers.get(offset, ()) if offset in shown
+                         and distances(classes[c], parents).get(offset, NEAR + 1) <= NEAR}
                 continue
             group = _kin(offset, parents, covers, tops)
             if group is not None:
                 seen |= covers[group]
         if seen:
             exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
+        elif " " in name:
+            unjudged.append(name)
+    # Names of several words that give no verdict, though a word of theirs does: read whole, so that a
+    # circuit board is not judged as a circuit and a board, nor a painting's starry night as a night.
+    unjudged = [name for name in unjudged if any(word in exact for word in name.split())]
     instruments = sorted({name for offset, names in lemmas.items() if INSTRUMENT in ancestors(offset, parents)
                           for name in names if name.replace(" ", "").isalpha() and len(name.split()) <= MAX_WORDS})
     labels = json.loads(labels_file.read_text(encoding="utf-8"))
@@ -137,6 +160,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         "groups": [sorted(group) for group, _ in sorted(nodes.items(), key=lambda kv: kv[1])],
         "words": dict(sorted(exact.items())),
         "plurals": dict(sorted(plurals.items())),
+        "unjudged": sorted(unjudged),
         "instruments": instruments,
     }
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -154,11 +178,29 @@ def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]]
     if own > MAX_CLASSES:
         return offset  # a thing ImageNet covers widely (dog: 118 breeds) is judged by its own classes
     kin = sorted((len(covers[node]), node) for node in ancestors(offset, parents)
-                 if covers.get(node) and node not in tops)
+                 if covers.get(node) and node not in tops and node not in CATCH_ALL)
+    # Fewer kin than MIN_CLASSES only from the thing itself or a near ancestor (a tennis racket is a
+    # racket): a painting is no comic book, its one kin under "creation", nor a circuit board a
+    # microphone, nor grass a daisy.
+    steps = distances(offset, parents)
+    kin = [(size, node) for size, node in kin if size >= MIN_CLASSES or steps[node] <= NEAR]
     for size, node in kin:
         if size >= MIN_CLASSES:
             return node if size <= MAX_CLASSES else max((n for n in kin if n[0] <= MAX_CLASSES), default=(0, None))[1]
     return kin[-1][1] if kin and kin[-1][0] <= MAX_CLASSES else None
+
+
+def distances(offset: str, parents: dict[str, list[str]]) -> dict[str, int]:
+    """Each ancestor's fewest hypernym steps up from ``offset`` (itself 0)."""
+    steps = {offset: 0}
+    todo = [offset]
+    while todo:
+        node = todo.pop(0)
+        for up in parents.get(node, []):
+            if up not in steps:
+                steps[up] = steps[node] + 1
+                todo.append(up)
+    return steps
 
 
 if __name__ == "__main__":

@@ -30,3 +30,25 @@ def test_seen_words_read_the_pictures_classes() -> None:
     assert seen_words(things, ["tabby cat", "couch", "pillow"], [0.6, 0.2, 0.1], 0.1) == ["cat", "sofa"]
     assert seen_words(things, ["tabby cat", "Great Dane", "pillow"], [0.05, 0.6, 0.1], 0.1) == []
     assert seen_words(things, ["a label no ImageNet class has"], [0.9], 0.1) is None  # another model: no verdict
+
+
+def test_no_verdict_from_a_far_or_catch_all_kin() -> None:
+    """A thing with no class of its own is judged by kin only when they are several and near: a
+    painting is no comic book (its one kin under "creation"), a circuit board no microphone, grass
+    no daisy; and never by a group WordNet reaches through what things are made of ("part,
+    portion": eggnog and red wine for an oak or a bar of soap)."""
+    for query in ("a circuit board", "two circuit boards", "a painting", "grass", "aloe vera", "a snowman"):
+        assert query_things(query) is None, query
+    for query in ("an oak", "a bar of soap", "a cigarette", "a playing card"):
+        things = query_things(query)
+        assert things is None or not {"eggnog", "red wine", "espresso"} & things.labels, (query, things)
+
+
+def test_a_thing_is_judged_by_its_own_classes_and_near_kin() -> None:
+    racket = query_things("a tennis racket")  # ImageNet's class is the racket it is a kind of
+    assert racket is not None and racket.labels == {"racket"}
+    assert query_things("a lighthouse") is not None and query_things("an elephant") is not None
+    sign = query_things("a parking sign")  # a sign as a message shown: the street sign class
+    assert sign is not None and "traffic or street sign" in sign.labels
+    street = query_things("a street sign with directions")
+    assert street is not None and street.words == ("street sign",)
