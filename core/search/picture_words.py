@@ -30,6 +30,10 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 MEDIUM = frozenset(("photo", "photos", "picture", "pictures", "image", "images", "photograph", "photographs",
                     "shot", "shots", "snapshot", "snapshots", "pic", "pics", "selfie", "scan", "view"))
 LONGEST = 3
+# Colour names that are also things (an orange, a violet, a lime): before another word they say its
+# colour, and the picture is judged by that word alone.
+COLOURS = frozenset(("red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "white", "black",
+                     "brown", "grey", "gray", "gold", "golden", "silver", "lime", "olive", "cream", "tan"))
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def query_things(query: str) -> Things | None:
         for size in range(min(LONGEST, len(tokens) - i), 0, -1):
             if size == 1 and tokens[i] in STOP_WORDS:
                 continue
+            if size == 1 and tokens[i] in COLOURS and i + 1 < len(tokens) and tokens[i + 1] not in STOP_WORDS:
+                continue  # a colour said of the next word ("an orange flower"), not a thing (an orange)
             phrase = " ".join(tokens[i:i + size])
             if size > 1 and any(form in table.unjudged for form in _base_forms(table, phrase)):
                 i += size  # a thing ImageNet cannot judge, whatever its words could ("circuit board")

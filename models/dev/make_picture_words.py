@@ -38,6 +38,12 @@ MAX_CLASSES = 20
 # WordNet's lexicographer files of things a photo can show (animals, artefacts, food, natural
 # objects, plants): a word's other senses ("flower" as a prime, "cat" as a CT scan) are not looked at.
 PHYSICAL = {"05", "06", "13", "17", "20"}
+# A kin judges a thing only where ImageNet has a class for at least one in 100 of the kinds of thing
+# under it: a photo of trees gets a lakeshore or a valley, not one of vascular plants' two classes
+# (daisy, lady's slipper, for 4,392 kinds of plant); a kitchen is no patio, the one class for 349
+# kinds of area; a book no comic book (1 for 226 kinds of product). Baked goods (4 classes for 264
+# kinds), fungi (7 for 309), ruminants (9 for 162) judge.
+COVERED = 1 / 100
 NEAR = 2  # hypernym steps: a near ancestor (a tennis racket is a racket, a beacon a tower)
 MAX_WORDS = 3  # lemmas of up to three words ("tennis racket", "grand piano", "eiffel tower")
 # People (person, individual …; and Homo, human being, as an animal): ImageNet has almost no classes
@@ -47,9 +53,12 @@ PEOPLE = ("00007846", "02471762")
 # common to look at: "part, portion", "substance", "relation", "agent" (eggnog, espresso, red wine …
 # for an oak, soap, a cigarette, a playing card), "piece" (baby bib, bath towel … for a tie beam),
 # "drug" and "drug of abuse", "ingredient", "support" and "supporting structure" (a tripod, a pier
-# for timber; a honeycomb for a sawhorse), "mechanism", "system" (an iPod, a maze, a television).
+# for timber; a honeycomb for a sawhorse), "mechanism", "system" (an iPod, a maze, a television);
+# "plant part", "plant organ", "reproductive structure", whose classes are all fruit (a flower or a
+# leaf is not seen as an apple); "framework" (a honeycomb and a plate rack for a window).
 CATCH_ALL = frozenset(("13809207", "03892891", "00019613", "00031921", "14778436", "03932203", "03248958",
-                       "03247620", "07809096", "03570709", "04359589", "04361095", "03738472", "04377057"))
+                       "03247620", "07809096", "03570709", "04359589", "04361095", "03738472", "04377057",
+                       "13086908", "13087625", "11675842", "03391770"))
 INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not hear
 
 
@@ -93,9 +102,9 @@ def ancestors(offset: str, parents: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def senses() -> list[tuple[str, list[str]]]:
-    """(lemma, its common noun senses' synset offsets): those seen in WordNet's sense-tagged corpus,
-    or the first (most frequent) when none was, from index.noun."""
+def senses() -> list[tuple[str, list[str], list[str]]]:
+    """(lemma, its common noun senses' synset offsets, its other senses'): the common ones are those
+    seen in WordNet's sense-tagged corpus, or the first (most frequent) when none was, from index.noun."""
     out = []
     for line in (WORDNET / "index.noun").read_text(encoding="latin-1").splitlines():
         if line.startswith(" "):
@@ -104,7 +113,7 @@ def senses() -> list[tuple[str, list[str]]]:
         count = int(fields[2])
         tagged = int(fields[-count - 1])
         offsets = fields[-count:]
-        out.append((fields[0].replace("_", " "), offsets[:max(1, tagged)]))
+        out.append((fields[0].replace("_", " "), offsets[:max(1, tagged)], offsets[max(1, tagged):]))
     return out
 
 
@@ -116,14 +125,21 @@ def main(wnids: Path, labels_file: Path) -> None:
     for index, offset in enumerate(classes):
         for node in ancestors(offset, parents):
             covers[node].add(index)
+    class_set = set(classes)
+    below: dict[str, int] = defaultdict(int)  # synset → the kinds of thing at or under it
+    for offset in lemmas:
+        for node in ancestors(offset, parents):
+            below[node] += 1
     nodes: dict[frozenset[int], int] = {}
     exact: dict[str, int] = {}
     unjudged: list[str] = []
-    for name, offsets in senses():
+    for name, common, rare in senses():
         if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
             continue
         seen: set[int] = set()
-        for offset in offsets:
+        # A rarer sense that is itself an ImageNet class counts too: the pineapple people photograph
+        # is the fruit (a class), WordNet's commoner sense the plant.
+        for offset in [*common, *(o for o in rare if o in physical and o in class_set)]:
             if any(p in ancestors(offset, parents) for p in PEOPLE):
                 continue
             if offset not in physical:
@@ -132,7 +148,7 @@ def main(wnids: Path, labels_file: Path) -> None:
                 seen |= {c for c in covers.get(offset, ()) if offset in shown
                          and distances(classes[c], parents).get(offset, NEAR + 1) <= NEAR}
                 continue
-            group = _kin(offset, parents, covers, tops)
+            group = _kin(offset, parents, covers, tops, below)
             if group is not None:
                 seen |= covers[group]
         if seen:
@@ -168,7 +184,8 @@ def main(wnids: Path, labels_file: Path) -> None:
           f"{OUT.stat().st_size / 1e6:.2f} MB")
 
 
-def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]], tops: set[str]) -> str | None:
+def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]], tops: set[str],
+         below: dict[str, int]) -> str | None:
     """The synset whose classes are the thing's kin: the narrowest of its ancestors (itself included)
     covering at least MIN_CLASSES classes, or the widest covering at most MAX_CLASSES when the next
     is wider; never a catch-all (WordNet's top categories: "natural object" holds fruit and stones
@@ -178,7 +195,8 @@ def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]]
     if own > MAX_CLASSES:
         return offset  # a thing ImageNet covers widely (dog: 118 breeds) is judged by its own classes
     kin = sorted((len(covers[node]), node) for node in ancestors(offset, parents)
-                 if covers.get(node) and node not in tops and node not in CATCH_ALL)
+                 if covers.get(node) and node not in tops and node not in CATCH_ALL
+                 and len(covers[node]) >= COVERED * below[node])
     # Fewer kin than MIN_CLASSES only from the thing itself or a near ancestor (a tennis racket is a
     # racket): a painting is no comic book, its one kin under "creation", nor a circuit board a
     # microphone, nor grass a daisy.

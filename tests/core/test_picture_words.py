@@ -52,3 +52,24 @@ def test_a_thing_is_judged_by_its_own_classes_and_near_kin() -> None:
     assert sign is not None and "traffic or street sign" in sign.labels
     street = query_things("a street sign with directions")
     assert street is not None and street.words == ("street sign",)
+
+
+def test_no_verdict_where_imagenet_covers_few_kinds_of_the_thing() -> None:
+    """A photo of trees gets a lakeshore or a valley, not one of the two plant classes ImageNet has
+    for thousands of kinds of plant: "trees" gives no verdict (else every tree photo scored as
+    unseen); nor a kitchen (one class, a patio, for hundreds of kinds of area), a book, a flower."""
+    for query in ("autumn trees", "a kitchen", "a book on the table", "a flower", "a leaf"):
+        things = query_things(query)
+        assert things is None or not {"tree", "kitchen", "book", "flower", "leaf"} & set(things.words), (query, things)
+    mushroom = query_things("a mushroom")  # fungi: 7 classes for ~300 kinds
+    assert mushroom is not None and "bolete" in mushroom.labels
+    pineapple = query_things("a pineapple")  # the fruit (a class), though WordNet's commoner sense is the plant
+    assert pineapple is not None and "pineapple" in pineapple.labels
+
+
+def test_a_colour_before_a_word_says_its_colour() -> None:
+    assert query_things("an orange flower") is None  # not judged as an orange
+    orange = query_things("an orange")
+    assert orange is not None and orange.words == ("orange",)
+    cat = query_things("an orange cat")
+    assert cat is not None and cat.words == ("cat",)
