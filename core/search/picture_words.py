@@ -7,8 +7,10 @@ query's word that names a thing ImageNet covers ("cat": tabby, Persian, Siamese 
 convertible, jeep …), the picture's own classes can confirm or deny it; for one it does not
 cover whose parent it does ("giraffe", a ruminant: ox, bison, impala …), those are what the
 classifier would most likely say of one (models/picture_words.json, made from WordNet by
-models/dev/make_picture_words.py). Words ImageNet cannot judge — people, the moon, a brick wall,
-things in general — give no verdict, and the picture keeps its score.
+models/dev/make_picture_words.py). People and ideas give no verdict, and the picture keeps its score.
+Things a photo can show that ImageNet has no class or near kin for (a rose, the moon, a waterfall)
+give no verdict either — unless the picture's classifier is sure it shows something else (an
+espresso at 75% is no rose, however close the two are in words): sure_of_other.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class Things:
     words: tuple[str, ...]
     kin: tuple[frozenset[str], ...]
     units: int  # the query's words that carry meaning (not stop words), things or not
+    # Things a photo can show that ImageNet has no class or kin for ("a rose", "a waterfall"): a
+    # picture cannot be seen to show them, only to show something else.
+    unseeable: tuple[str, ...] = ()
 
     @property
     def labels(self) -> frozenset[str]:
@@ -55,7 +60,8 @@ class _Table:
     groups: tuple[tuple[int, ...], ...]
     words: dict[str, int]
     plurals: dict[str, str]
-    unjudged: frozenset[str]  # names of several words with no verdict, read whole ("circuit board")
+    unjudged: frozenset[str]  # names of several words with no verdict, read whole ("starry night")
+    unseeable: frozenset[str]  # things a photo can show with no class or kin ("rose", "circuit board")
 
 
 @cache
@@ -64,7 +70,7 @@ def _table() -> _Table | None:
         return None
     data = json.loads(DATA.read_text(encoding="utf-8"))
     return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"],
-                  frozenset(data.get("unjudged", ())))
+                  frozenset(data.get("unjudged", ())), frozenset(data.get("unseeable", ())))
 
 
 @cache
@@ -75,13 +81,14 @@ def known_labels() -> frozenset[str]:
 
 
 def query_things(query: str) -> Things | None:
-    """The ImageNet classes the query's things would show as, or None when no word of the query is
-    one ImageNet can judge."""
+    """The ImageNet classes the query's things would show as, and the things it names that ImageNet
+    has no class or kin for; None when it names no thing a photo could show (people, ideas)."""
     table = _table()
     if table is None:
         return None
     tokens = [t for t in _WORD.findall(query.lower()) if t not in MEDIUM]
     found: list[tuple[int, int, str, int]] = []  # (start, end, word, group)
+    unseeable: list[str] = []
     i = 0
     while i < len(tokens):
         for size in range(min(LONGEST, len(tokens) - i), 0, -1):
@@ -90,8 +97,13 @@ def query_things(query: str) -> Things | None:
             if size == 1 and tokens[i] in COLOURS and i + 1 < len(tokens) and tokens[i + 1] not in STOP_WORDS:
                 continue  # a colour said of the next word ("an orange flower"), not a thing (an orange)
             phrase = " ".join(tokens[i:i + size])
-            if size > 1 and any(form in table.unjudged for form in _base_forms(table, phrase)):
-                i += size  # a thing ImageNet cannot judge, whatever its words could ("circuit board")
+            forms = _base_forms(table, phrase)
+            if any(form in table.unseeable for form in forms):
+                unseeable.append(next(form for form in forms if form in table.unseeable))
+                i += size  # read whole, whatever its words could be ("circuit board")
+                break
+            if size > 1 and any(form in table.unjudged for form in forms):
+                i += size
                 break
             hit = _look_up(table, phrase)
             if hit is not None:
@@ -100,14 +112,25 @@ def query_things(query: str) -> Things | None:
                 break
         else:
             i += 1
-    if not found:
+    if not found and not unseeable:
         return None
     # Any of them seen will do: "an orange flower" is judged as an orange or a flower, and "a rocket
     # launch" as a rocket or a launch (a boat, to WordNet), since which word is the thing asked for
     # and which describes it is not for a word list to tell.
     kin = tuple(frozenset(table.labels[c] for c in table.groups[group]) for *_, group in found)
     units = len([t for t in tokens if t not in STOP_WORDS])
-    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)))
+    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)), tuple(unseeable))
+
+
+def sure_of_other(things: Things, labels: Sequence[str], shares: Sequence[float], sure: float) -> bool:
+    """Whether a picture's classifier, asked about things ImageNet has no class for (a rose, a
+    waterfall) and nothing it could judge, put at least ``sure`` of its belief on its likeliest
+    classes: then the picture shows those (an espresso at 75%), and its closeness in words to the
+    query ("rose" and "espresso" are both things one buys) is no sign of a rose. An unsure classifier
+    (the moon's photo seen as a nematode at 31%) says nothing either way."""
+    if things.words or not things.unseeable or not labels or not known_labels().issuperset(labels):
+        return False
+    return sum(shares) >= sure
 
 
 def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], least: float) -> list[str] | None:

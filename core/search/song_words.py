@@ -72,7 +72,7 @@ def query_heard(query: str) -> Heard | None:
     named = {word for word, _ in instruments}
     rest = [t for t in tokens if t not in MUSIC and t not in named and t.rstrip("s") not in named]
     pictured = query_things(" ".join(rest)) if rest and not instruments else None
-    things = pictured.words if pictured is not None else ()
+    things = (*pictured.words, *pictured.unseeable) if pictured is not None else ()
     if not instruments and not things:
         return None
     return Heard(tuple(instruments), tuple(things))

@@ -22,6 +22,7 @@ The WordNet licence asks for its notice on every copy: the file carries it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -35,6 +36,8 @@ OUT = Path(__file__).resolve().parent.parent / "picture_words.json"
 # among 2-5 and 20-150: wider kin let "a tractor" find the taxi, narrower lost the robin.
 MIN_CLASSES = 3
 MAX_CLASSES = 20
+PERSON_RATIO = 3  # a word names a person when tagged so this many times as often as a thing (+1)
+WIDEST = 150  # the most classes a parent covering a thing widely may hold (dog 118; not animal, 398)
 # WordNet's lexicographer files of things a photo can show (animals, artefacts, food, natural
 # objects, plants): a word's other senses ("flower" as a prime, "cat" as a CT scan) are not looked at.
 PHYSICAL = {"05", "06", "13", "17", "20"}
@@ -59,6 +62,10 @@ PEOPLE = ("00007846", "02471762")
 CATCH_ALL = frozenset(("13809207", "03892891", "00019613", "00031921", "14778436", "03932203", "03248958",
                        "03247620", "07809096", "03570709", "04359589", "04361095", "03738472", "04377057",
                        "13086908", "13087625", "11675842", "03391770"))
+# WordNet's names of taxa ("genus rana", "family tytonidae"): no one asks a photo for one.
+TAXA = frozenset(("genus", "family", "subfamily", "order", "suborder", "superorder", "class", "subclass",
+                  "superfamily", "phylum", "subphylum", "tribe", "division", "kingdom"))
+_YOUNG = re.compile(r"(?:a |the )?young (?:of )?(?:domestic |various )?([a-z]+)\b")
 INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not hear
 
 
@@ -70,6 +77,7 @@ def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], 
     physical: set[str] = set()
     tops: set[str] = set()
     shown: set[str] = set()
+    grown: list[tuple[str, str]] = []
     for line in (WORDNET / "data.noun").read_text(encoding="latin-1").splitlines():
         if line.startswith(" "):
             continue
@@ -88,6 +96,15 @@ def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], 
             tops.add(offset)
         if fields[1] == "10":
             shown.add(offset)
+        young = _YOUNG.match(line.split(" | ", 1)[1]) if fields[1] == "05" and " | " in line else None
+        if young:
+            grown.append((offset, young.group(1)))
+    # A young animal is a kind of young mammal to WordNet, not of its kind ("kitten: young domestic
+    # cat"): the animal its gloss names is made a parent, so a kitten is judged as a cat.
+    first = {name: offsets[0] for name, offsets, _ in senses()}
+    for offset, name in grown:
+        if first.get(name) in physical and first[name] not in parents[offset]:
+            parents[offset].append(first[name])
     return lemmas, parents, physical, tops, shown
 
 
@@ -100,6 +117,23 @@ def ancestors(offset: str, parents: dict[str, list[str]]) -> set[str]:
             seen.add(node)
             todo += parents.get(node, [])
     return seen
+
+
+def tag_counts() -> dict[str, dict[str, int]]:
+    """lemma → {synset offset: how often WordNet's sense-tagged corpus used the lemma in that sense}
+    (cntlist.rev gives each sense by its number in index.noun's order)."""
+    order = {}
+    for line in (WORDNET / "index.noun").read_text(encoding="latin-1").splitlines():
+        if not line.startswith(" "):
+            fields = line.split()
+            order[fields[0]] = fields[-int(fields[2]):]
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in (WORDNET / "cntlist.rev").read_text(encoding="latin-1").splitlines():
+        key, number, count = line.split()
+        lemma, _, rest = key.partition("%")
+        if rest.startswith("1:") and lemma in order and int(number) <= len(order[lemma]):
+            counts[lemma.replace("_", " ")][order[lemma][int(number) - 1]] = int(count)
+    return counts
 
 
 def senses() -> list[tuple[str, list[str], list[str]]]:
@@ -133,10 +167,23 @@ def main(wnids: Path, labels_file: Path) -> None:
     nodes: dict[frozenset[int], int] = {}
     exact: dict[str, int] = {}
     unjudged: list[str] = []
+    unseeable: list[str] = []  # things a photo can show that ImageNet has no class or kin for
+    counts = tag_counts()
     for name, common, rare in senses():
         if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
             continue
         seen: set[int] = set()
+        thing = False  # a physical thing (not a person) in one of its common senses
+        person = {o for o in [*common, *rare] if any(p in ancestors(o, parents) for p in PEOPLE)}
+        said = counts.get(name, {})
+        # A word people use for a person far more often than for a thing names one: "kids playing"
+        # are no young goats (53 to 0 in WordNet's tagged corpus), while a tiger is a big cat as
+        # often as a fierce person (1 to 1).
+        as_person = sum(said.get(o, 0) for o in person)
+        as_thing = sum(said.get(o, 0) for o in [*common, *rare] if o in physical and o not in person)
+        if as_person >= PERSON_RATIO * (as_thing + 1):
+            continue
+        someone = bool(person & set(common))  # a baby, an old man: no thing to say it is not
         # A rarer sense that is itself an ImageNet class counts too: the pineapple people photograph
         # is the fruit (a class), WordNet's commoner sense the plant.
         for offset in [*common, *(o for o in rare if o in physical and o in class_set)]:
@@ -148,11 +195,14 @@ def main(wnids: Path, labels_file: Path) -> None:
                 seen |= {c for c in covers.get(offset, ()) if offset in shown
                          and distances(classes[c], parents).get(offset, NEAR + 1) <= NEAR}
                 continue
+            thing = thing or offset in common
             group = _kin(offset, parents, covers, tops, below)
             if group is not None:
                 seen |= covers[group]
         if seen:
             exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
+        elif thing and not someone and name.split()[0] not in TAXA:
+            unseeable.append(name)
         elif " " in name:
             unjudged.append(name)
     # Names of several words that give no verdict, though a word of theirs does: read whole, so that a
@@ -177,6 +227,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         "words": dict(sorted(exact.items())),
         "plurals": dict(sorted(plurals.items())),
         "unjudged": sorted(unjudged),
+        "unseeable": sorted(unseeable),
         "instruments": instruments,
     }
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -201,6 +252,12 @@ def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]]
     # racket): a painting is no comic book, its one kin under "creation", nor a circuit board a
     # microphone, nor grass a daisy.
     steps = distances(offset, parents)
+    # A kind of a thing ImageNet covers widely is judged by that thing's classes (a puppy, a young dog,
+    # by the 118 breeds of dog), as the thing itself is.
+    wide = sorted((len(covers[up]), up) for up in parents.get(offset, [])
+                  if MAX_CLASSES < len(covers.get(up, ())) <= WIDEST and up not in tops and up not in CATCH_ALL)
+    if not own and wide:
+        return wide[0][1]
     kin = [(size, node) for size, node in kin if size >= MIN_CLASSES or steps[node] <= NEAR]
     for size, node in kin:
         if size >= MIN_CLASSES:
