@@ -70,8 +70,9 @@ INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not 
 
 
 def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str], set[str]]:
-    """synset offset → its lemmas; synset offset → its hypernyms (and instance hypernyms); the
-    synsets of physical things (PHYSICAL)."""
+    """synset offset → its lemmas; synset offset → its hypernyms (and instance hypernyms, and for a
+    young animal the animal its gloss names); the synsets of physical things (PHYSICAL), of WordNet's
+    top categories, and of messages shown (communication: a street sign, a web site)."""
     lemmas: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
     physical: set[str] = set()
@@ -187,7 +188,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         # A rarer sense that is itself an ImageNet class counts too: the pineapple people photograph
         # is the fruit (a class), WordNet's commoner sense the plant.
         for offset in [*common, *(o for o in rare if o in physical and o in class_set)]:
-            if any(p in ancestors(offset, parents) for p in PEOPLE):
+            if offset in person:
                 continue
             if offset not in physical:
                 # A message shown (a street sign, a web page) is a "sign" in WordNet's sense of
@@ -248,16 +249,16 @@ def _kin(offset: str, parents: dict[str, list[str]], covers: dict[str, set[int]]
     kin = sorted((len(covers[node]), node) for node in ancestors(offset, parents)
                  if covers.get(node) and node not in tops and node not in CATCH_ALL
                  and len(covers[node]) >= COVERED * below[node])
-    # Fewer kin than MIN_CLASSES only from the thing itself or a near ancestor (a tennis racket is a
-    # racket): a painting is no comic book, its one kin under "creation", nor a circuit board a
-    # microphone, nor grass a daisy.
-    steps = distances(offset, parents)
     # A kind of a thing ImageNet covers widely is judged by that thing's classes (a puppy, a young dog,
     # by the 118 breeds of dog), as the thing itself is.
     wide = sorted((len(covers[up]), up) for up in parents.get(offset, [])
                   if MAX_CLASSES < len(covers.get(up, ())) <= WIDEST and up not in tops and up not in CATCH_ALL)
     if not own and wide:
         return wide[0][1]
+    # Fewer kin than MIN_CLASSES only from the thing itself or a near ancestor (a tennis racket is a
+    # racket): a painting is no comic book, its one kin under "creation", nor a circuit board a
+    # microphone, nor grass a daisy.
+    steps = distances(offset, parents)
     kin = [(size, node) for size, node in kin if size >= MIN_CLASSES or steps[node] <= NEAR]
     for size, node in kin:
         if size >= MIN_CLASSES:
