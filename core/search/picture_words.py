@@ -9,8 +9,9 @@ cover whose parent it does ("giraffe", a ruminant: ox, bison, impala …), those
 classifier would most likely say of one (models/picture_words.json, made from WordNet by
 models/dev/make_picture_words.py). People and ideas give no verdict, and the picture keeps its score.
 Things a photo can show that ImageNet has no class or near kin for (a rose, the moon, a waterfall)
-give no verdict either — unless the picture's classifier is sure it shows something else (an
-espresso at 75% is no rose, however close the two are in words): sure_of_other.
+give no verdict either — unless they are plants, which ImageNet all but cannot see, or the picture's
+classifier is sure it shows something else (an espresso at 75% is no kitchen, however close the two
+are in words): cannot_show.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class Things:
     # Things a photo can show that ImageNet has no class or kin for ("a rose", "a waterfall"): a
     # picture cannot be seen to show them, only to show something else.
     unseeable: tuple[str, ...] = ()
+    # Those of them that are plants: ImageNet has two plant classes (daisy, lady's slipper) for
+    # thousands of kinds, so a picture's closeness in class names to "a rose" or "trees" is noise.
+    plants: tuple[str, ...] = ()
 
     @property
     def labels(self) -> frozenset[str]:
@@ -62,6 +66,8 @@ class _Table:
     plurals: dict[str, str]
     unjudged: frozenset[str]  # names of several words with no verdict, read whole ("starry night")
     unseeable: frozenset[str]  # things a photo can show with no class or kin ("rose", "circuit board")
+    plants: frozenset[str]  # … of them, the plants
+    plant_labels: frozenset[str]  # the classes that are plants seen (daisy, yellow lady's slipper)
 
 
 @cache
@@ -70,7 +76,8 @@ def _table() -> _Table | None:
         return None
     data = json.loads(DATA.read_text(encoding="utf-8"))
     return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"],
-                  frozenset(data.get("unjudged", ())), frozenset(data.get("unseeable", ())))
+                  frozenset(data.get("unjudged", ())), frozenset((*data.get("unseeable", ()), *data.get("plants", ()))),
+                  frozenset(data.get("plants", ())), frozenset(data.get("plant_labels", ())))
 
 
 @cache
@@ -119,17 +126,23 @@ def query_things(query: str) -> Things | None:
     # and which describes it is not for a word list to tell.
     kin = tuple(frozenset(table.labels[c] for c in table.groups[group]) for *_, group in found)
     units = len([t for t in tokens if t not in STOP_WORDS])
-    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)), tuple(unseeable))
+    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)), tuple(unseeable),
+                  tuple(word for word in unseeable if word in table.plants))
 
 
-def sure_of_other(things: Things, labels: Sequence[str], shares: Sequence[float], sure: float) -> bool:
-    """Whether a picture's classifier, asked about things ImageNet has no class for (a rose, a
-    waterfall) and nothing it could judge, put at least ``sure`` of its belief on its likeliest
-    classes: then the picture shows those (an espresso at 75%), and its closeness in words to the
-    query ("rose" and "espresso" are both things one buys) is no sign of a rose. An unsure classifier
-    (the moon's photo seen as a nematode at 31%) says nothing either way."""
-    if things.words or not things.unseeable or not labels or not known_labels().issuperset(labels):
+def cannot_show(things: Things, labels: Sequence[str], shares: Sequence[float], sure: float) -> bool:
+    """Whether a picture reached through its classes is no good match for a query whose things
+    ImageNet cannot name (and none it could judge): a plant, unless the classifier saw one (ImageNet
+    has a few plant classes for thousands of kinds, so "a rose" was the red retina photo at 0.87 by
+    closeness in class names alone; a photo seen as a daisy may well be the flowers asked for), or
+    anything else when the classifier put at least ``sure`` of its belief on its top classes (an
+    espresso at 75% is no kitchen). An unsure classifier and a thing that is not a plant (the moon's
+    photo seen as a nematode at 31%) say nothing either way."""
+    table = _table()
+    if table is None or things.words or not things.unseeable or not labels or not known_labels().issuperset(labels):
         return False
+    if things.plants:
+        return not table.plant_labels & set(labels)
     return sum(shares) >= sure
 
 

@@ -23,7 +23,7 @@ from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import keyword_words, named_files, numbers
 from nearby.core.search.look_words import LACKING_Z, LookRequest, look_request
-from nearby.core.search.picture_words import Things, query_things, seen_words, sure_of_other
+from nearby.core.search.picture_words import Things, cannot_show, query_things, seen_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
 from nearby.core.search.song_words import Heard, heard, query_heard
@@ -64,10 +64,10 @@ WORDS_SHARE = 0.3
 # default cut-off (UNSEEN_Z; core/search/picture_words.py).
 SEEN_SHARE = 0.1
 # A picture whose classifier put this much of its belief on its top classes is sure of what it shows:
-# asked about a thing ImageNet has no class for (a rose), it scores under the cut-off
-# (core/search/picture_words.py sure_of_other). Chosen among 0.6-0.9 with `python -m
+# asked about a thing ImageNet has no class for (a kitchen), it scores under the cut-off
+# (core/search/picture_words.py cannot_show). Chosen among 0.6-0.9 with `python -m
 # bench.picture_honesty`: 0.75 kept every present picture that none kept (the circuit board its
-# classifier took, 70% sure, for a modem) and held the espresso photo under "a rose".
+# classifier took, 70% sure, for a modem) and held the espresso photo under "a kitchen".
 SURE_SHARE = 0.75
 # A clear answer: the best document CLEAR_Z above this query's mean over the library's documents
 # (in its spread) and CLEAR_GAP above the next file.
@@ -324,7 +324,7 @@ def _judge_pictures(rows: Mapping[int, ItemRow], best: _Best, reasons: _Reasons,
         if things is None:
             continue
         shares = meta.get("label_shares") or []
-        if sure_of_other(things, labels, shares, SURE_SHARE):
+        if cannot_show(things, labels, shares, SURE_SHARE):
             best[item] = (capped(z, UNSEEN_Z), cosine, passage)
             reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.unseeable)]
             continue

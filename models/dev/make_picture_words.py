@@ -66,18 +66,20 @@ CATCH_ALL = frozenset(("13809207", "03892891", "00019613", "00031921", "14778436
 TAXA = frozenset(("genus", "family", "subfamily", "order", "suborder", "superorder", "class", "subclass",
                   "superfamily", "phylum", "subphylum", "tribe", "division", "kingdom"))
 _YOUNG = re.compile(r"(?:a |the )?young (?:of )?(?:domestic |various )?([a-z]+)\b")
+FLORA = "00017222"  # plant, flora: its classes (daisy, yellow lady's slipper) are plants seen
 INSTRUMENT = "03800933"  # musical instrument: what a song model may or may not hear
 
 
-def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str], set[str]]:
+def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], set[str], set[str], set[str]]:
     """synset offset → its lemmas; synset offset → its hypernyms (and instance hypernyms, and for a
     young animal the animal its gloss names); the synsets of physical things (PHYSICAL), of WordNet's
-    top categories, and of messages shown (communication: a street sign, a web site)."""
+    top categories, of messages shown (communication: a street sign, a web site), and of plants."""
     lemmas: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
     physical: set[str] = set()
     tops: set[str] = set()
     shown: set[str] = set()
+    plants: set[str] = set()
     grown: list[tuple[str, str]] = []
     for line in (WORDNET / "data.noun").read_text(encoding="latin-1").splitlines():
         if line.startswith(" "):
@@ -97,6 +99,8 @@ def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], 
             tops.add(offset)
         if fields[1] == "10":
             shown.add(offset)
+        if fields[1] == "20":
+            plants.add(offset)
         young = _YOUNG.match(line.split(" | ", 1)[1]) if fields[1] == "05" and " | " in line else None
         if young:
             grown.append((offset, young.group(1)))
@@ -106,7 +110,7 @@ def read_nouns() -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], 
     for offset, name in grown:
         if first.get(name) in physical and first[name] not in parents[offset]:
             parents[offset].append(first[name])
-    return lemmas, parents, physical, tops, shown
+    return lemmas, parents, physical, tops, shown, plants
 
 
 def ancestors(offset: str, parents: dict[str, list[str]]) -> set[str]:
@@ -153,7 +157,7 @@ def senses() -> list[tuple[str, list[str], list[str]]]:
 
 
 def main(wnids: Path, labels_file: Path) -> None:
-    lemmas, parents, physical, tops, shown = read_nouns()
+    lemmas, parents, physical, tops, shown, plants = read_nouns()
     classes = [w.strip()[1:] for w in wnids.read_text().split() if w.strip()]
     assert len(classes) == 1000, len(classes)
     covers: dict[str, set[int]] = defaultdict(set)  # synset → the classes at or under it
@@ -169,12 +173,14 @@ def main(wnids: Path, labels_file: Path) -> None:
     exact: dict[str, int] = {}
     unjudged: list[str] = []
     unseeable: list[str] = []  # things a photo can show that ImageNet has no class or kin for
+    unseen_plants: list[str] = []  # plants, which it has two classes for (daisy, lady's slipper)
     counts = tag_counts()
     for name, common, rare in senses():
         if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
             continue
         seen: set[int] = set()
         thing = False  # a physical thing (not a person) in one of its common senses
+        plant = False  # … a plant
         person = {o for o in [*common, *rare] if any(p in ancestors(o, parents) for p in PEOPLE)}
         said = counts.get(name, {})
         # A word people use for a person far more often than for a thing names one: "kids playing"
@@ -197,13 +203,14 @@ def main(wnids: Path, labels_file: Path) -> None:
                          and distances(classes[c], parents).get(offset, NEAR + 1) <= NEAR}
                 continue
             thing = thing or offset in common
+            plant = plant or (offset in common and offset in plants)
             group = _kin(offset, parents, covers, tops, below)
             if group is not None:
                 seen |= covers[group]
         if seen:
             exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
         elif thing and not someone and name.split()[0] not in TAXA:
-            unseeable.append(name)
+            (unseen_plants if plant else unseeable).append(name)
         elif " " in name:
             unjudged.append(name)
     # Names of several words that give no verdict, though a word of theirs does: read whole, so that a
@@ -229,6 +236,8 @@ def main(wnids: Path, labels_file: Path) -> None:
         "plurals": dict(sorted(plurals.items())),
         "unjudged": sorted(unjudged),
         "unseeable": sorted(unseeable),
+        "plants": sorted(unseen_plants),
+        "plant_labels": sorted(labels[i] for i in covers[FLORA]),
         "instruments": instruments,
     }
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nearby.core.search.picture_words import query_things, seen_words, sure_of_other
+from nearby.core.search.picture_words import cannot_show, query_things, seen_words
 
 
 def test_a_querys_things_as_the_classes_a_photo_of_them_would_get() -> None:
@@ -93,14 +93,21 @@ def test_young_animals_are_judged_as_their_kind_and_people_are_not_things() -> N
     assert tiger is not None and "tiger" in tiger.labels
 
 
-def test_a_picture_sure_of_something_else_does_not_show_an_unseeable_thing() -> None:
-    """Asked for a rose (no ImageNet class), an espresso photo the classifier is sure of is no rose,
-    however close "rose" and "espresso" are in words; an unsure picture (the moon seen as a nematode
-    at 31%) says nothing either way; a query with a thing ImageNet can judge is judged by it."""
+def test_a_plant_or_a_picture_sure_of_something_else_cannot_show_an_unnamed_thing() -> None:
+    """Asked for a kitchen (no ImageNet class), an espresso photo the classifier is sure of is no
+    kitchen, however close the words are; an unsure picture (the moon seen as a nematode at 31%)
+    says nothing either way. Plants it all but cannot see: no picture shows "a rose" by its classes.
+    A query with a thing ImageNet can judge is judged by it."""
+    kitchen = query_things("a kitchen")
+    assert kitchen is not None and kitchen.unseeable == ("kitchen",) and not kitchen.plants
+    assert cannot_show(kitchen, ["espresso", "tea cup", "coffee mug"], [0.75, 0.06, 0.02], 0.6)
+    assert not cannot_show(kitchen, ["nematode", "Petri dish", "sink"], [0.31, 0.04, 0.03], 0.6)
+    assert not cannot_show(kitchen, ["a label no ImageNet class has"], [0.9], 0.6)
     rose = query_things("a rose")
-    assert rose is not None and rose.unseeable == ("rose",)
-    assert sure_of_other(rose, ["espresso", "tea cup", "coffee mug"], [0.75, 0.06, 0.02], 0.6)
-    assert not sure_of_other(rose, ["nematode", "Petri dish", "sink"], [0.31, 0.04, 0.03], 0.6)
-    assert not sure_of_other(rose, ["a label no ImageNet class has"], [0.9], 0.6)
-    cat = query_things("a cat")
-    assert cat is not None and not sure_of_other(cat, ["espresso"], [0.9], 0.6)
+    assert rose is not None and rose.plants == ("rose",)
+    assert cannot_show(rose, ["nematode", "Petri dish", "sink"], [0.31, 0.04, 0.03], 0.6)
+    assert not cannot_show(rose, ["daisy", "vase", "pot"], [0.4, 0.1, 0.1], 0.6)  # it saw a flower
+    trees = query_things("autumn trees")
+    assert trees is not None and trees.plants == ("tree",)
+    cat = query_things("a cat under a tree")
+    assert cat is not None and not cannot_show(cat, ["espresso"], [0.9], 0.6)
