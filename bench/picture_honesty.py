@@ -38,7 +38,7 @@ circuit board back; lost: the horse drawing seen as hounds, the pagoda as a pala
 suit, and the orange flower ("a flower", "an orange flower") and the lawn ("grass"), which were
 shown by the closeness of "honeycomb" and "doormat" to their words alone. MORE_PRESENT (33 queries
 in new words, written before measuring): 19 → 21 shown. MORE_ABSENT (49 more absent things): 36 →
-37 clean. Without the plant rule: 28 kept (90%), 22/33, but 30/49 (a rose, a tulip, a palm tree …
+36 clean. Without the plant rule: 28 kept (90%), 22/33, but 30/49 (a rose, a tulip, a palm tree …
 shown by closeness in class names).
 """
 

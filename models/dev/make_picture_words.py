@@ -191,9 +191,11 @@ def main(wnids: Path, labels_file: Path) -> None:
         if as_person >= PERSON_RATIO * (as_thing + 1):
             continue
         someone = bool(person & set(common))  # a baby, an old man: no thing to say it is not
-        # A rarer sense that is itself an ImageNet class counts too: the pineapple people photograph
-        # is the fruit (a class), WordNet's commoner sense the plant.
-        for offset in [*common, *(o for o in rare if o in physical and o in class_set)]:
+        # Where WordNet's common sense is the plant, a rarer one that is an ImageNet class counts too:
+        # the pineapple people photograph is the fruit (a class). Not otherwise: a notebook is the
+        # paper one, not the notebook computer.
+        fruit = [o for o in rare if o in physical and o in class_set] if any(o in plants for o in common) else []
+        for offset in [*common, *fruit]:
             if offset in person:
                 continue
             if offset not in physical:

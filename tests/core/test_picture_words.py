@@ -70,6 +70,8 @@ def test_no_verdict_where_imagenet_covers_few_kinds_of_the_thing() -> None:
     assert mushroom is not None and "bolete" in mushroom.labels
     pineapple = query_things("a pineapple")  # the fruit (a class), though WordNet's commoner sense is the plant
     assert pineapple is not None and "pineapple" in pineapple.labels
+    notebook = query_things("a notebook")  # the paper one: not judged as a notebook computer
+    assert notebook is None or "notebook computer" not in notebook.labels
 
 
 def test_a_colour_before_a_word_says_its_colour() -> None:
