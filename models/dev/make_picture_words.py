@@ -165,6 +165,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         for node in ancestors(offset, parents):
             covers[node].add(index)
     class_set = set(classes)
+    labels = json.loads(labels_file.read_text(encoding="utf-8"))
     below: dict[str, int] = defaultdict(int)  # synset → the kinds of thing at or under it
     for offset in lemmas:
         for node in ancestors(offset, parents):
@@ -191,10 +192,11 @@ def main(wnids: Path, labels_file: Path) -> None:
         if as_person >= PERSON_RATIO * (as_thing + 1):
             continue
         someone = bool(person & set(common))  # a baby, an old man: no thing to say it is not
-        # Where WordNet's common sense is the plant, a rarer one that is an ImageNet class counts too:
-        # the pineapple people photograph is the fruit (a class). Not otherwise: a notebook is the
-        # paper one, not the notebook computer.
-        fruit = [o for o in rare if o in physical and o in class_set] if any(o in plants for o in common) else []
+        # A rarer sense that is an ImageNet class counts too where WordNet's common sense is the plant
+        # (the pineapple people photograph is the fruit) or the class bears the very name (a library
+        # as a building); not a notebook computer for a notebook, nor a bird for a kite.
+        fruit = [o for o in rare if o in physical and o in class_set
+                 and (any(c in plants for c in common) or labels[classes.index(o)].lower() == name)]
         for offset in [*common, *fruit]:
             if offset in person:
                 continue
@@ -220,7 +222,6 @@ def main(wnids: Path, labels_file: Path) -> None:
     unjudged = [name for name in unjudged if any(word in exact for word in name.split())]
     instruments = sorted({name for offset, names in lemmas.items() if INSTRUMENT in ancestors(offset, parents)
                           for name in names if name.replace(" ", "").isalpha() and len(name.split()) <= MAX_WORDS})
-    labels = json.loads(labels_file.read_text(encoding="utf-8"))
     plurals = {}
     instrument_names = set(instruments)
     for line in (WORDNET / "noun.exc").read_text(encoding="latin-1").splitlines():
