@@ -112,7 +112,7 @@ def query_things(query: str) -> Things | None:
             if size > 1 and any(form in table.unjudged for form in forms):
                 i += size
                 break
-            hit = _look_up(table, phrase)
+            hit = next(((form, table.words[form]) for form in forms if form in table.words), None)
             if hit is not None:
                 found.append((i, i + size, *hit))
                 i += size
@@ -154,13 +154,6 @@ def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], l
         return None
     return [word for word, kin in zip(things.words, things.kin, strict=True)
             if sum(share for label, share in zip(labels, shares, strict=False) if label in kin) >= least]
-
-
-def _look_up(table: _Table, phrase: str) -> tuple[str, int] | None:
-    for form in _base_forms(table, phrase):
-        if form in table.words:
-            return form, table.words[form]
-    return None
 
 
 def _base_forms(table: _Table, phrase: str) -> list[str]:

@@ -164,7 +164,7 @@ def main(wnids: Path, labels_file: Path) -> None:
     for index, offset in enumerate(classes):
         for node in ancestors(offset, parents):
             covers[node].add(index)
-    class_set = set(classes)
+    class_index = {offset: i for i, offset in enumerate(classes)}
     labels = json.loads(labels_file.read_text(encoding="utf-8"))
     below: dict[str, int] = defaultdict(int)  # synset → the kinds of thing at or under it
     for offset in lemmas:
@@ -195,8 +195,8 @@ def main(wnids: Path, labels_file: Path) -> None:
         # A rarer sense that is an ImageNet class counts too where WordNet's common sense is the plant
         # (the pineapple people photograph is the fruit) or the class bears the very name (a library
         # as a building); not a notebook computer for a notebook, nor a bird for a kite.
-        fruit = [o for o in rare if o in physical and o in class_set
-                 and (any(c in plants for c in common) or labels[classes.index(o)].lower() == name)]
+        fruit = [o for o in rare if o in physical and o in class_index
+                 and (any(c in plants for c in common) or labels[class_index[o]].lower() == name)]
         for offset in [*common, *fruit]:
             if offset in person:
                 continue
