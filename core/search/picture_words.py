@@ -52,6 +52,9 @@ class Things:
     # Those of them that are plants: ImageNet has two plant classes (daisy, lady's slipper) for
     # thousands of kinds, so a picture's closeness in class names to "a rose" or "trees" is noise.
     plants: tuple[str, ...] = ()
+    # Words judged by their kin that also ask for any plant ("a potted plant": a factory, with a
+    # sawmill for kin, or the green thing): a picture whose classifier saw some plant gets no verdict.
+    any_plant: tuple[str, ...] = ()
 
     @property
     def labels(self) -> frozenset[str]:
@@ -68,6 +71,8 @@ class _Table:
     unseeable: frozenset[str]  # things a photo can show with no class or kin ("rose", "circuit board")
     plants: frozenset[str]  # … of them, the plants
     plant_labels: frozenset[str]  # the classes that are plants seen (daisy, yellow lady's slipper)
+    any_plant: frozenset[str]  # words with kin that also ask for any plant ("plant")
+    any_plant_labels: frozenset[str]  # the classes whose photos show some plant (those, and a plant pot)
 
 
 @cache
@@ -77,7 +82,8 @@ def _table() -> _Table | None:
     data = json.loads(DATA.read_text(encoding="utf-8"))
     return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"],
                   frozenset(data.get("unjudged", ())), frozenset((*data.get("unseeable", ()), *data.get("plants", ()))),
-                  frozenset(data.get("plants", ())), frozenset(data.get("plant_labels", ())))
+                  frozenset(data.get("plants", ())), frozenset(data.get("plant_labels", ())),
+                  frozenset(data.get("any_plant", ())), frozenset(data.get("any_plant_labels", ())))
 
 
 @cache
@@ -126,8 +132,10 @@ def query_things(query: str) -> Things | None:
     # and which describes it is not for a word list to tell.
     kin = tuple(frozenset(table.labels[c] for c in table.groups[group]) for *_, group in found)
     units = len([t for t in tokens if t not in STOP_WORDS])
-    return Things(tuple(word for _, _, word, _ in found), kin, max(units, len(found)), tuple(unseeable),
-                  tuple(word for word in unseeable if word in table.plants))
+    words = tuple(word for _, _, word, _ in found)
+    return Things(words, kin, max(units, len(found)), tuple(unseeable),
+                  tuple(word for word in unseeable if word in table.plants),
+                  tuple(word for word in words if word in table.any_plant))
 
 
 def cannot_show(things: Things, labels: Sequence[str], shares: Sequence[float], sure: float) -> bool:
@@ -144,6 +152,15 @@ def cannot_show(things: Things, labels: Sequence[str], shares: Sequence[float], 
     if things.plants:
         return not table.plant_labels & set(labels)
     return sum(shares) >= sure
+
+
+def may_show_a_plant(things: Things, labels: Sequence[str]) -> bool:
+    """Whether a picture none of whose classes is the query's things' kin may still show them: one
+    of them asks for any plant too ("a potted plant": a factory, with a sawmill for kin, or the green
+    thing) and the classifier saw some plant (a daisy, a plant pot). Not for a kind of plant: a plant
+    pot is no sunflower, nor an oak."""
+    table = _table()
+    return table is not None and bool(things.any_plant) and bool(table.any_plant_labels & set(labels))
 
 
 def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], least: float) -> list[str] | None:

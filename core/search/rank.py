@@ -23,7 +23,7 @@ from nearby.core.search.hits import SearchHit, cosine_of, make_hit
 from nearby.core.search.intent import intended_kind, intent_lift
 from nearby.core.search.keywords import keyword_words, named_files, numbers
 from nearby.core.search.look_words import LACKING_Z, LookRequest, look_request
-from nearby.core.search.picture_words import Things, cannot_show, query_things, seen_words
+from nearby.core.search.picture_words import Things, cannot_show, may_show_a_plant, query_things, seen_words
 from nearby.core.search.plan import QuerySpace
 from nearby.core.search.query import fts_phrase, parse_query
 from nearby.core.search.song_words import Heard, heard, query_heard
@@ -332,8 +332,9 @@ def _judge_pictures(rows: Mapping[int, ItemRow], best: _Best, reasons: _Reasons,
         if seen is None:
             continue
         if not seen:
-            best[item] = (capped(z, UNSEEN_Z), cosine, passage)
-            reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.words)]
+            if not may_show_a_plant(things, labels):  # (one that did gets no verdict: a potted plant)
+                best[item] = (capped(z, UNSEEN_Z), cosine, passage)
+                reasons[item] = [*reasons.get(item, []), UNSEEN + ", ".join(things.words)]
             continue
         share = len(seen) / things.units
         best[item] = (z + FUSION_Z * max(0.0, share - SHARE_FLOOR) / (1 - SHARE_FLOOR), cosine, passage)

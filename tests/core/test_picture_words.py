@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nearby.core.search.picture_words import cannot_show, query_things, seen_words
+from nearby.core.search.picture_words import cannot_show, may_show_a_plant, query_things, seen_words
 
 
 def test_a_querys_things_as_the_classes_a_photo_of_them_would_get() -> None:
@@ -113,3 +113,18 @@ def test_a_plant_or_a_picture_sure_of_something_else_cannot_show_an_unnamed_thin
     assert trees is not None and trees.plants == ("tree",)
     cat = query_things("a cat under a tree")
     assert cat is not None and not cannot_show(cat, ["espresso"], [0.9], 0.6)
+
+
+def test_a_plant_is_any_plant_a_picture_of_a_plant_pot_shows_but_no_kind_of_plant() -> None:
+    """"Plant" is first a factory to WordNet (a sawmill for kin), which held every photo of a potted
+    plant under "a potted plant": a picture whose classifier saw some plant (a daisy, a plant pot)
+    gets no verdict on the word. A plant pot says nothing of which plant: no sunflower, no oak."""
+    potted = query_things("a potted plant")
+    assert potted is not None and potted.any_plant == ("plant",)
+    shown = ["mobile phone", "microphone", "plant pot"]
+    assert seen_words(potted, shown, [0.16, 0.08, 0.06], 0.1) == []  # not the factory …
+    assert may_show_a_plant(potted, shown)  # … but maybe the green thing
+    assert not may_show_a_plant(potted, ["mobile phone", "microphone", "sawhorse"])
+    sunflower = query_things("a sunflower")
+    assert sunflower is not None and not sunflower.any_plant
+    assert not may_show_a_plant(sunflower, ["plant pot"]) and cannot_show(sunflower, ["plant pot"], [0.3], 0.75)
