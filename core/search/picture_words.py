@@ -109,6 +109,8 @@ def query_things(query: str) -> Things | None:
                 continue
             if size == 1 and tokens[i] in COLOURS and i + 1 < len(tokens) and tokens[i + 1] not in STOP_WORDS:
                 continue  # a colour said of the next word ("an orange flower"), not a thing (an orange)
+            if size > 1 and tokens[i] in COLOURS and _coloured(table, tokens[i:i + size]):
+                continue  # "a black cat": a cat that is black, not WordNet's black cat (a fisher)
             phrase = " ".join(tokens[i:i + size])
             forms = _base_forms(table, phrase)
             if any(form in table.unseeable for form in forms):
@@ -171,6 +173,19 @@ def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], l
         return None
     return [word for word, kin in zip(things.words, things.kin, strict=True)
             if sum(share for label, share in zip(labels, shares, strict=False) if label in kin) >= least]
+
+
+def _coloured(table: _Table, words: Sequence[str]) -> bool:
+    """Whether a name that starts with a colour is read as colours said of a thing: it is colours
+    alone ("black and white" photos), or its kin and its last words' share no class (WordNet's
+    "black cat" is a fisher, a marten; a red fox is a fox, and red wine a wine)."""
+    if all(word in COLOURS or word in STOP_WORDS for word in words):
+        return True
+    rest = next((form for form in _base_forms(table, " ".join(words[1:])) if form in table.words), None)
+    name = next((form for form in _base_forms(table, " ".join(words)) if form in table.words), None)
+    if rest is None:
+        return False
+    return name is None or not set(table.groups[table.words[name]]) & set(table.groups[table.words[rest]])
 
 
 def _base_forms(table: _Table, phrase: str) -> list[str]:

@@ -184,6 +184,9 @@ def main(wnids: Path, labels_file: Path) -> None:
     unseeable: list[str] = []  # things a photo can show that ImageNet has no class or kin for
     unseen_plants: list[str] = []  # plants, which it has two classes for (daisy, lady's slipper)
     any_plant: list[str] = []  # words with kin that also ask for any plant, in a common sense ("plant")
+    named = defaultdict(set)  # a class's name as the index shows it ("sink", "rooster") → the class
+    for index, label in enumerate(labels):
+        named[label.split(" (")[0].lower()].add(index)
     counts = tag_counts()
     for name, common, rare in senses():
         if len(name.split()) > MAX_WORDS or not name.replace(" ", "").replace("-", "").isalpha():
@@ -220,6 +223,18 @@ def main(wnids: Path, labels_file: Path) -> None:
             group = _kin(offset, parents, covers, tops, below)
             if group is not None:
                 seen |= covers[group]
+        if seen:
+            # A word judged by its common senses is also seen in the classes its rarer senses are (a
+            # computer mouse for "a mouse"; a sea turtle for "a turtle", a mountain bike for "a bike",
+            # whose first senses, untagged, are a turtleneck and a motorbike): a photo of one is no
+            # photo of something else. (Not where the common senses give no verdict: the notebook computer
+            # would then judge every paper notebook; nor a sense wider than MAX_CLASSES.)
+            seen |= {c for o in rare if o in physical and o not in person
+                     and len(covers.get(o, ())) <= MAX_CLASSES for c in covers.get(o, ())}
+        if thing and not someone:
+            # The class the index shows by this very name is one (ImageNet's washbasin, which it
+            # calls a sink; its "adult male bird", a rooster), for a word that names a thing.
+            seen |= named.get(name, set())
         if seen:
             exact[name] = nodes.setdefault(frozenset(seen), len(nodes))
             if FLORA in common:  # "plant": a factory (a sawmill's kin), and any green thing
