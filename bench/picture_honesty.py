@@ -43,9 +43,10 @@ shown by closeness in class names).
 
 2026-12-07, later: a photo the classifier named rightly held down for the plain word, counted over
 ImageNet's own names (22 of its 1,000 class names as queries; 196 words naming a class's near
-parent: "a turtle" and a loggerhead, "a bike" and a mountain bike, "a sink", "a rooster", "a black
-cat", "a potted plant") — 11 and 41 now, the numbers above unchanged (a rarer sense's classes, the
-class bearing the word's name, a colour before a word, "plant" as any plant). Read in all their
+parent: "a turtle" and a loggerhead, "a bike" and a mountain bike, "a sink", "a rooster", "a
+potted plant") — 11 and 41 now, the numbers above unchanged (a rarer sense's classes, the class
+bearing the word's name, a colour the pixels tell before a word: "a yellow jacket" is no wasp;
+"plant" as any plant). Read in all their
 senses, words WordNet never tagged went to 38 but lost "colourful sweets" (judged by dessert
 dishes, the sweets seen as pool balls): not taken.
 """

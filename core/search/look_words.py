@@ -38,6 +38,10 @@ _SAYINGS = (
     ("red", "red"), ("orange", "orange"), ("yellow", "yellow"), ("green", "green"), ("blue", "blue"),
     ("purple", "purple"), ("violet", "purple"), ("pink", "pink"),
 )
+# The colour names a picture's pixels are checked for (not black, brown or grey: too little of a
+# photo is ever plainly one of them to say).
+PIXEL_COLOURS = frozenset(saying for saying, word in _SAYINGS
+                          if " " not in saying and word not in ("black and white", "colourful", "dark", "night"))
 # Words that add nothing to a colour query's meaning ("a photo that is mostly red").
 _FILLER_WORDS = (
     "a an the of in on with and or some something anything things stuff that is are mostly all my any "

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from nearby.core.search.look_words import PIXEL_COLOURS
 from nearby.core.search.why import STOP_WORDS
 
 DATA = Path(__file__).resolve().parent.parent.parent / "models" / "picture_words.json"
@@ -109,8 +110,8 @@ def query_things(query: str) -> Things | None:
                 continue
             if size == 1 and tokens[i] in COLOURS and i + 1 < len(tokens) and tokens[i + 1] not in STOP_WORDS:
                 continue  # a colour said of the next word ("an orange flower"), not a thing (an orange)
-            if size > 1 and tokens[i] in COLOURS and _coloured(table, tokens[i:i + size]):
-                continue  # "a black cat": a cat that is black, not WordNet's black cat (a fisher)
+            if size > 1 and tokens[i] in PIXEL_COLOURS and _coloured(table, tokens[i:i + size]):
+                continue  # "a yellow jacket": a jacket that is yellow (its pixels say), not a wasp
             phrase = " ".join(tokens[i:i + size])
             forms = _base_forms(table, phrase)
             if any(form in table.unseeable for form in forms):
@@ -176,9 +177,12 @@ def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], l
 
 
 def _coloured(table: _Table, words: Sequence[str]) -> bool:
-    """Whether a name that starts with a colour is read as colours said of a thing: it is colours
-    alone ("black and white" photos), or its kin and its last words' share no class (WordNet's
-    "black cat" is a fisher, a marten; a red fox is a fox, and red wine a wine)."""
+    """Whether a name that starts with a colour a picture's pixels are checked for is read as that
+    colour said of a thing: it is colours alone ("white and blue"), or its kin and its last words'
+    share no class (WordNet's "yellow jacket" is a wasp; a red fox is a fox, and red wine a wine).
+    Not for a colour no pixels tell: "a black cat" stays WordNet's marten, whose verdict holds an
+    orange cat down, as it should, and a black one, as it should not — an orange cat at 0.99 for "a
+    black cat" would claim what nothing in the index knows."""
     if all(word in COLOURS or word in STOP_WORDS for word in words):
         return True
     rest = next((form for form in _base_forms(table, " ".join(words[1:])) if form in table.words), None)

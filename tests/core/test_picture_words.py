@@ -81,13 +81,16 @@ def test_a_colour_before_a_word_says_its_colour() -> None:
     assert orange is not None and orange.words == ("orange",)
     cat = query_things("an orange cat")
     assert cat is not None and cat.words == ("cat",)
-    # A name that starts with a colour is a kind of its last word only where WordNet says so:
-    # its "black cat" is a fisher (a marten), which held every black cat photo down.
-    black = query_things("a black cat")
-    assert black is not None and black.words == ("cat",)
+    # A name that starts with a colour the pixels tell is a kind of its last word only where
+    # WordNet says so: its "yellow jacket" is a wasp, its red fox a fox.
+    jacket = query_things("a yellow jacket")
+    assert jacket is not None and jacket.words == ("jacket",)
     fox = query_things("a red fox")
     assert fox is not None and fox.words == ("red fox",)
     assert query_things("black and white photos") is None  # colours, not a thing
+    # Black no pixels tell: an orange cat is no good match for "a black cat" (WordNet's marten).
+    black = query_things("a black cat")
+    assert black is not None and black.words == ("black cat",)
 
 
 def test_young_animals_are_judged_as_their_kind_and_people_are_not_things() -> None:
