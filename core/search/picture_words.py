@@ -73,7 +73,7 @@ class _Table:
     plants: frozenset[str]  # … of them, the plants
     plant_labels: frozenset[str]  # the classes that are plants seen (daisy, yellow lady's slipper)
     any_plant: frozenset[str]  # words with kin that also ask for any plant ("plant")
-    any_plant_labels: frozenset[str]  # the classes whose photos show some plant (those, and a plant pot)
+    plant_holders: frozenset[str]  # classes whose photos show some plant, being none (a plant pot)
 
 
 @cache
@@ -84,7 +84,7 @@ def _table() -> _Table | None:
     return _Table(tuple(data["labels"]), tuple(tuple(g) for g in data["groups"]), data["words"], data["plurals"],
                   frozenset(data.get("unjudged", ())), frozenset((*data.get("unseeable", ()), *data.get("plants", ()))),
                   frozenset(data.get("plants", ())), frozenset(data.get("plant_labels", ())),
-                  frozenset(data.get("any_plant", ())), frozenset(data.get("any_plant_labels", ())))
+                  frozenset(data.get("any_plant", ())), frozenset(data.get("plant_holders", ())))
 
 
 @cache
@@ -163,7 +163,9 @@ def may_show_a_plant(things: Things, labels: Sequence[str]) -> bool:
     thing) and the classifier saw some plant (a daisy, a plant pot). Not for a kind of plant: a plant
     pot is no sunflower, nor an oak."""
     table = _table()
-    return table is not None and bool(things.any_plant) and bool(table.any_plant_labels & set(labels))
+    if table is None or not things.any_plant:
+        return False
+    return bool((table.plant_labels | table.plant_holders) & set(labels))
 
 
 def seen_words(things: Things, labels: Sequence[str], shares: Sequence[float], least: float) -> list[str] | None:

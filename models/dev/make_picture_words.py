@@ -268,8 +268,7 @@ def main(wnids: Path, labels_file: Path) -> None:
         "plants": sorted(unseen_plants),
         "plant_labels": sorted(labels[i] for i in covers[FLORA]),
         "any_plant": sorted(any_plant),
-        "any_plant_labels": sorted({labels[i] for i in covers[FLORA]}
-                                   | {labels[class_index[o]] for o in PLANT_HOLDERS}),
+        "plant_holders": sorted(labels[class_index[o]] for o in PLANT_HOLDERS),
         "instruments": instruments,
     }
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
